@@ -1,0 +1,54 @@
+/** `loops`: the float64 reference backend, plain loops over flat arrays (src/kernels/simple-rnn.ts). */
+import { gradientArrays, rnnBackward, rnnForward, type RnnArrays } from '../kernels/simple-rnn.js';
+import { checkBackward, checkForward, type CheckedCall, type RnnBackend, type RnnGradients, type RnnParams } from '../rnn.js';
+import { asFloat64, type Tensor } from '../tensor.js';
+import type { BackendEntry } from '../registry-types.js';
+
+/** Float64 views of a validated call's inputs (converted copies for Float32Array inputs). */
+export function rnnArrays(p: RnnParams, x: Tensor, call: CheckedCall): RnnArrays {
+  return {
+    wx: asFloat64(p.wx), wh: asFloat64(p.wh), b: asFloat64(p.b), x: asFloat64(x),
+    h0: call.h0 === undefined ? undefined : asFloat64(call.h0),
+  };
+}
+
+/** Wraps gradient buffers as tensors of the contract's shapes. */
+export function gradientTensors(call: CheckedCall, g: ReturnType<typeof gradientArrays>): RnnGradients {
+  const { B, T, F, H } = call;
+  return {
+    wx: { shape: [F, H], data: g.wx },
+    wh: { shape: [H, H], data: g.wh },
+    b: { shape: [H], data: g.b },
+    x: { shape: [B, T, F], data: g.x },
+    h0: { shape: [B, H], data: g.h0 },
+  };
+}
+
+export class LoopsBackend implements RnnBackend {
+  readonly name = 'loops';
+  readonly precision = 'float64';
+
+  async forward(p: RnnParams, x: Tensor, o?: { activation?: 'tanh' | 'relu'; h0?: Tensor }): Promise<Tensor> {
+    const call = checkForward('loops.forward', p, x, o);
+    const hs = new Float64Array(call.B * call.T * call.H);
+    rnnForward(call, call.activation, rnnArrays(p, x, call), hs);
+    return { shape: [call.B, call.T, call.H], data: hs };
+  }
+
+  async backward(p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor, o?: { activation?: 'tanh' | 'relu'; h0?: Tensor }): Promise<RnnGradients> {
+    const call = checkBackward('loops.backward', p, x, hs, dhs, o);
+    const g = gradientArrays(call);
+    rnnBackward(call, call.activation, rnnArrays(p, x, call), asFloat64(hs), asFloat64(dhs), g);
+    return gradientTensors(call, g);
+  }
+
+  async dispose(): Promise<void> {}
+}
+
+export const loopsEntry: BackendEntry = {
+  name: 'loops',
+  precision: 'float64',
+  description: 'float64 reference: plain loops over flat arrays',
+  availability: async () => ({ available: true }),
+  create: async () => new LoopsBackend(),
+};

@@ -1,0 +1,97 @@
+/**
+ * fast-check arbitraries for SimpleRNN problems: the shape first, then the data, so failures shrink to a
+ * small shape before small values.
+ */
+import fc from 'fast-check';
+import { rnnPreActivations } from '../kernels/simple-rnn.js';
+import type { Activation, Dims, RnnOptions, RnnParams } from '../rnn.js';
+import { asFloat64, tensor, type Tensor } from '../tensor.js';
+
+export type RnnCase = Dims & {
+  activation: Activation;
+  params: RnnParams;
+  x: Tensor;
+  h0: Tensor | undefined;
+  dhs: Tensor;
+};
+
+export type ShapeRanges = { B: [number, number]; T: [number, number]; F: [number, number]; H: [number, number] };
+
+/** The default ranges of the property suites: B 1..6, T 1..10, F 1..6, H 1..6. */
+export const DEFAULT_RANGES: ShapeRanges = { B: [1, 6], T: [1, 10], F: [1, 6], H: [1, 6] };
+
+export type CaseConstraints = {
+  ranges?: ShapeRanges;
+  /** A fixed activation, or both. */
+  activation?: Activation;
+  /** Largest magnitude of generated values (default 1). */
+  magnitude?: number;
+  /** Smallest magnitude of generated values (default 0). Keeps relu cases away from exact zeros. */
+  minMagnitude?: number;
+};
+
+const values = (n: number, max: number, min: number): fc.Arbitrary<number[]> => {
+  const v =
+    min === 0
+      ? fc.double({ min: -max, max, noNaN: true })
+      : fc.tuple(fc.boolean(), fc.double({ min, max, noNaN: true })).map(([neg, a]) => (neg ? -a : a));
+  return fc.array(v, { minLength: n, maxLength: n });
+};
+
+const int = ([min, max]: [number, number]): fc.Arbitrary<number> => fc.integer({ min, max });
+
+/** A random SimpleRNN problem: shape, activation, weights, input, optional h0 and upstream gradient. */
+export function rnnCase(c: CaseConstraints = {}): fc.Arbitrary<RnnCase> {
+  const r = c.ranges ?? DEFAULT_RANGES;
+  const m = c.magnitude ?? 1;
+  const lo = c.minMagnitude ?? 0;
+  const act = c.activation === undefined ? fc.constantFrom<Activation>('tanh', 'relu') : fc.constant(c.activation);
+  return fc
+    .record({ B: int(r.B), T: int(r.T), F: int(r.F), H: int(r.H), activation: act, withH0: fc.boolean() })
+    .chain(({ B, T, F, H, activation, withH0 }) =>
+      fc
+        .record({
+          wx: values(F * H, m, lo), wh: values(H * H, m, lo), b: values(H, m, lo), x: values(B * T * F, m, lo),
+          h0: withH0 ? values(B * H, m, lo) : fc.constant(undefined), dhs: values(B * T * H, m, lo),
+        })
+        .map((v) => ({
+          B, T, F, H, activation,
+          params: { wx: tensor([F, H], v.wx), wh: tensor([H, H], v.wh), b: tensor([H], v.b) },
+          x: tensor([B, T, F], v.x),
+          h0: v.h0 === undefined ? undefined : tensor([B, H], v.h0),
+          dhs: tensor([B, T, H], v.dhs),
+        })),
+    );
+}
+
+/** The options of a case, for forward and backward. */
+export function caseOptions(c: RnnCase): RnnOptions {
+  return c.h0 === undefined ? { activation: c.activation } : { activation: c.activation, h0: c.h0 };
+}
+
+/** The smallest |a_t| over the case's pre-activations, given its reference hidden states. */
+export function minPreActivation(c: RnnCase, hs: Tensor): number {
+  const out = new Float64Array(c.B * c.T * c.H);
+  const p = c.params;
+  rnnPreActivations(c, {
+    wx: asFloat64(p.wx), wh: asFloat64(p.wh), b: asFloat64(p.b), x: asFloat64(c.x),
+    h0: c.h0 === undefined ? undefined : asFloat64(c.h0),
+  }, asFloat64(hs), out);
+  let min = Infinity;
+  for (const v of out) min = Math.min(min, Math.abs(v));
+  return min;
+}
+
+/** A one-line description of a case: its shape and options. */
+export function describeCase(c: RnnCase): string {
+  return `B=${c.B} T=${c.T} F=${c.F} H=${c.H} activation=${c.activation} h0=${c.h0 === undefined ? 'zeros' : 'given'}`;
+}
+
+/** The case as plain JSON: shape, options and every value. */
+export function caseToJson(c: RnnCase): object {
+  const arr = (t: Tensor | undefined) => (t === undefined ? null : { shape: t.shape, data: [...t.data] });
+  return {
+    shape: { B: c.B, T: c.T, F: c.F, H: c.H }, activation: c.activation,
+    wx: arr(c.params.wx), wh: arr(c.params.wh), b: arr(c.params.b), x: arr(c.x), h0: arr(c.h0), dhs: arr(c.dhs),
+  };
+}

@@ -1,0 +1,37 @@
+/** Element-wise comparison of a tensor with the float64 reference under a Tolerance. */
+import type { Tensor } from '../tensor.js';
+import type { Tolerance } from './tolerance.js';
+
+export type Comparison = {
+  /** Largest |a - e|. */
+  maxAbsError: number;
+  /** Largest |a - e| / (atol·scale + rtol·|e|): the comparison passes when it is at most 1. */
+  worstRatio: number;
+  /** Flat index of the element with the worst ratio (-1 for a shape mismatch). */
+  worstIndex: number;
+  ok: boolean;
+};
+
+export function compareTensors(actual: Tensor, expected: Tensor, tol: Tolerance): Comparison {
+  const same = actual.shape.length === expected.shape.length && actual.shape.every((d, i) => d === expected.shape[i]);
+  if (!same || actual.data.length !== expected.data.length) {
+    return { maxAbsError: Infinity, worstRatio: Infinity, worstIndex: -1, ok: false };
+  }
+  let scale = 1;
+  for (const v of expected.data) scale = Math.max(scale, Math.abs(v));
+  let maxAbsError = 0;
+  let worstRatio = 0;
+  let worstIndex = 0;
+  for (let i = 0; i < expected.data.length; i++) {
+    const e = expected.data[i] as number;
+    const err = Math.abs((actual.data[i] as number) - e);
+    const ratio = err / (tol.atol * scale + tol.rtol * Math.abs(e));
+    if (!(err <= maxAbsError)) maxAbsError = err; // NaN counts as the worst
+    if (!(ratio <= worstRatio)) {
+      worstRatio = Number.isNaN(ratio) ? Infinity : ratio;
+      worstIndex = i;
+    }
+  }
+  if (Number.isNaN(maxAbsError)) maxAbsError = Infinity;
+  return { maxAbsError, worstRatio, worstIndex, ok: worstRatio <= 1 };
+}

@@ -1,0 +1,85 @@
+/**
+ * The finite-difference gradient oracle (DESIGN.md section 4): central differences in float64 over any
+ * backend's forward, for the loss L = Σ dhs ⊙ hs, with a step scaled to each value. The five-point
+ * stencil (f(v-2h) - 8f(v-h) + 8f(v+h) - f(v+2h)) / 12h leaves a truncation error of O(h⁴).
+ */
+import { checkBackward, type RnnBackend, type RnnGradients, type RnnOptions, type RnnParams } from '../rnn.js';
+import { asFloat64, type Tensor } from '../tensor.js';
+
+export type OracleOptions = {
+  /** Step relative to the value: h = relStep · max(1, |v|). Default 1e-5. */
+  relStep?: number;
+};
+
+/** L = Σ dhs ⊙ hs. */
+export function rnnLoss(hs: Tensor, dhs: Tensor): number {
+  let s = 0;
+  for (let i = 0; i < hs.data.length; i++) s += (hs.data[i] as number) * (dhs.data[i] as number);
+  return s;
+}
+
+/**
+ * Numerical gradients of Σ dhs ⊙ forward(p, x, o) with respect to wx, wh, b, x and h0 (zeros when absent).
+ * Works on float64 copies, so the caller's tensors are never touched.
+ */
+export async function numericGradients(
+  backend: RnnBackend, p: RnnParams, x: Tensor, dhs: Tensor, o: RnnOptions = {}, opts: OracleOptions = {},
+): Promise<RnnGradients> {
+  const relStep = opts.relStep ?? 1e-5;
+  const hs0 = await backend.forward(p, x, o);
+  const call = checkBackward('numericGradients', p, x, hs0, dhs, o);
+  const copy = (t: Tensor): Tensor => ({ shape: [...t.shape], data: Float64Array.from(t.data) });
+  const inputs = {
+    wx: copy(p.wx), wh: copy(p.wh), b: copy(p.b), x: copy(x),
+    h0: call.h0 ? copy(call.h0) : { shape: [call.B, call.H], data: new Float64Array(call.B * call.H) },
+  };
+  const dhs64: Tensor = { shape: dhs.shape, data: asFloat64(dhs) };
+  const loss = async (): Promise<number> => {
+    const hs = await backend.forward(
+      { wx: inputs.wx, wh: inputs.wh, b: inputs.b }, inputs.x, { activation: call.activation, h0: inputs.h0 },
+    );
+    return rnnLoss(hs, dhs64);
+  };
+  const grads = {} as Record<keyof RnnGradients, Tensor>;
+  for (const key of ['wx', 'wh', 'b', 'x', 'h0'] as const) {
+    const data = inputs[key].data;
+    const g = new Float64Array(data.length);
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i] as number;
+      const h = relStep * Math.max(1, Math.abs(v));
+      const at = async (step: number): Promise<number> => {
+        data[i] = v + step;
+        return loss();
+      };
+      // Five-point stencil: truncation error O(h⁴), so only roundoff is left at this step size.
+      const d1 = (await at(h)) - (await at(-h));
+      const d2 = (await at(2 * h)) - (await at(-2 * h));
+      data[i] = v;
+      g[i] = (8 * d1 - d2) / (12 * h);
+    }
+    grads[key] = { shape: [...inputs[key].shape], data: g };
+  }
+  return grads;
+}
+
+/**
+ * The oracle's relative error |a - n| / max(|a|, |n|, tiny), maximised over a tensor. `tiny` is
+ * `floor` times the tensor's scale max(1, max|n|): an entry much smaller than its neighbours is judged
+ * by its absolute error, since the roundoff of the loss, not the entry, sets the differences' noise.
+ */
+export function oracleError(analytic: Tensor, numeric: Tensor, floor = 1e-3): number {
+  let scale = 1;
+  for (const v of numeric.data) scale = Math.max(scale, Math.abs(v));
+  const tiny = floor * scale;
+  let worst = 0;
+  for (let i = 0; i < analytic.data.length; i++) {
+    const a = analytic.data[i] as number;
+    const n = numeric.data[i] as number;
+    const e = Math.abs(a - n) / Math.max(Math.abs(a), Math.abs(n), tiny);
+    if (!(e <= worst)) worst = Number.isNaN(e) ? Infinity : e;
+  }
+  return worst;
+}
+
+/** The float64 bar for oracleError (DESIGN.md section 4). */
+export const ORACLE_BAR = 1e-6;

@@ -1,0 +1,56 @@
+/** name -> BackendEntry, like tfjs-core's kernel registry: duplicates and unknown names throw. */
+import { loopsEntry } from './backends/loops.js';
+import { describeValue, invalidArgument, RnnInputError } from './errors.js';
+import type { BackendEntry, BackendInfo } from './registry-types.js';
+import type { RnnBackend } from './rnn.js';
+
+const entries = new Map<string, BackendEntry>();
+
+/** Adds a backend; a name that is already registered throws. */
+export function registerBackend(entry: BackendEntry): void {
+  if (entries.has(entry.name)) {
+    throw new RnnInputError(`registerBackend: a backend named '${entry.name}' is already registered`);
+  }
+  entries.set(entry.name, entry);
+}
+
+/** Removes a backend added with registerBackend (for tests and plug-ins); returns whether it was there. */
+export function unregisterBackend(name: string): boolean {
+  return entries.delete(name);
+}
+
+/** Every registered entry, in registration order. */
+export function backendEntries(): BackendEntry[] {
+  return [...entries.values()];
+}
+
+/** The entry for `name`; an unknown name throws and lists the known ones. */
+export function getBackendEntry(name: string, fn = 'getBackendEntry'): BackendEntry {
+  const entry = entries.get(name);
+  if (entry === undefined) {
+    throw invalidArgument(fn, 'name', `one of ${[...entries.keys()].map((n) => `'${n}'`).join(', ')}`, describeValue(name));
+  }
+  return entry;
+}
+
+/** Creates a backend by name. An unknown name, or a backend that cannot run here, throws with the reason. */
+export async function createBackend(name: string, options?: object): Promise<RnnBackend> {
+  const entry = getBackendEntry(name, 'createBackend');
+  const a = await entry.availability();
+  if (!a.available) throw new RnnInputError(`createBackend: backend '${name}' is not available here: ${a.reason}`);
+  return entry.create(options);
+}
+
+/** Every backend with whether it runs here and, when not, why. */
+export async function listBackends(): Promise<BackendInfo[]> {
+  return Promise.all(
+    backendEntries().map(async (e) => {
+      const a = await e.availability();
+      return a.available
+        ? { name: e.name, precision: e.precision, available: true }
+        : { name: e.name, precision: e.precision, available: false, reason: a.reason };
+    }),
+  );
+}
+
+registerBackend(loopsEntry);
