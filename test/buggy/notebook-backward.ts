@@ -1,0 +1,80 @@
+/**
+ * The scratch-RNN notebook's Problem 3 backward, transcribed as faithfully as it can be made to run.
+ * Test-only: it exists to prove the properties catch exactly this kind of bug.
+ *
+ *     def backward(self, dh):
+ *         dA = self.activator.backward(dh)          # Tanh keeps only the LAST step's A
+ *         for n in range(self.n_features)[::-1]:   # loops over features, not time steps
+ *             self.dB += np.sum(dA, axis=0)        # same dA at every step; never reset between calls
+ *             self.dWx += x[:, n, :].T @ dA
+ *             self.dWh += h[n].T @ dA              # h_n where h_{n-1} belongs
+ *         dx = dA @ Wx                             # needs Wx.T (made to run: transposed), last step only
+ *         dh = dA @ Wh                             # Wh where Wh.T belongs
+ *         return dx, dh
+ *
+ * Made to run: n goes over min(F, T) steps (x[:, n, :] would fail for n >= T); dx is dA·wxᵀ at the last
+ * step and zero elsewhere; the accumulators start again when the shape changes. The forward pass is the correct one (the notebook's matches Problem 2).
+ */
+import { LoopsBackend } from '../../src/backends/loops.js';
+import type { RnnBackend, RnnGradients, RnnOptions, RnnParams } from '../../src/rnn.js';
+import { tensor, type Tensor } from '../../src/tensor.js';
+
+export class NotebookBackwardBackend implements RnnBackend {
+  readonly name = 'notebook-problem3';
+  readonly precision = 'float64';
+  private readonly forwardPass = new LoopsBackend();
+  // The notebook's self.dB, self.dWx, self.dWh: accumulated across calls, never reset.
+  private dB: Float64Array | undefined;
+  private dWx: Float64Array | undefined;
+  private dWh: Float64Array | undefined;
+
+  forward(p: RnnParams, x: Tensor, o?: RnnOptions): Promise<Tensor> {
+    return this.forwardPass.forward(p, x, o);
+  }
+
+  async backward(p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor): Promise<RnnGradients> {
+    const [B, T, F] = x.shape as [number, number, number];
+    const H = p.wx.shape[1] as number;
+    const at = (t: Tensor, i: number) => t.data[i] as number;
+    if (this.dWx?.length !== F * H || this.dB?.length !== H) {
+      // Made to run: numpy would raise on a new shape, so the accumulators start again there.
+      this.dB = new Float64Array(H);
+      this.dWx = new Float64Array(F * H);
+      this.dWh = new Float64Array(H * H);
+    }
+    if (this.dWh === undefined) throw new Error('unreachable');
+    // dA = dh * (1 - tanh(A_last)^2), with dh the upstream gradient of the last step only.
+    const dA = new Float64Array(B * H);
+    for (let i = 0; i < B; i++) {
+      for (let j = 0; j < H; j++) {
+        const h = at(hs, (i * T + T - 1) * H + j);
+        dA[i * H + j] = at(dhs, (i * T + T - 1) * H + j) * (1 - h * h);
+      }
+    }
+    for (let n = Math.min(F, T) - 1; n >= 0; n--) {
+      for (let i = 0; i < B; i++) {
+        for (let j = 0; j < H; j++) {
+          const da = dA[i * H + j] as number;
+          this.dB[j] = (this.dB[j] as number) + da;
+          for (let f = 0; f < F; f++) this.dWx[f * H + j] = (this.dWx[f * H + j] as number) + at(x, (i * T + n) * F + f) * da;
+          for (let k = 0; k < H; k++) this.dWh[k * H + j] = (this.dWh[k * H + j] as number) + at(hs, (i * T + n) * H + k) * da;
+        }
+      }
+    }
+    const dx = new Float64Array(B * T * F);
+    const dh = new Float64Array(B * H);
+    for (let i = 0; i < B; i++) {
+      for (let j = 0; j < H; j++) {
+        const da = dA[i * H + j] as number;
+        for (let f = 0; f < F; f++) dx[(i * T + T - 1) * F + f] = (dx[(i * T + T - 1) * F + f] as number) + da * at(p.wx, f * H + j);
+        for (let k = 0; k < H; k++) dh[i * H + k] = (dh[i * H + k] as number) + da * at(p.wh, j * H + k);
+      }
+    }
+    return {
+      wx: tensor([F, H], this.dWx), wh: tensor([H, H], this.dWh), b: tensor([H], this.dB),
+      x: tensor([B, T, F], dx), h0: tensor([B, H], dh),
+    };
+  }
+
+  async dispose(): Promise<void> {}
+}
