@@ -1,0 +1,131 @@
+/**
+ * The fixed check suite behind `rnn-harness check`: Problem 2 and a few shapes that catch the usual
+ * mistakes (T = 1, B = 1, H != F, a long T = 64), each with tanh and relu, with and without h0; every
+ * backend against `loops`, and the oracle against `loops`.
+ */
+import { PROBLEM2 } from '../fixtures/problem2.js';
+import { numericGradients, ORACLE_BAR, oracleError } from '../oracle/finite-difference.js';
+import type { Activation, RnnBackend } from '../rnn.js';
+import { fromNested, type Nested, type Tensor } from '../tensor.js';
+import { caseOptions, describeCase, minPreActivation, type RnnCase } from './arbitraries.js';
+import { compareTensors } from './compare.js';
+import { GRADIENT_KEYS, RELU_KINK_MARGIN } from './properties.js';
+import { seededRng, uniformTensor } from './random.js';
+import { toleranceFor } from './tolerance.js';
+
+export const QUANTITIES = ['hs', ...GRADIENT_KEYS.map((k) => `d${k}`)] as const;
+
+/** One line of the check table: the worst over all cases of one backend and one quantity. */
+export type CheckRow = {
+  backend: string;
+  quantity: string;
+  /** Largest |a - e| over the cases (for the oracle: the largest relative error). */
+  maxError: number;
+  /** The tolerance at the worst case (for the oracle: the relative-error bar). */
+  tolerance: number;
+  /** The worst error/tolerance ratio; the row passes when it is at most 1. */
+  worstRatio: number;
+  worstCase: string;
+  ok: boolean;
+};
+
+export const CHECK_SEED = 20261125;
+
+function randomCase(seed: number, B: number, T: number, F: number, H: number, activation: Activation, withH0: boolean): RnnCase {
+  const rng = seededRng(seed);
+  return {
+    B, T, F, H, activation,
+    // Weights scaled like Xavier's so that a T = 64 relu chain neither vanishes nor explodes.
+    params: { wx: uniformTensor(rng, [F, H], 1 / Math.sqrt(F)), wh: uniformTensor(rng, [H, H], 1 / Math.sqrt(H)), b: uniformTensor(rng, [H], 0.5) },
+    x: uniformTensor(rng, [B, T, F]),
+    h0: withH0 ? uniformTensor(rng, [B, H], 0.5) : undefined,
+    dhs: uniformTensor(rng, [B, T, H]),
+  };
+}
+
+/** Problem 2 with an upstream gradient of ones at the last step (many-to-one). */
+export function problem2Case(): RnnCase {
+  const dhs = new Float64Array(12);
+  dhs.fill(1, 8);
+  return {
+    B: 1, T: 3, F: 2, H: 4, activation: 'tanh',
+    params: { wx: fromNested(PROBLEM2.wx as unknown as Nested), wh: fromNested(PROBLEM2.wh as unknown as Nested), b: fromNested([...PROBLEM2.b]) },
+    x: fromNested(PROBLEM2.x as unknown as Nested), h0: undefined, dhs: { shape: [1, 3, 4], data: dhs },
+  };
+}
+
+/** Every case of the suite, Problem 2 first. */
+export function checkCases(seed = CHECK_SEED): { name: string; c: RnnCase }[] {
+  const shapes = [
+    ['T=1', 3, 1, 4, 5], ['B=1', 1, 8, 3, 4], ['H!=F', 4, 6, 7, 3], ['T=64', 2, 64, 3, 5],
+  ] as const;
+  const cases = [{ name: 'problem2', c: problem2Case() }];
+  let s = seed;
+  for (const [label, B, T, F, H] of shapes) {
+    for (const activation of ['tanh', 'relu'] as const) {
+      for (const withH0 of [false, true]) {
+        cases.push({ name: `${label} ${activation}${withH0 ? ' h0' : ''}`, c: randomCase(s++, B, T, F, H, activation, withH0) });
+      }
+    }
+  }
+  return cases;
+}
+
+/** Keeps, per quantity, the row with the worst ratio. */
+class Worst {
+  readonly rows = new Map<string, CheckRow>();
+  add(row: CheckRow): void {
+    const prev = this.rows.get(row.quantity);
+    if (prev === undefined || !(row.worstRatio <= prev.worstRatio)) this.rows.set(row.quantity, row);
+  }
+}
+
+/** Compares `backend` with `reference` on every case: one row per quantity. */
+export async function checkBackend(backend: RnnBackend, reference: RnnBackend, cases = checkCases()): Promise<CheckRow[]> {
+  const worst = new Worst();
+  for (const { name, c } of cases) {
+    const o = caseOptions(c);
+    const tol = toleranceFor(backend.precision, c);
+    const add = (quantity: string, actual: Tensor, expected: Tensor) => {
+      const cmp = compareTensors(actual, expected, tol);
+      worst.add({ backend: backend.name, quantity, maxError: cmp.maxAbsError, tolerance: tol.atol, worstRatio: cmp.worstRatio, worstCase: name, ok: cmp.ok });
+    };
+    const hsRef = await reference.forward(c.params, c.x, o);
+    add('hs', await backend.forward(c.params, c.x, o), hsRef);
+    const gRef = await reference.backward(c.params, c.x, hsRef, c.dhs, o);
+    const g = await backend.backward(c.params, c.x, hsRef, c.dhs, o);
+    for (const k of GRADIENT_KEYS) add(`d${k}`, g[k], gRef[k]);
+  }
+  return [...worst.rows.values()];
+}
+
+/** Problem 2's last hidden state on `backend` against the notebook's printed values. */
+export async function checkProblem2(backend: RnnBackend): Promise<CheckRow> {
+  const c = problem2Case();
+  const hs = await backend.forward(c.params, c.x);
+  const last: Tensor = { shape: [4], data: hs.data.slice(-4) };
+  const tol = Math.max(PROBLEM2.tolerance, toleranceFor(backend.precision, c).atol);
+  const cmp = compareTensors(last, { shape: [4], data: Float64Array.from(PROBLEM2.expectedLastH) }, { atol: tol, rtol: 0 });
+  return { backend: backend.name, quantity: 'problem2', maxError: cmp.maxAbsError, tolerance: tol, worstRatio: cmp.worstRatio, worstCase: 'notebook', ok: cmp.ok };
+}
+
+/** The oracle against `reference`'s analytic gradients on every case (relu cases at a kink are left out). */
+export async function checkOracleRows(reference: RnnBackend, cases = checkCases()): Promise<{ rows: CheckRow[]; skipped: string[] }> {
+  const worst = new Worst();
+  const skipped: string[] = [];
+  for (const { name, c } of cases) {
+    const o = caseOptions(c);
+    const hs = await reference.forward(c.params, c.x, o);
+    if (c.activation === 'relu' && minPreActivation(c, hs) <= RELU_KINK_MARGIN) {
+      skipped.push(`${name} (${describeCase(c)}): a pre-activation is within ${RELU_KINK_MARGIN} of relu's kink`);
+      continue;
+    }
+    const analytic = await reference.backward(c.params, c.x, hs, c.dhs, o);
+    const numeric = await numericGradients(reference, c.params, c.x, c.dhs, o);
+    for (const k of GRADIENT_KEYS) {
+      const err = oracleError(analytic[k], numeric[k]);
+      worst.add({ backend: 'oracle', quantity: `d${k}`, maxError: err, tolerance: ORACLE_BAR, worstRatio: err / ORACLE_BAR, worstCase: name, ok: err <= ORACLE_BAR });
+    }
+  }
+  return { rows: [...worst.rows.values()], skipped };
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+/** The `rnn-harness` command: main(argv) returns an exit code (0 ok, 1 a check failed, 2 bad usage). */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { check } from './check.js';
+import { consoleIo, EXIT, UsageError, type Io } from './common.js';
+import { demo } from './demo.js';
+import { fuzz } from './fuzz.js';
+import { list } from './list.js';
+
+export const MAIN_HELP = `Usage: rnn-harness <command> [options]
+
+Tells you, with evidence, whether a SimpleRNN implementation is right.
+
+Commands:
+  demo    the notebook's Problem 2 on every backend, 8 decimals
+  check   a fixed suite: every backend against loops, and the gradient oracle
+  fuzz    fast-check properties on random shapes, shrinking any failure
+  list    the registered backends and whether they run here
+
+Run 'rnn-harness <command> --help' for a command's options.
+Exit codes: 0 ok, 1 a check failed, 2 bad usage.`;
+
+const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { demo, check, fuzz, list };
+
+export async function main(argv: string[], io: Io = consoleIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.out(MAIN_HELP);
+    return command === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const run = COMMANDS[command];
+  if (run === undefined) {
+    io.err(`rnn-harness: unknown command '${command}'; known: ${Object.keys(COMMANDS).join(', ')}. See rnn-harness --help.`);
+    return EXIT.usage;
+  }
+  try {
+    return await run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`${e.message}\nSee rnn-harness ${command} --help.`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`rnn-harness: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

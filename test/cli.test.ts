@@ -1,0 +1,104 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { registerBackend, unregisterBackend } from '../src/index.js';
+import { NotebookBackwardBackend } from './buggy/notebook-backward.js';
+
+/** Runs the CLI in-process and captures what it prints. */
+async function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rnn-harness-cli-'));
+});
+
+describe('rnn-harness demo', () => {
+  it("should print the notebook's Problem 2 answer for loops", async () => {
+    const r = await run('demo', '--backends', 'loops');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^loops\s+0\.79494228 0\.81839002 0\.83939649 0\.85584174$/m);
+  });
+});
+
+describe('rnn-harness check', () => {
+  it('should pass on the built-in backends and write its rows as JSON', async () => {
+    const file = join(dir, 'check.json');
+    const r = await run('check', '--json', file);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/all \d+ checks passed/);
+    const json = JSON.parse(await readFile(file, 'utf8'));
+    expect(json.ok).toBe(true);
+    expect(json.cases).toContain('T=64 relu h0');
+    expect(json.rows.map((row: { backend: string; quantity: string }) => `${row.backend}:${row.quantity}`)).toEqual(
+      expect.arrayContaining(['loops:problem2', 'oracle:dwx', 'oracle:dwh', 'oracle:db', 'oracle:dx', 'oracle:dh0']),
+    );
+  });
+});
+
+describe('rnn-harness fuzz', () => {
+  it('should find nothing on loops and report the runs as JSON', async () => {
+    const file = join(dir, 'fuzz.json');
+    const r = await run('fuzz', '--runs', '40', '--seed', '3', '--backends', 'loops', '--json', file);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(await readFile(file, 'utf8'));
+    expect(json).toMatchObject({ runs: 40, seed: 3, failures: [] });
+  });
+});
+
+describe('the CLI on a wrong backend (the notebook\'s Problem 3 backward, registered as a plug-in)', () => {
+  beforeAll(() => {
+    registerBackend({
+      name: 'notebook-problem3', precision: 'float64', description: 'buggy', availability: async () => ({ available: true }),
+      create: async () => new NotebookBackwardBackend(),
+    });
+  });
+  afterAll(() => unregisterBackend('notebook-problem3'));
+
+  it('should make check exit 1 and mark the failing gradients', async () => {
+    const r = await run('check', '--backends', 'loops,notebook-problem3');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^notebook-problem3\s+dwh\s.*FAIL$/m);
+    expect(r.out).toMatch(/^notebook-problem3\s+hs\s.*ok$/m);
+  });
+
+  it('should make fuzz exit 1 with the seed, path and a shrunk counterexample that replays', async () => {
+    const file = join(dir, 'fuzz-bug.json');
+    const r = await run('fuzz', '--runs', '100', '--seed', '11', '--backends', 'notebook-problem3', '--json', file);
+    expect(r.code).toBe(1);
+    const { failures } = JSON.parse(await readFile(file, 'utf8'));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ property: 'agreement', backend: 'notebook-problem3', seed: 11 });
+    expect(r.out).toContain(`seed 11, path ${failures[0].path}`);
+    expect(r.out).toContain(`counterexample: ${failures[0].shape}`);
+    const replay = await run('fuzz', '--seed', '11', '--path', failures[0].path, '--backends', 'notebook-problem3');
+    expect(replay.code).toBe(1);
+    expect(replay.out).toContain(`counterexample: ${failures[0].shape}`);
+  });
+});
+
+describe('usage', () => {
+  it.each([
+    [['fuzz', '--runs', '0'], /--runs must be an integer >= 1; got "0"/],
+    [['check', '--backends', 'nope'], /--backends: unknown backend 'nope'; known: loops/],
+    [['demo', '--frobnicate'], /rnn-harness demo: Unknown option '--frobnicate'/],
+    [['fuzz', '--path', '1:2'], /--path needs the --seed/],
+    [['nonsense'], /unknown command 'nonsense'; known: demo, check, fuzz, list/],
+  ])('should exit 2 on %j', async (argv, message) => {
+    const r = await run(...argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+
+  it.each(['demo', 'check', 'fuzz', 'list'])('should print help for %s and exit 0', async (command) => {
+    const r = await run(command, '--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(new RegExp(`^Usage: rnn-harness ${command}`));
+  });
+});
