@@ -1,6 +1,6 @@
 /** `loops`: the float64 reference backend, plain loops over flat arrays (src/kernels/simple-rnn.ts). */
 import { gradientArrays, rnnBackward, rnnForward, type RnnArrays } from '../kernels/simple-rnn.js';
-import { checkBackward, checkForward, type CheckedCall, type RnnBackend, type RnnGradients, type RnnParams } from '../rnn.js';
+import { checkBackward, checkForward, type CheckedCall, type RnnBackend, type RnnGradients, type RnnOptions, type RnnParams } from '../rnn.js';
 import { asFloat64, type Tensor } from '../tensor.js';
 import type { BackendEntry } from '../registry-types.js';
 
@@ -28,14 +28,14 @@ export class LoopsBackend implements RnnBackend {
   readonly name = 'loops';
   readonly precision = 'float64';
 
-  async forward(p: RnnParams, x: Tensor, o?: { activation?: 'tanh' | 'relu'; h0?: Tensor }): Promise<Tensor> {
+  async forward(p: RnnParams, x: Tensor, o?: RnnOptions): Promise<Tensor> {
     const call = checkForward('loops.forward', p, x, o);
     const hs = new Float64Array(call.B * call.T * call.H);
     rnnForward(call, call.activation, rnnArrays(p, x, call), hs);
     return { shape: [call.B, call.T, call.H], data: hs };
   }
 
-  async backward(p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor, o?: { activation?: 'tanh' | 'relu'; h0?: Tensor }): Promise<RnnGradients> {
+  async backward(p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor, o?: RnnOptions): Promise<RnnGradients> {
     const call = checkBackward('loops.backward', p, x, hs, dhs, o);
     const g = gradientArrays(call);
     rnnBackward(call, call.activation, rnnArrays(p, x, call), asFloat64(hs), asFloat64(dhs), g);
