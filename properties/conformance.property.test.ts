@@ -4,10 +4,10 @@
  * tolerance of its precision (src/check/tolerance.ts).
  */
 import { it } from '@fast-check/vitest';
-import { afterAll, describe, expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { rnnCase, type RnnCase } from '../src/check/arbitraries.js';
 import { assertAgrees, checkAgreement, GRADIENT_KEYS } from '../src/check/properties.js';
-import { backendEntries } from '../src/registry.js';
+import { backendEntries, createBackendForCheck } from '../src/registry.js';
 import { createBackend, PROBLEM2, tensor, toleranceFor, type RnnBackend } from '../src/index.js';
 import { caseOptions } from '../src/check/arbitraries.js';
 import { combine, concatBatch, problem2, sliceBatch } from './helpers.js';
@@ -16,15 +16,6 @@ const reference = await createBackend('loops');
 const rows = await Promise.all(backendEntries().map(async (e) => ({ entry: e, availability: await e.availability() })));
 afterAll(() => reference.dispose());
 
-/** Runs `body` on a fresh backend, disposing it afterwards. */
-async function withBackend(name: string, body: (b: RnnBackend) => Promise<void>): Promise<void> {
-  const backend = await createBackend(name);
-  try {
-    await body(backend);
-  } finally {
-    await backend.dispose();
-  }
-}
 
 describe.each(rows)('backend $entry.name', ({ entry, availability }) => {
   if (!availability.available) {
@@ -33,10 +24,16 @@ describe.each(rows)('backend $entry.name', ({ entry, availability }) => {
     });
     return;
   }
-  const name = entry.name;
+  // One instance per backend, created with its checkOptions so that small shapes take its real path.
+  let backend: RnnBackend;
+  beforeAll(async () => {
+    backend = await createBackendForCheck(entry.name);
+  });
+  afterAll(() => backend.dispose());
+  const withBackend = (body: (b: RnnBackend) => Promise<void>) => body(backend);
 
   it('should reproduce the notebook\'s Problem 2 to 1e-8', () =>
-    withBackend(name, async (b) => {
+    withBackend(async (b) => {
       const { params, x } = problem2();
       const hs = await b.forward(params, x);
       const last = [...hs.data.slice(-4)];
@@ -45,12 +42,12 @@ describe.each(rows)('backend $entry.name', ({ entry, availability }) => {
     }));
 
   it.prop([rnnCase()], { numRuns: 200, seed: 1 })('should agree with loops on hs and every gradient', (c) =>
-    withBackend(name, (b) => checkAgreement(b, reference, c)));
+    withBackend((b) => checkAgreement(b, reference, c)));
 
   it.prop([rnnCase({ ranges: { B: [2, 6], T: [1, 10], F: [1, 6], H: [1, 6] } })], { numRuns: 100, seed: 2 })(
     'should give the same results when the batch is split in two',
     (c) =>
-      withBackend(name, async (b) => {
+      withBackend(async (b) => {
         const k = Math.floor(c.B / 2);
         const o = caseOptions(c);
         const part = (from: number, to: number): RnnCase => ({
@@ -71,7 +68,7 @@ describe.each(rows)('backend $entry.name', ({ entry, availability }) => {
   );
 
   it.prop([rnnCase(), rnnCase()], { numRuns: 100, seed: 3 })('should give gradients linear in dhs', (c, other) =>
-    withBackend(name, async (b) => {
+    withBackend(async (b) => {
       const o = caseOptions(c);
       const hs = await b.forward(c.params, c.x, o);
       // A second upstream gradient of the same shape, drawn from the other case's values.
@@ -86,7 +83,7 @@ describe.each(rows)('backend $entry.name', ({ entry, availability }) => {
   it.prop([rnnCase({ ranges: { B: [1, 6], T: [1, 1], F: [1, 6], H: [1, 6] } })], { numRuns: 100, seed: 4 })(
     'should be a dense layer f(x·wx + h0·wh + b) when T = 1',
     (c) =>
-      withBackend(name, async (b) => {
+      withBackend(async (b) => {
         const { B, F, H } = c;
         const at = (t: { data: ArrayLike<number> } | undefined, i: number) => (t ? (t.data[i] as number) : 0);
         const dense = new Float64Array(B * H);
@@ -104,7 +101,7 @@ describe.each(rows)('backend $entry.name', ({ entry, availability }) => {
   );
 
   it.prop([rnnCase()], { numRuns: 100, seed: 5 })('should give h = f(b) at every step when the weights are zero', (c) =>
-    withBackend(name, async (b) => {
+    withBackend(async (b) => {
       const { B, T, F, H } = c;
       const params = { wx: tensor([F, H]), wh: tensor([H, H]), b: c.params.b };
       const hs = await b.forward(params, c.x, { activation: c.activation });

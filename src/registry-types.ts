@@ -8,6 +8,11 @@ export interface BackendEntry {
   readonly name: string;
   readonly precision: Precision;
   readonly description: string;
+  /**
+   * Options with which `check`, `fuzz` and the conformance suite create the backend, so that their small
+   * shapes still take its real code path (e.g. the worker pool rather than the in-thread shortcut).
+   */
+  readonly checkOptions?: object;
   availability(): Promise<Availability>;
   create(options?: object): Promise<RnnBackend>;
 }

@@ -1,5 +1,6 @@
 /** name -> BackendEntry, like tfjs-core's kernel registry: duplicates and unknown names throw. */
 import { loopsEntry } from './backends/loops.js';
+import { workersEntry } from './backends/workers.js';
 import { describeValue, invalidArgument, RnnInputError } from './errors.js';
 import type { BackendEntry, BackendInfo } from './registry-types.js';
 import type { RnnBackend } from './rnn.js';
@@ -41,6 +42,11 @@ export async function createBackend(name: string, options?: object): Promise<Rnn
   return entry.create(options);
 }
 
+/** Creates a backend with the options its entry names for checking (see BackendEntry.checkOptions). */
+export async function createBackendForCheck(name: string): Promise<RnnBackend> {
+  return createBackend(name, getBackendEntry(name, 'createBackendForCheck').checkOptions);
+}
+
 /** Every backend with whether it runs here and, when not, why. */
 export async function listBackends(): Promise<BackendInfo[]> {
   return Promise.all(
@@ -54,3 +60,4 @@ export async function listBackends(): Promise<BackendInfo[]> {
 }
 
 registerBackend(loopsEntry);
+registerBackend(workersEntry);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { checkBackend, checkCases, checkOracleRows, checkProblem2, type CheckRow } from '../check/suite.js';
-import { createBackend } from '../registry.js';
+import { createBackend, createBackendForCheck } from '../registry.js';
 import { EXIT, parsed, reportUnavailable, sci, selectBackends, table, writeJson, type Io } from './common.js';
 
 export const CHECK_HELP = `Usage: rnn-harness check [--backends a,b] [--json FILE]
@@ -29,7 +29,7 @@ export async function check(argv: string[], io: Io): Promise<number> {
   const rows: CheckRow[] = [];
   for (const info of selection.run) {
     io.err(`checking ${info.name} on ${cases.length} cases…`);
-    const backend = await createBackend(info.name);
+    const backend = await createBackendForCheck(info.name);
     try {
       rows.push(await checkProblem2(backend));
       if (info.name !== 'loops') rows.push(...(await checkBackend(backend, reference, cases)));

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { checkProblem2, problem2Case } from '../check/suite.js';
-import { createBackend } from '../registry.js';
+import { createBackend, createBackendForCheck } from '../registry.js';
 import { EXIT, parsed, reportUnavailable, selectBackends, type Io } from './common.js';
 
 export const DEMO_HELP = `Usage: rnn-harness demo [--backends a,b]
@@ -25,7 +25,7 @@ export async function demo(argv: string[], io: Io): Promise<number> {
   let ok = true;
   const width = Math.max(...selection.run.map((b) => b.name.length), 1);
   for (const info of selection.run) {
-    const backend = await createBackend(info.name);
+    const backend = await createBackendForCheck(info.name);
     try {
       const hs = await backend.forward(c.params, c.x);
       const row = await checkProblem2(backend);

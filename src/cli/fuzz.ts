@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import fc from 'fast-check';
 import { caseToJson, describeCase, type RnnCase } from '../check/arbitraries.js';
 import { agreementProperty, oracleProperty } from '../check/properties.js';
-import { createBackend } from '../registry.js';
+import { createBackend, createBackendForCheck } from '../registry.js';
 import type { RnnBackend } from '../rnn.js';
 import { EXIT, intOption, parsed, reportUnavailable, selectBackends, UsageError, writeJson, type Io } from './common.js';
 
@@ -51,7 +51,7 @@ export async function fuzz(argv: string[], io: Io): Promise<number> {
     { name: 'oracle', backend: reference, property: oracleProperty(reference) },
   ];
   for (const info of selection.run.filter((b) => b.name !== 'loops')) {
-    const backend = await createBackend(info.name);
+    const backend = await createBackendForCheck(info.name);
     targets.push({ name: 'agreement', backend, property: agreementProperty(backend, reference) });
   }
   io.out(`rnn-harness fuzz: seed ${seed}, ${runs} runs per property`);

@@ -1,0 +1,150 @@
+/**
+ * `workers`: the reference math split across a piscina pool, one batch chunk per thread. Each worker runs
+ * workers/rnn-task.ts, which calls the same kernel as `loops` on its rows; inputs and results travel in
+ * SharedArrayBuffers. The chunks' parameter gradients are summed here; hs, dx and dh0 are written in
+ * place by row. Calls too small to pay for the hop to a thread run in this thread.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Piscina } from 'piscina';
+import runRnnTask, { type RnnTask, type SharedGradients, type SharedInputs } from '../../workers/rnn-task.js';
+import { describeValue, invalidArgument } from '../errors.js';
+import type { BackendEntry } from '../registry-types.js';
+import { checkBackward, checkForward, type CheckedCall, type RnnBackend, type RnnGradients, type RnnOptions, type RnnParams } from '../rnn.js';
+import type { Tensor } from '../tensor.js';
+import { gradientTensors } from './loops.js';
+
+/**
+ * Below this many multiply-adds per call (B·T·H·(F+H)) the batch is not split: a round trip to a worker
+ * costs about as much as the work. Measured on a 2-core machine (README, "The workers backend").
+ */
+export const DEFAULT_MIN_PARALLEL_WORK = 500_000;
+
+export type WorkersOptions = {
+  /** Threads in the pool (default: os.availableParallelism()). */
+  threads?: number;
+  /** Multiply-adds per call below which the call runs in this thread (default DEFAULT_MIN_PARALLEL_WORK). */
+  minParallelWork?: number;
+  /** The worker entry point (default: the built workers/rnn-task.js); for instrumented workers in tests. */
+  workerFile?: string;
+};
+
+/** The built worker entry: next to this file in dist/, or dist/ of the project when run from source. */
+export function defaultWorkerFile(): string | undefined {
+  const candidates = [new URL('../../workers/rnn-task.js', import.meta.url), new URL('../../dist/workers/rnn-task.js', import.meta.url)];
+  return candidates.map((u) => fileURLToPath(u)).find((f) => existsSync(f));
+}
+
+function positiveInteger(name: string, v: unknown, fallback: number, min: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
+    throw invalidArgument("createBackend('workers')", `options.${name}`, `an integer >= ${min}`, describeValue(v));
+  }
+  return v;
+}
+
+/** A SharedArrayBuffer holding `t` as float64: the tensor's own buffer when it already is one. */
+function shared(t: Tensor): SharedArrayBuffer {
+  const d = t.data;
+  if (d instanceof Float64Array && d.buffer instanceof SharedArrayBuffer && d.byteOffset === 0 && d.buffer.byteLength === d.byteLength) {
+    return d.buffer;
+  }
+  const buf = new SharedArrayBuffer(d.length * 8);
+  new Float64Array(buf).set(d);
+  return buf;
+}
+
+const sharedZeros = (n: number) => new SharedArrayBuffer(n * 8);
+
+export class WorkersBackend implements RnnBackend {
+  readonly name = 'workers';
+  readonly precision = 'float64';
+  readonly threads: number;
+  readonly minParallelWork: number;
+  private readonly pool: Piscina<RnnTask, number>;
+
+  constructor(options: WorkersOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw invalidArgument("createBackend('workers')", 'options', 'an object', describeValue(options));
+    }
+    this.threads = positiveInteger('threads', options.threads, availableParallelism(), 1);
+    this.minParallelWork = positiveInteger('minParallelWork', options.minParallelWork, DEFAULT_MIN_PARALLEL_WORK, 0);
+    const file = options.workerFile ?? defaultWorkerFile();
+    if (file === undefined || !existsSync(file)) {
+      throw invalidArgument("createBackend('workers')", 'options.workerFile', 'an existing file (run npm run build)', describeValue(file));
+    }
+    this.pool = new Piscina<RnnTask, number>({
+      filename: pathToFileURL(file).href, minThreads: this.threads, maxThreads: this.threads, idleTimeout: 60_000,
+    });
+  }
+
+  /** Tasks the pool has completed (in-thread runs are not counted). */
+  get completedTasks(): number {
+    return this.pool.completed;
+  }
+
+  /** Batch chunks [from, to), balanced, one per thread; a single chunk when the call is small. */
+  private chunks(call: CheckedCall): [number, number][] {
+    const work = call.B * call.T * call.H * (call.F + call.H);
+    const n = work < this.minParallelWork ? 1 : Math.min(this.threads, call.B);
+    return Array.from({ length: n }, (_, i) => [Math.floor((i * call.B) / n), Math.floor(((i + 1) * call.B) / n)]);
+  }
+
+  /** Runs one task per chunk: in this thread for a single chunk, else on the pool. */
+  private async run(tasks: RnnTask[]): Promise<void> {
+    if (tasks.length === 1) runRnnTask(tasks[0] as RnnTask);
+    else await Promise.all(tasks.map((t) => this.pool.run(t)));
+  }
+
+  private inputs(p: RnnParams, x: Tensor, call: CheckedCall, hs: SharedArrayBuffer): SharedInputs {
+    return { wx: shared(p.wx), wh: shared(p.wh), b: shared(p.b), x: shared(x), h0: call.h0 && shared(call.h0), hs };
+  }
+
+  async forward(p: RnnParams, x: Tensor, o?: RnnOptions): Promise<Tensor> {
+    const call = checkForward('workers.forward', p, x, o);
+    const { B, T, H } = call;
+    const hs = sharedZeros(B * T * H);
+    const inputs = this.inputs(p, x, call, hs);
+    await this.run(this.chunks(call).map(([from, to], chunk) => ({ op: 'forward', activation: call.activation, dims: call, from, to, chunk, inputs })));
+    return { shape: [B, T, H], data: new Float64Array(hs) };
+  }
+
+  async backward(p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor, o?: RnnOptions): Promise<RnnGradients> {
+    const call = checkBackward('workers.backward', p, x, hs, dhs, o);
+    const { B, T, F, H } = call;
+    const chunks = this.chunks(call);
+    const n = chunks.length;
+    const grads: SharedGradients = {
+      dhs: shared(dhs), wx: sharedZeros(n * F * H), wh: sharedZeros(n * H * H), b: sharedZeros(n * H),
+      x: sharedZeros(B * T * F), h0: sharedZeros(B * H),
+    };
+    const inputs = this.inputs(p, x, call, shared(hs));
+    await this.run(chunks.map(([from, to], chunk) => ({ op: 'backward', activation: call.activation, dims: call, from, to, chunk, inputs, grads })));
+    const sum = (buf: SharedArrayBuffer, size: number): Float64Array => {
+      const all = new Float64Array(buf);
+      const out = all.slice(0, size);
+      for (let c = 1; c < n; c++) for (let i = 0; i < size; i++) out[i] = (out[i] as number) + (all[c * size + i] as number);
+      return out;
+    };
+    return gradientTensors(call, {
+      wx: sum(grads.wx, F * H), wh: sum(grads.wh, H * H), b: sum(grads.b, H), x: new Float64Array(grads.x), h0: new Float64Array(grads.h0),
+    });
+  }
+
+  async dispose(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
+
+export const workersEntry: BackendEntry = {
+  name: 'workers',
+  precision: 'float64',
+  description: 'float64 reference math, batch split across a piscina worker pool',
+  checkOptions: { minParallelWork: 0 },
+  availability: async () =>
+    defaultWorkerFile() === undefined
+      ? { available: false, reason: 'the worker entry dist/workers/rnn-task.js is not built; run npm run build' }
+      : { available: true },
+  create: async (options?: object) => new WorkersBackend(options as WorkersOptions | undefined),
+};
