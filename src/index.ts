@@ -8,6 +8,7 @@ export { createBackend, listBackends, registerBackend, unregisterBackend } from 
 export type { Availability, BackendEntry, BackendInfo } from './registry-types.js';
 export { numericGradients, oracleError, rnnLoss, ORACLE_BAR } from './oracle/finite-difference.js';
 export type { OracleOptions } from './oracle/finite-difference.js';
+export type { WorkersOptions } from './backends/workers.js';
 export { toleranceFor } from './check/tolerance.js';
 export type { Tolerance } from './check/tolerance.js';
 export { compareTensors } from './check/compare.js';

@@ -52,6 +52,24 @@ describe('rnn-harness fuzz', () => {
   });
 });
 
+describe('rnn-harness bench', () => {
+  it('should time each backend and op and write benchmark.js statistics as JSON', async () => {
+    const file = join(dir, 'bench.json');
+    const r = await run('bench', '--backends', 'loops,workers', '--shapes', '2x3x2x4', '--rounds', '1', '--max-time', '1', '--json', file);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^workers\s+2x3x2x4\s+train\s/m);
+    const json = JSON.parse(await readFile(file, 'utf8'));
+    expect(json.environment.node).toBe(process.version);
+    expect(json.results).toHaveLength(4);
+    for (const res of json.results) {
+      expect(res).toMatchObject({ shape: { B: 2, T: 3, F: 2, H: 4 } });
+      expect(res.meanMs).toBeGreaterThan(0);
+      expect(res.samples).toBeGreaterThanOrEqual(5);
+      expect(res.gflops).toBeCloseTo((res.op === 'forward' ? 2 : 6) * 2 * 3 * 4 * 6 / (res.meanMs * 1e6), 6);
+    }
+  });
+});
+
 describe('the CLI on a wrong backend (the notebook\'s Problem 3 backward, registered as a plug-in)', () => {
   beforeAll(() => {
     registerBackend({
@@ -89,14 +107,16 @@ describe('usage', () => {
     [['check', '--backends', 'nope'], /--backends: unknown backend 'nope'; known: loops/],
     [['demo', '--frobnicate'], /rnn-harness demo: Unknown option '--frobnicate'/],
     [['fuzz', '--path', '1:2'], /--path needs the --seed/],
-    [['nonsense'], /unknown command 'nonsense'; known: demo, check, fuzz, list/],
+    [['nonsense'], /unknown command 'nonsense'; known: demo, check, fuzz, bench, list/],
+    [['bench', '--shapes', '2x3x4'], /--shapes must be a comma-separated list of BxTxFxH with positive integers; got "2x3x4"/],
+    [['bench', '--ops', 'backward'], /--ops must list forward and\/or train; got "backward"/],
   ])('should exit 2 on %j', async (argv, message) => {
     const r = await run(...argv);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
   });
 
-  it.each(['demo', 'check', 'fuzz', 'list'])('should print help for %s and exit 0', async (command) => {
+  it.each(['demo', 'check', 'fuzz', 'bench', 'list'])('should print help for %s and exit 0', async (command) => {
     const r = await run(command, '--help');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(new RegExp(`^Usage: rnn-harness ${command}`));

@@ -24,22 +24,30 @@ export function gradientTensors(call: CheckedCall, g: ReturnType<typeof gradient
   };
 }
 
+/** The forward pass of a validated call, in this thread. */
+export function forwardInThread(call: CheckedCall, p: RnnParams, x: Tensor): Tensor {
+  const hs = new Float64Array(call.B * call.T * call.H);
+  rnnForward(call, call.activation, rnnArrays(p, x, call), hs);
+  return { shape: [call.B, call.T, call.H], data: hs };
+}
+
+/** The backward pass of a validated call, in this thread. */
+export function backwardInThread(call: CheckedCall, p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor): RnnGradients {
+  const g = gradientArrays(call);
+  rnnBackward(call, call.activation, rnnArrays(p, x, call), asFloat64(hs), asFloat64(dhs), g);
+  return gradientTensors(call, g);
+}
+
 export class LoopsBackend implements RnnBackend {
   readonly name = 'loops';
   readonly precision = 'float64';
 
   async forward(p: RnnParams, x: Tensor, o?: RnnOptions): Promise<Tensor> {
-    const call = checkForward('loops.forward', p, x, o);
-    const hs = new Float64Array(call.B * call.T * call.H);
-    rnnForward(call, call.activation, rnnArrays(p, x, call), hs);
-    return { shape: [call.B, call.T, call.H], data: hs };
+    return forwardInThread(checkForward('loops.forward', p, x, o), p, x);
   }
 
   async backward(p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor, o?: RnnOptions): Promise<RnnGradients> {
-    const call = checkBackward('loops.backward', p, x, hs, dhs, o);
-    const g = gradientArrays(call);
-    rnnBackward(call, call.activation, rnnArrays(p, x, call), asFloat64(hs), asFloat64(dhs), g);
-    return gradientTensors(call, g);
+    return backwardInThread(checkBackward('loops.backward', p, x, hs, dhs, o), p, x, hs, dhs);
   }
 
   async dispose(): Promise<void> {}

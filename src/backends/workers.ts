@@ -2,18 +2,19 @@
  * `workers`: the reference math split across a piscina pool, one batch chunk per thread. Each worker runs
  * workers/rnn-task.ts, which calls the same kernel as `loops` on its rows; inputs and results travel in
  * SharedArrayBuffers. The chunks' parameter gradients are summed here; hs, dx and dh0 are written in
- * place by row. Calls too small to pay for the hop to a thread run in this thread.
+ * place by row. Calls too small to pay for the hop to a thread run in this thread, through the same
+ * functions as `loops` on plain arrays.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
-import runRnnTask, { type RnnTask, type SharedGradients, type SharedInputs } from '../../workers/rnn-task.js';
+import type { RnnTask, SharedGradients, SharedInputs } from '../../workers/rnn-task.js';
 import { describeValue, invalidArgument } from '../errors.js';
 import type { BackendEntry } from '../registry-types.js';
 import { checkBackward, checkForward, type CheckedCall, type RnnBackend, type RnnGradients, type RnnOptions, type RnnParams } from '../rnn.js';
 import type { Tensor } from '../tensor.js';
-import { gradientTensors } from './loops.js';
+import { backwardInThread, forwardInThread, gradientTensors } from './loops.js';
 
 /**
  * Below this many multiply-adds per call (B·T·H·(F+H)) the batch is not split: a round trip to a worker
@@ -91,10 +92,9 @@ export class WorkersBackend implements RnnBackend {
     return Array.from({ length: n }, (_, i) => [Math.floor((i * call.B) / n), Math.floor(((i + 1) * call.B) / n)]);
   }
 
-  /** Runs one task per chunk: in this thread for a single chunk, else on the pool. */
-  private async run(tasks: RnnTask[]): Promise<void> {
-    if (tasks.length === 1) runRnnTask(tasks[0] as RnnTask);
-    else await Promise.all(tasks.map((t) => this.pool.run(t)));
+  /** Runs every task on the pool; rejects with the first worker's error. */
+  private async dispatch(tasks: RnnTask[]): Promise<void> {
+    await Promise.all(tasks.map((t) => this.pool.run(t)));
   }
 
   private inputs(p: RnnParams, x: Tensor, call: CheckedCall, hs: SharedArrayBuffer): SharedInputs {
@@ -103,10 +103,12 @@ export class WorkersBackend implements RnnBackend {
 
   async forward(p: RnnParams, x: Tensor, o?: RnnOptions): Promise<Tensor> {
     const call = checkForward('workers.forward', p, x, o);
+    const chunks = this.chunks(call);
+    if (chunks.length === 1) return forwardInThread(call, p, x);
     const { B, T, H } = call;
     const hs = sharedZeros(B * T * H);
     const inputs = this.inputs(p, x, call, hs);
-    await this.run(this.chunks(call).map(([from, to], chunk) => ({ op: 'forward', activation: call.activation, dims: call, from, to, chunk, inputs })));
+    await this.dispatch(chunks.map(([from, to], chunk) => ({ op: 'forward', activation: call.activation, dims: call, from, to, chunk, inputs })));
     return { shape: [B, T, H], data: new Float64Array(hs) };
   }
 
@@ -114,13 +116,14 @@ export class WorkersBackend implements RnnBackend {
     const call = checkBackward('workers.backward', p, x, hs, dhs, o);
     const { B, T, F, H } = call;
     const chunks = this.chunks(call);
+    if (chunks.length === 1) return backwardInThread(call, p, x, hs, dhs);
     const n = chunks.length;
     const grads: SharedGradients = {
       dhs: shared(dhs), wx: sharedZeros(n * F * H), wh: sharedZeros(n * H * H), b: sharedZeros(n * H),
       x: sharedZeros(B * T * F), h0: sharedZeros(B * H),
     };
     const inputs = this.inputs(p, x, call, shared(hs));
-    await this.run(chunks.map(([from, to], chunk) => ({ op: 'backward', activation: call.activation, dims: call, from, to, chunk, inputs, grads })));
+    await this.dispatch(chunks.map(([from, to], chunk) => ({ op: 'backward', activation: call.activation, dims: call, from, to, chunk, inputs, grads })));
     const sum = (buf: SharedArrayBuffer, size: number): Float64Array => {
       const all = new Float64Array(buf);
       const out = all.slice(0, size);

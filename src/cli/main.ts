@@ -2,6 +2,7 @@
 /** The `rnn-harness` command: main(argv) returns an exit code (0 ok, 1 a check failed, 2 bad usage). */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { bench } from './bench.js';
 import { check } from './check.js';
 import { consoleIo, EXIT, UsageError, type Io } from './common.js';
 import { demo } from './demo.js';
@@ -16,12 +17,13 @@ Commands:
   demo    the notebook's Problem 2 on every backend, 8 decimals
   check   a fixed suite: every backend against loops, and the gradient oracle
   fuzz    fast-check properties on random shapes, shrinking any failure
+  bench   benchmark.js timings of every backend, side by side
   list    the registered backends and whether they run here
 
 Run 'rnn-harness <command> --help' for a command's options.
 Exit codes: 0 ok, 1 a check failed, 2 bad usage.`;
 
-const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { demo, check, fuzz, list };
+const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { demo, check, fuzz, bench, list };
 
 export async function main(argv: string[], io: Io = consoleIo): Promise<number> {
   const [command, ...rest] = argv;
