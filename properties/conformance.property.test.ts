@@ -30,7 +30,7 @@ describe.each(rows)('backend $entry.name', ({ entry, availability }) => {
     backend = await createBackendForCheck(entry.name);
   });
   afterAll(() => backend.dispose());
-  const withBackend = (body: (b: RnnBackend) => Promise<void>) => body(backend);
+  const withBackend = (body: (b: RnnBackend) => Promise<void>) => body(backend); // keeps each test's body a pure function of the backend
 
   it('should reproduce the notebook\'s Problem 2 to 1e-8', () =>
     withBackend(async (b) => {

@@ -1,6 +1,7 @@
 /** Small tensor helpers for the property suites (batch slicing, concatenation, linear combinations). */
 import { sizeOf, type Tensor } from '../src/tensor.js';
-import { fromNested, PROBLEM2, type RnnParams } from '../src/index.js';
+import { problem2Case } from '../src/check/suite.js';
+import type { RnnParams } from '../src/index.js';
 
 /** Rows [from, to) of the first axis. */
 export function sliceBatch(t: Tensor, from: number, to: number): Tensor {
@@ -23,8 +24,6 @@ export function combine(alpha: number, a: Tensor, beta: number, b: Tensor): Tens
 
 /** Problem 2's inputs as tensors. */
 export function problem2(): { params: RnnParams; x: Tensor } {
-  return {
-    params: { wx: fromNested(PROBLEM2.wx as never), wh: fromNested(PROBLEM2.wh as never), b: fromNested([...PROBLEM2.b]) },
-    x: fromNested(PROBLEM2.x as never),
-  };
+  const { params, x } = problem2Case();
+  return { params, x };
 }
