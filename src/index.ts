@@ -9,6 +9,7 @@ export type { Availability, BackendEntry, BackendInfo } from './registry-types.j
 export { numericGradients, oracleError, rnnLoss, ORACLE_BAR } from './oracle/finite-difference.js';
 export type { OracleOptions } from './oracle/finite-difference.js';
 export type { WorkersOptions } from './backends/workers.js';
+export type { TfjsOptions } from './backends/tfjs.js';
 export { toleranceFor } from './check/tolerance.js';
 export type { Tolerance } from './check/tolerance.js';
 export { compareTensors } from './check/compare.js';

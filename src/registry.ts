@@ -1,5 +1,6 @@
 /** name -> BackendEntry, like tfjs-core's kernel registry: duplicates and unknown names throw. */
 import { loopsEntry } from './backends/loops.js';
+import { tfjsCpuEntry, tfjsWasmEntry } from './backends/tfjs.js';
 import { workersEntry } from './backends/workers.js';
 import { describeValue, invalidArgument, RnnInputError } from './errors.js';
 import type { BackendEntry, BackendInfo } from './registry-types.js';
@@ -61,3 +62,5 @@ export async function listBackends(): Promise<BackendInfo[]> {
 
 registerBackend(loopsEntry);
 registerBackend(workersEntry);
+registerBackend(tfjsCpuEntry);
+registerBackend(tfjsWasmEntry);

@@ -33,6 +33,9 @@ export function assertAgrees(backend: RnnBackend, c: RnnCase, what: string, actu
 export async function checkAgreement(backend: RnnBackend, reference: RnnBackend, c: RnnCase): Promise<void> {
   const o = caseOptions(c);
   const hsRef = await reference.forward(c.params, c.x, o);
+  // In lower precision a pre-activation within rounding of relu's kink may land on the other side, which
+  // flips its derivative: such cases say nothing about the backend and are discarded.
+  fc.pre(backend.precision === 'float64' || c.activation !== 'relu' || minPreActivation(c, hsRef) > RELU_KINK_MARGIN);
   const hs = await backend.forward(c.params, c.x, o);
   assertAgrees(backend, c, 'hs', hs, hsRef);
   const gRef = await reference.backward(c.params, c.x, hsRef, c.dhs, o);
@@ -58,11 +61,12 @@ export async function checkOracle(reference: RnnBackend, c: RnnCase): Promise<vo
   }
 }
 
-export const agreementProperty = (backend: RnnBackend, reference: RnnBackend, c: CaseConstraints = {}) =>
-  fc.asyncProperty(rnnCase(c), (rc) => checkAgreement(backend, reference, rc));
 
-/** Cases for the oracle: relu cases draw values of magnitude >= 0.05, so few land near the kink. */
-export function oracleCases(c: CaseConstraints = {}): fc.Arbitrary<RnnCase> {
+/**
+ * Cases for comparisons that a kink disturbs (finite differences; float32 against float64): relu cases
+ * draw values of magnitude >= 0.05, so few land near the kink.
+ */
+export function kinkAwareCases(c: CaseConstraints = {}): fc.Arbitrary<RnnCase> {
   const tanh = rnnCase({ ...c, activation: 'tanh' });
   const relu = rnnCase({ minMagnitude: 0.05, ...c, activation: 'relu' });
   if (c.activation === 'tanh') return tanh;
@@ -72,4 +76,7 @@ export function oracleCases(c: CaseConstraints = {}): fc.Arbitrary<RnnCase> {
 
 /** The oracle property; relu cases within RELU_KINK_MARGIN of the kink are discarded (fc.pre). */
 export const oracleProperty = (reference: RnnBackend, c: CaseConstraints = {}) =>
-  fc.asyncProperty(oracleCases(c), (rc) => checkOracle(reference, rc));
+  fc.asyncProperty(kinkAwareCases(c), (rc) => checkOracle(reference, rc));
+
+export const agreementProperty = (backend: RnnBackend, reference: RnnBackend, c: CaseConstraints = {}) =>
+  fc.asyncProperty(backend.precision === 'float64' ? rnnCase(c) : kinkAwareCases(c), (rc) => checkAgreement(backend, reference, rc));

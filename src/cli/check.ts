@@ -33,6 +33,10 @@ export async function check(argv: string[], io: Io): Promise<number> {
     try {
       rows.push(await checkProblem2(backend));
       if (info.name !== 'loops') rows.push(...(await checkBackend(backend, reference, cases)));
+    } catch (e) {
+      // A backend that throws on valid input has failed the check: say so and go on with the others.
+      const message = e instanceof Error ? e.message : String(e);
+      rows.push({ backend: info.name, quantity: 'error', maxError: Infinity, tolerance: 0, worstRatio: Infinity, worstCase: message, ok: false });
     } finally {
       await backend.dispose();
     }
