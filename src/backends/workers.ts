@@ -20,7 +20,7 @@ import { backwardInThread, forwardInThread, gradientTensors } from './loops.js';
  * Below this many multiply-adds per call (B·T·H·(F+H)) the batch is not split: a round trip to a worker
  * costs about as much as the work. Measured on a 2-core machine (README, "The workers backend").
  */
-export const DEFAULT_MIN_PARALLEL_WORK = 500_000;
+export const DEFAULT_MIN_PARALLEL_WORK = 1_000_000;
 
 export type WorkersOptions = {
   /** Threads in the pool (default: os.availableParallelism()). */
