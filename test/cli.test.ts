@@ -70,6 +70,21 @@ describe('rnn-harness bench', () => {
   });
 });
 
+describe('rnn-harness bench --out', () => {
+  it('should write bench.json and a Markdown table per op into the folder', async () => {
+    const out = join(dir, 'bench-out');
+    const r = await run('bench', '--backends', 'loops', '--shapes', '2x3x2x4', '--rounds', '1', '--max-time', '1', '--out', out);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(await readFile(join(out, 'bench.json'), 'utf8'));
+    expect(json.environment.packages.benchmark).toBe('2.1.4');
+    expect(json.results.map((x: { op: string }) => x.op)).toEqual(['forward', 'train']);
+    const md = await readFile(join(out, 'bench.md'), 'utf8');
+    expect(md).toContain('## forward');
+    expect(md).toContain('## train');
+    expect(md).toMatch(/^\| loops \| 2x3x2x4 \| [\d.]+ \| [\d.]+% \| \d+ \| [\d.]+ \| 1\.00x \|$/m);
+  });
+});
+
 describe('the CLI on a wrong backend (the notebook\'s Problem 3 backward, registered as a plug-in)', () => {
   beforeAll(() => {
     registerBackend({

@@ -1,9 +1,19 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_OPS, runBench, type BenchOp, type BenchResult } from '../bench/runner.js';
 import { createBackend } from '../registry.js';
+import { benchMarkdown, type BenchEnvironment } from '../report/markdown.js';
 import type { Dims, RnnBackend } from '../rnn.js';
 import { EXIT, intOption, parsed, reportUnavailable, selectBackends, table, UsageError, writeJson, type Io } from './common.js';
+
+/** `--quick`: the notebook's case and the issue's reference shape, one round of 1 s each. */
+export const QUICK_SHAPES: Dims[] = [
+  { B: 1, T: 3, F: 2, H: 4 },
+  { B: 32, T: 50, F: 32, H: 128 },
+];
 
 export const DEFAULT_SHAPES: Dims[] = [
   { B: 1, T: 3, F: 2, H: 4 },
@@ -11,8 +21,8 @@ export const DEFAULT_SHAPES: Dims[] = [
   { B: 64, T: 50, F: 32, H: 128 },
 ];
 
-export const BENCH_HELP = `Usage: rnn-harness bench [--backends a,b] [--shapes BxTxFxH,...] [--ops forward,train]
-                         [--rounds N] [--max-time S] [--json FILE]
+export const BENCH_HELP = `Usage: rnn-harness bench [--quick] [--backends a,b] [--shapes BxTxFxH,...] [--ops forward,train]
+                         [--rounds N] [--max-time S] [--json FILE] [--out DIR]
 
 Times every available backend with benchmark.js, side by side in one process: for each shape and op,
 the backends take turns for N rounds and each keeps its best round. Prints the mean time, benchmark.js's
@@ -22,15 +32,32 @@ relative margin of error, the sample count, GFLOP/s and the speedup over loops.
 GFLOP/s counts 2·B·T·H·(F+H) floating-point operations for forward and 6·B·T·H·(F+H) for train.
 
 Options:
+  --quick               shapes ${QUICK_SHAPES.map((s) => `${s.B}x${s.T}x${s.F}x${s.H}`).join(',')}, 1 round, --max-time 1
   --backends a,b        backends to time (default: every available backend)
   --shapes BxTxFxH,...  shapes (default: ${DEFAULT_SHAPES.map((s) => `${s.B}x${s.T}x${s.F}x${s.H}`).join(',')})
   --ops forward,train   operations (default: both)
   --rounds N            interleaved rounds per shape and op (default 2)
   --max-time S          benchmark.js maxTime per measurement, in seconds (default 2)
   --json FILE           write { environment, results } as JSON
+  --out DIR             write DIR/bench.json and DIR/bench.md (Markdown tables for a CI job summary)
   -h, --help            this text
 
 Timings depend on the machine and its load: compare ratios measured in one run, not figures across runs.`;
+
+/** Versions of the engines and tools a benchmark depends on, as installed. */
+async function packageVersions(): Promise<Record<string, string>> {
+  const require = createRequire(import.meta.url);
+  const out: Record<string, string> = {};
+  for (const name of ['benchmark', 'piscina', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm']) {
+    try {
+      const file = require.resolve(`${name}/package.json`);
+      out[name] = (JSON.parse(await readFile(file, 'utf8')) as { version: string }).version;
+    } catch {
+      out[name] = 'not installed';
+    }
+  }
+  return out;
+}
 
 function parseShapes(flag: string | undefined): Dims[] {
   if (flag === undefined) return DEFAULT_SHAPES;
@@ -59,15 +86,17 @@ export async function bench(argv: string[], io: Io): Promise<number> {
       args: argv, strict: true,
       options: {
         backends: { type: 'string' }, shapes: { type: 'string' }, ops: { type: 'string' }, rounds: { type: 'string' },
-        'max-time': { type: 'string' }, json: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        'max-time': { type: 'string' }, json: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
     }),
   );
   if (values.help) return io.out(BENCH_HELP), EXIT.ok;
-  const shapes = parseShapes(values.shapes);
+  const quick = values.quick === true;
+  const shapes = values.shapes === undefined && quick ? QUICK_SHAPES : parseShapes(values.shapes);
   const ops = parseOps(values.ops);
-  const rounds = intOption('bench', 'rounds', values.rounds, 2);
-  const maxTimeS = intOption('bench', 'max-time', values['max-time'], 2);
+  const rounds = intOption('bench', 'rounds', values.rounds, quick ? 1 : 2);
+  const maxTimeS = intOption('bench', 'max-time', values['max-time'], quick ? 1 : 2);
   const selection = await selectBackends('bench', values.backends);
   const backends: RnnBackend[] = [];
   for (const info of selection.run) backends.push(await createBackend(info.name));
@@ -91,11 +120,16 @@ export async function bench(argv: string[], io: Io): Promise<number> {
     ];
   });
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  io.out(`rnn-harness bench: node ${process.version}, ${cpu}, ${cpus().length} cores, ${rounds} interleaved rounds, best round kept`);
+  io.out(`rnn-harness bench: node ${process.version}, ${cpu}, ${cpus().length} cores, ${rounds} interleaved round${rounds === 1 ? '' : 's'}, best round kept`);
   for (const line of table(['backend', 'shape BxTxFxH', 'op', 'mean ms', 'rme', 'samples', 'GFLOP/s', 'vs loops'], rows)) io.out(line);
   reportUnavailable(io, selection);
-  if (values.json !== undefined) {
-    await writeJson(values.json, { environment: { node: process.version, cpu, cores: cpus().length, rounds, maxTimeS }, results });
+  const environment: BenchEnvironment = { node: process.version, cpu, cores: cpus().length, rounds, maxTimeS, packages: await packageVersions() };
+  if (values.json !== undefined) await writeJson(values.json, { environment, results });
+  if (values.out !== undefined) {
+    await mkdir(values.out, { recursive: true });
+    await writeJson(join(values.out, 'bench.json'), { environment, results });
+    await writeFile(join(values.out, 'bench.md'), benchMarkdown(environment, results));
+    io.out(`wrote ${join(values.out, 'bench.json')} and ${join(values.out, 'bench.md')}`);
   }
   return EXIT.ok;
 }
