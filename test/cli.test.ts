@@ -85,6 +85,20 @@ describe('rnn-harness bench --out', () => {
   });
 });
 
+describe('rnn-harness report', () => {
+  it('should run check, fuzz and bench --quick and write their files into --out', async () => {
+    const out = join(dir, 'report');
+    const r = await run('report', '--backends', 'loops', '--seed', '5', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/== check[\s\S]*== fuzz[\s\S]*== bench --quick/);
+    expect(JSON.parse(await readFile(join(out, 'check.json'), 'utf8')).ok).toBe(true);
+    expect(JSON.parse(await readFile(join(out, 'fuzz.json'), 'utf8'))).toMatchObject({ runs: 100, seed: 5, failures: [] });
+    const bench = JSON.parse(await readFile(join(out, 'bench.json'), 'utf8'));
+    expect(bench.results.map((x: { shape: { B: number } }) => x.shape.B)).toEqual([1, 1, 32, 32]);
+    expect(await readFile(join(out, 'bench.md'), 'utf8')).toContain('| loops | 32x50x32x128 |');
+  });
+});
+
 describe('the CLI on a wrong backend (the notebook\'s Problem 3 backward, registered as a plug-in)', () => {
   beforeAll(() => {
     registerBackend({
@@ -122,7 +136,7 @@ describe('usage', () => {
     [['check', '--backends', 'nope'], /--backends: unknown backend 'nope'; known: loops/],
     [['demo', '--frobnicate'], /rnn-harness demo: Unknown option '--frobnicate'/],
     [['fuzz', '--path', '1:2'], /--path needs the --seed/],
-    [['nonsense'], /unknown command 'nonsense'; known: demo, check, fuzz, bench, list/],
+    [['nonsense'], /unknown command 'nonsense'; known: report, demo, check, fuzz, bench, list/],
     [['bench', '--shapes', '2x3x4'], /--shapes must be a comma-separated list of BxTxFxH with positive integers; got "2x3x4"/],
     [['bench', '--ops', 'backward'], /--ops must list forward and\/or train; got "backward"/],
   ])('should exit 2 on %j', async (argv, message) => {
@@ -131,7 +145,7 @@ describe('usage', () => {
     expect(r.err).toMatch(message);
   });
 
-  it.each(['demo', 'check', 'fuzz', 'bench', 'list'])('should print help for %s and exit 0', async (command) => {
+  it.each(['report', 'demo', 'check', 'fuzz', 'bench', 'list'])('should print help for %s and exit 0', async (command) => {
     const r = await run(command, '--help');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(new RegExp(`^Usage: rnn-harness ${command}`));

@@ -8,12 +8,14 @@ import { consoleIo, EXIT, UsageError, type Io } from './common.js';
 import { demo } from './demo.js';
 import { fuzz } from './fuzz.js';
 import { list } from './list.js';
+import { report } from './report.js';
 
 export const MAIN_HELP = `Usage: rnn-harness <command> [options]
 
 Tells you, with evidence, whether a SimpleRNN implementation is right.
 
 Commands:
+  report  the main job: check + a short fuzz + bench --quick, written into reports/
   demo    the notebook's Problem 2 on every backend, 8 decimals
   check   a fixed suite: every backend against loops, and the gradient oracle
   fuzz    fast-check properties on random shapes, shrinking any failure
@@ -23,7 +25,7 @@ Commands:
 Run 'rnn-harness <command> --help' for a command's options.
 Exit codes: 0 ok, 1 a check failed, 2 bad usage.`;
 
-const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { demo, check, fuzz, bench, list };
+const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { report, demo, check, fuzz, bench, list };
 
 export async function main(argv: string[], io: Io = consoleIo): Promise<number> {
   const [command, ...rest] = argv;
