@@ -58,9 +58,6 @@ function shared(t: Tensor): SharedArrayBuffer {
 
 const sharedZeros = (n: number) => new SharedArrayBuffer(n * 8);
 
-/** The single chunk of a call that runs in this thread (its bounds are not read). */
-const WHOLE: [number, number][] = [[0, 0]];
-
 export class WorkersBackend implements RnnBackend {
   readonly name = 'workers';
   readonly precision = 'float64';
@@ -92,7 +89,7 @@ export class WorkersBackend implements RnnBackend {
   private chunks(call: CheckedCall): [number, number][] {
     const work = call.B * call.T * call.H * (call.F + call.H);
     const n = work < this.minParallelWork ? 1 : Math.min(this.threads, call.B);
-    if (n === 1) return WHOLE;
+    if (n === 1) return [[0, call.B]];
     return Array.from({ length: n }, (_, i) => [Math.floor((i * call.B) / n), Math.floor(((i + 1) * call.B) / n)]);
   }
 

@@ -24,9 +24,7 @@ export class NotebookBackwardBackend implements RnnBackend {
   readonly precision = 'float64';
   private readonly forwardPass = new LoopsBackend();
   // The notebook's self.dB, self.dWx, self.dWh: accumulated across calls, never reset.
-  private dB: Float64Array | undefined;
-  private dWx: Float64Array | undefined;
-  private dWh: Float64Array | undefined;
+  private acc: { dB: Float64Array; dWx: Float64Array; dWh: Float64Array } | undefined;
 
   forward(p: RnnParams, x: Tensor, o?: RnnOptions): Promise<Tensor> {
     return this.forwardPass.forward(p, x, o);
@@ -36,13 +34,11 @@ export class NotebookBackwardBackend implements RnnBackend {
     const [B, T, F] = x.shape as [number, number, number];
     const H = p.wx.shape[1] as number;
     const at = (t: Tensor, i: number) => t.data[i] as number;
-    if (this.dWx?.length !== F * H || this.dB?.length !== H) {
+    if (this.acc?.dWx.length !== F * H || this.acc.dB.length !== H) {
       // Made to run: numpy would raise on a new shape, so the accumulators start again there.
-      this.dB = new Float64Array(H);
-      this.dWx = new Float64Array(F * H);
-      this.dWh = new Float64Array(H * H);
+      this.acc = { dB: new Float64Array(H), dWx: new Float64Array(F * H), dWh: new Float64Array(H * H) };
     }
-    if (this.dWh === undefined) throw new Error('unreachable');
+    const { dB, dWx, dWh } = this.acc;
     // dA = dh * (1 - tanh(A_last)^2), with dh the upstream gradient of the last step only.
     const dA = new Float64Array(B * H);
     for (let i = 0; i < B; i++) {
@@ -55,9 +51,9 @@ export class NotebookBackwardBackend implements RnnBackend {
       for (let i = 0; i < B; i++) {
         for (let j = 0; j < H; j++) {
           const da = dA[i * H + j] as number;
-          this.dB[j] = (this.dB[j] as number) + da;
-          for (let f = 0; f < F; f++) this.dWx[f * H + j] = (this.dWx[f * H + j] as number) + at(x, (i * T + n) * F + f) * da;
-          for (let k = 0; k < H; k++) this.dWh[k * H + j] = (this.dWh[k * H + j] as number) + at(hs, (i * T + n) * H + k) * da;
+          dB[j] = (dB[j] as number) + da;
+          for (let f = 0; f < F; f++) dWx[f * H + j] = (dWx[f * H + j] as number) + at(x, (i * T + n) * F + f) * da;
+          for (let k = 0; k < H; k++) dWh[k * H + j] = (dWh[k * H + j] as number) + at(hs, (i * T + n) * H + k) * da;
         }
       }
     }
@@ -71,7 +67,7 @@ export class NotebookBackwardBackend implements RnnBackend {
       }
     }
     return {
-      wx: tensor([F, H], this.dWx), wh: tensor([H, H], this.dWh), b: tensor([H], this.dB),
+      wx: tensor([F, H], dWx), wh: tensor([H, H], dWh), b: tensor([H], dB),
       x: tensor([B, T, F], dx), h0: tensor([B, H], dh),
     };
   }
