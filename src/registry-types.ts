@@ -15,6 +15,19 @@ export interface BackendEntry {
   readonly checkOptions?: object;
   availability(): Promise<Availability>;
   create(options?: object): Promise<RnnBackend>;
+  /**
+   * The backend's engine multiplying two n×n matrices, for the benchmark's machine limit. Left out when the
+   * engine is another backend's (workers runs the loops kernel).
+   */
+  matmulProbe?(n: number): Promise<MatmulProbe>;
+}
+
+/** One n×n matrix product on an engine, set up once and run many times by the benchmark. */
+export interface MatmulProbe {
+  /** What multiplies, e.g. 'loops gemmABt (float64, 1 thread)'. */
+  readonly engine: string;
+  multiply(): Promise<void>;
+  dispose(): Promise<void>;
 }
 
 export type BackendInfo = { name: string; precision: Precision; available: boolean; reason?: string };

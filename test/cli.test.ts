@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,17 +71,72 @@ describe('rnn-harness bench', () => {
 });
 
 describe('rnn-harness bench --out', () => {
-  it('should write bench.json and a Markdown table per op into the folder', async () => {
+  it('should write bench.json, a Markdown table per op and bench.html into the folder', async () => {
     const out = join(dir, 'bench-out');
-    const r = await run('bench', '--backends', 'loops', '--shapes', '2x3x2x4', '--rounds', '1', '--max-time', '1', '--out', out);
+    const r = await run('bench', '--backends', 'loops', '--shapes', '2x3x2x4', '--rounds', '1', '--max-time', '0.5', '--out', out);
     expect(r.code).toBe(0);
     const json = JSON.parse(await readFile(join(out, 'bench.json'), 'utf8'));
-    expect(json.environment.packages.benchmark).toBe('2.1.4');
+    expect(json.environment.packages).toMatchObject({ benchmark: '2.1.4', piscina: expect.stringMatching(/^5\./) });
     expect(json.results.map((x: { op: string }) => x.op)).toEqual(['forward', 'train']);
+    expect(json.limit.engine).toMatch(/^loops gemmABt/);
+    expect(json.limit.gflops).toBeCloseTo((2 * 512 ** 3) / (json.limit.meanMs * 1e6), 6);
+    for (const res of json.results) expect(res.fractionOfLimit).toBeCloseTo(res.gflops / json.limit.gflops, 9);
     const md = await readFile(join(out, 'bench.md'), 'utf8');
     expect(md).toContain('## forward');
     expect(md).toContain('## train');
-    expect(md).toMatch(/^\| loops \| 2x3x2x4 \| [\d.]+ \| [\d.]+% \| \d+ \| [\d.]+ \| 1\.00x \|$/m);
+    expect(md).toMatch(/^## Machine limit: [\d.]+ GFLOP\/s$/m);
+    expect(md).toMatch(/^\| loops \| 2x3x2x4 \| [\d.]+ (µs|ms|s) \| [\d.]+% \| \d+ \| [\d.]+ \| [\d.]+% \| 1\.00x \|$/m);
+    expect(await readFile(join(out, 'bench.html'), 'utf8')).toContain('<svg class="chart" id="time-train"');
+  });
+});
+
+describe('rnn-harness bench --compare', () => {
+  let baselineFile: string;
+  beforeAll(async () => {
+    // A baseline in which loops' forward was 3x faster and its train step 3x slower than a fresh run.
+    const fresh = join(dir, 'fresh.json');
+    expect((await run('bench', '--backends', 'loops', '--shapes', '3x4x2x5', '--rounds', '1', '--max-time', '0.5', '--json', fresh)).code).toBe(0);
+    const json = JSON.parse(await readFile(fresh, 'utf8'));
+    for (const res of json.results) res.meanMs = res.op === 'forward' ? res.meanMs / 3 : res.meanMs * 3;
+    baselineFile = join(dir, 'baseline.json');
+    await writeFile(baselineFile, JSON.stringify(json));
+  });
+
+  it('should mark the slower op as a regression and the faster one as an improvement', async () => {
+    const r = await run('bench', '--backends', 'loops', '--shapes', '3x4x2x5,2x2x2x2', '--rounds', '1', '--max-time', '0.5', '--compare', baselineFile);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/compared with .*baseline\.json: 2 matched, 1 regression /);
+    expect(r.out).toMatch(/^loops\s+3x4x2x5\s+forward\s.*REGRESSION$/m);
+    expect(r.out).toMatch(/^loops\s+3x4x2x5\s+train\s.*improvement$/m);
+    expect(r.out).toContain('not in the baseline: loops forward 2x2x2x2, loops train 2x2x2x2');
+  });
+
+  it('should exit 1 on a regression with --fail-on-regression', async () => {
+    const out = join(dir, 'compared');
+    const r = await run('bench', '--backends', 'loops', '--shapes', '3x4x2x5', '--ops', 'forward', '--rounds', '1', '--max-time', '0.5', '--compare', baselineFile, '--fail-on-regression', '--out', out);
+    expect(r.code).toBe(1);
+    const json = JSON.parse(await readFile(join(out, 'bench.json'), 'utf8'));
+    expect(json.comparison.rows).toEqual([expect.objectContaining({ backend: 'loops', op: 'forward', verdict: 'regression' })]);
+    expect(await readFile(join(out, 'bench.md'), 'utf8')).toMatch(/^## Compared with .*: 1 regression$/m);
+  });
+
+  it.each([
+    [['--fail-on-regression'], /--fail-on-regression needs --compare BASELINE\.json/],
+    [['--compare', '/nonexistent/bench.json'], /--compare \/nonexistent\/bench\.json: expected a bench\.json .*could not read it: ENOENT/],
+    [['--min-change=-1', '--compare', '/x'], /--min-change must be a percentage >= 0; got "-1"/],
+    [['--max-time', '0'], /--max-time must be a number of seconds > 0; got "0"/],
+  ])('should refuse %j with exit 2', async (args, message) => {
+    const r = await run('bench', '--backends', 'loops', ...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+
+  it('should name the first bad entry of a malformed baseline', async () => {
+    const bad = join(dir, 'bad-baseline.json');
+    await writeFile(bad, JSON.stringify({ results: [{ backend: 'loops', shape: { B: 1, T: 1, F: 1, H: 1 }, op: 'train', meanMs: 1, rme: 1 }, { backend: 'loops', op: 'sideways' }] }));
+    const r = await run('bench', '--backends', 'loops', '--compare', bad);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/results\[1\] must have backend, shape \{B,T,F,H\}, op 'forward'\|'train', meanMs > 0 and rme; got \{"backend":"loops","op":"sideways"\}/);
   });
 });
 
@@ -96,6 +151,7 @@ describe('rnn-harness report', () => {
     const bench = JSON.parse(await readFile(join(out, 'bench.json'), 'utf8'));
     expect(bench.results.map((x: { shape: { B: number } }) => x.shape.B)).toEqual([1, 1, 32, 32]);
     expect(await readFile(join(out, 'bench.md'), 'utf8')).toContain('| loops | 32x50x32x128 |');
+    expect(await readFile(join(out, 'bench.html'), 'utf8')).toContain('<svg class="chart" id="time-train"');
   });
 });
 

@@ -2,7 +2,8 @@
 import { gradientArrays, rnnBackward, rnnForward, type RnnArrays } from '../kernels/simple-rnn.js';
 import { checkBackward, checkForward, type CheckedCall, type RnnBackend, type RnnGradients, type RnnOptions, type RnnParams } from '../rnn.js';
 import { asFloat64, type Tensor } from '../tensor.js';
-import type { BackendEntry } from '../registry-types.js';
+import { gemmABt } from '../kernels/gemm.js';
+import type { BackendEntry, MatmulProbe } from '../registry-types.js';
 
 /** Float64 views of a validated call's inputs (converted copies for Float32Array inputs). */
 export function rnnArrays(p: RnnParams, x: Tensor, call: CheckedCall): RnnArrays {
@@ -59,4 +60,14 @@ export const loopsEntry: BackendEntry = {
   description: 'float64 reference: plain loops over flat arrays',
   availability: async () => ({ available: true }),
   create: async () => new LoopsBackend(),
+  matmulProbe: async (n: number): Promise<MatmulProbe> => {
+    const a = new Float64Array(n * n).map((_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
+    const bt = new Float64Array(n * n).map((_, i) => ((i * 104729) % 1000) / 1000 - 0.5);
+    const c = new Float64Array(n * n);
+    return {
+      engine: 'loops gemmABt (float64, 1 thread)',
+      multiply: async () => gemmABt(n, n, n, a, 0, n, bt, 0, n, c, 0, n, false),
+      dispose: async () => {},
+    };
+  },
 };

@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import type { BackendEntry } from '../registry-types.js';
+import type { BackendEntry, MatmulProbe } from '../registry-types.js';
 import { checkBackward, checkForward, type CheckedCall, type RnnBackend, type RnnGradients, type RnnOptions, type RnnParams } from '../rnn.js';
 import type { Tensor } from '../tensor.js';
 
@@ -156,6 +156,18 @@ function tfjsEntry(engine: Engine, description: string): BackendEntry {
       }
     },
     create: async (options?: object) => new TfjsBackend(engine, options as TfjsOptions | undefined),
+    matmulProbe: async (n: number): Promise<MatmulProbe> => {
+      const [a, b] = await withEngine(engine, () => [tf.randomUniform([n, n], -0.5, 0.5, 'float32', 1), tf.randomUniform([n, n], -0.5, 0.5, 'float32', 2)]);
+      return {
+        engine: `tfjs ${engine} tf.matMul (float32)`,
+        multiply: () => withEngine(engine, () => {
+          const c = tf.matMul(a!, b!);
+          c.dataSync();
+          c.dispose();
+        }),
+        dispose: () => withEngine(engine, () => tf.dispose([a!, b!])),
+      };
+    },
   };
 }
 

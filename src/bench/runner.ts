@@ -5,6 +5,7 @@
  */
 import Benchmark from 'benchmark';
 import { seededRng, uniformTensor } from '../check/random.js';
+import type { MatmulProbe } from '../registry-types.js';
 import type { Dims, RnnBackend } from '../rnn.js';
 
 export type BenchOp = 'forward' | 'train';
@@ -18,6 +19,8 @@ export type BenchResult = {
   gflops: number;
   /** The mean of every round, in ms. */
   roundsMs: number[];
+  /** gflops over the run's machine limit (the fastest matrix-multiply probe), when probes were timed. */
+  fractionOfLimit?: number;
 };
 
 /**
@@ -40,15 +43,10 @@ export function benchInputs(s: Dims) {
   };
 }
 
-/** Times one backend on one shape and op with benchmark.js (deferred, since calls are async). */
-export function timeOnce(backend: RnnBackend, s: Dims, op: BenchOp, maxTimeS: number): Promise<Benchmark.Stats> {
-  const { params, x, dhs } = benchInputs(s);
-  const step = async () => {
-    const hs = await backend.forward(params, x);
-    if (op === 'train') await backend.backward(params, x, hs, dhs);
-  };
+/** Times one async step with benchmark.js (deferred: each sample awaits the step). */
+export function timeAsync(name: string, step: () => Promise<unknown>, maxTimeS: number): Promise<Benchmark.Stats> {
   return new Promise((resolve, reject) => {
-    const bench = new Benchmark(`${backend.name} ${op}`, {
+    const bench = new Benchmark(name, {
       defer: true,
       maxTime: maxTimeS,
       minSamples: 5,
@@ -65,34 +63,87 @@ export function timeOnce(backend: RnnBackend, s: Dims, op: BenchOp, maxTimeS: nu
   });
 }
 
-export type BenchPlan = { backends: RnnBackend[]; shapes: Dims[]; ops: readonly BenchOp[]; rounds: number; maxTimeS: number };
+export type BenchPlan = {
+  backends: RnnBackend[]; shapes: Dims[]; ops: readonly BenchOp[]; rounds: number; maxTimeS: number;
+  /** Matrix-multiply probes for the machine limit (see MatmulProbe); timed first, in the same rounds. */
+  probes?: MatmulProbe[];
+};
 
-/** Runs the plan, calling `progress` before each measurement; returns one result per backend, shape and op. */
-export async function runBench(plan: BenchPlan, progress: (done: number, total: number, what: string) => void = () => {}): Promise<BenchResult[]> {
-  const total = plan.shapes.length * plan.ops.length * plan.rounds * plan.backends.length;
+/** One engine's n×n matrix product: 2·n³ floating-point operations. */
+export type PeakResult = { engine: string; n: number; meanMs: number; rme: number; samples: number; gflops: number; roundsMs: number[] };
+
+export type BenchRun = {
+  results: BenchResult[];
+  peaks: PeakResult[];
+  /** The fastest probe: the best matrix-multiply rate any engine reached in this run. */
+  limit?: PeakResult;
+};
+
+export const PEAK_N = 512;
+
+type Timed = { name: string; label: string; step: () => Promise<unknown> };
+type Best = { stats: Benchmark.Stats; roundsMs: number[] };
+type Progress = (done: number, total: number, what: string) => void;
+
+/** Times every item once per round, items taking turns within each round; keeps each item's best round. */
+async function interleaved(items: Timed[], rounds: number, maxTimeS: number, tick: (what: string) => void): Promise<Map<string, Best>> {
+  const best = new Map<string, Best>();
+  for (let round = 0; round < rounds; round++) {
+    for (const item of items) {
+      tick(`${item.label} (round ${round + 1}/${rounds})`);
+      const stats = await timeAsync(item.name, item.step, maxTimeS);
+      const prev = best.get(item.name);
+      const roundsMs = [...(prev?.roundsMs ?? []), stats.mean * 1000];
+      best.set(item.name, { stats: prev === undefined || stats.mean < prev.stats.mean ? stats : prev.stats, roundsMs });
+    }
+  }
+  return best;
+}
+
+const statsOf = (b: Best) => ({ meanMs: b.stats.mean * 1000, rme: b.stats.rme, samples: b.stats.sample.length, roundsMs: b.roundsMs });
+
+/**
+ * Runs the plan, calling `progress` before each measurement: first the matrix-multiply probes, then, for
+ * each shape and op, every backend in interleaved rounds. Each result's `fractionOfLimit` is its GFLOP/s
+ * over the fastest probe's.
+ */
+export async function runBench(plan: BenchPlan, progress: Progress = () => {}): Promise<BenchRun> {
+  const probes = plan.probes ?? [];
+  const total = (probes.length + plan.shapes.length * plan.ops.length * plan.backends.length) * plan.rounds;
   let done = 0;
+  const tick = (what: string) => progress(done++, total, what);
+
+  const peakItems = probes.map((p) => ({ name: p.engine, label: `machine limit: ${p.engine} ${PEAK_N}x${PEAK_N}`, step: () => p.multiply() }));
+  const peakBest = await interleaved(peakItems, plan.rounds, plan.maxTimeS, tick);
+  const peaks = probes.map((p): PeakResult => {
+    const s = statsOf(peakBest.get(p.engine) as Best);
+    return { engine: p.engine, n: PEAK_N, ...s, gflops: (2 * PEAK_N ** 3) / s.meanMs / 1e6 };
+  });
+  const limit = peaks.reduce<PeakResult | undefined>((a, p) => (a === undefined || p.gflops > a.gflops ? p : a), undefined);
+
   const results: BenchResult[] = [];
   for (const shape of plan.shapes) {
     for (const op of plan.ops) {
-      const best = new Map<string, { stats: Benchmark.Stats; rounds: number[] }>();
-      for (let round = 0; round < plan.rounds; round++) {
-        for (const backend of plan.backends) {
-          progress(done++, total, `${backend.name} ${op} B=${shape.B} T=${shape.T} F=${shape.F} H=${shape.H} (round ${round + 1}/${plan.rounds})`);
-          const stats = await timeOnce(backend, shape, op, plan.maxTimeS);
-          const prev = best.get(backend.name);
-          const rounds = [...(prev?.rounds ?? []), stats.mean * 1000];
-          best.set(backend.name, { stats: prev === undefined || stats.mean < prev.stats.mean ? stats : prev.stats, rounds });
-        }
-      }
+      const { params, x, dhs } = benchInputs(shape);
+      const items = plan.backends.map((backend) => ({
+        name: backend.name,
+        label: `${backend.name} ${op} B=${shape.B} T=${shape.T} F=${shape.F} H=${shape.H}`,
+        step: async () => {
+          const hs = await backend.forward(params, x);
+          if (op === 'train') await backend.backward(params, x, hs, dhs);
+        },
+      }));
+      const best = await interleaved(items, plan.rounds, plan.maxTimeS, tick);
       for (const backend of plan.backends) {
-        const { stats, rounds } = best.get(backend.name) as { stats: Benchmark.Stats; rounds: number[] };
+        const b = best.get(backend.name) as Best;
+        const gflops = flops(shape, op) / b.stats.mean / 1e9;
         results.push({
-          backend: backend.name, shape, op, meanMs: stats.mean * 1000, rme: stats.rme, deviationMs: stats.deviation * 1000,
-          samples: stats.sample.length, gflops: flops(shape, op) / stats.mean / 1e9, roundsMs: rounds,
+          backend: backend.name, shape, op, ...statsOf(b), deviationMs: b.stats.deviation * 1000, gflops,
+          ...(limit === undefined ? {} : { fractionOfLimit: gflops / limit.gflops }),
         });
       }
     }
   }
   progress(total, total, 'done');
-  return results;
+  return { results, peaks, ...(limit === undefined ? {} : { limit }) };
 }

@@ -1,11 +1,15 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BENCH_OPS, runBench, type BenchOp, type BenchResult } from '../bench/runner.js';
-import { createBackend } from '../registry.js';
-import { benchMarkdown, type BenchEnvironment } from '../report/markdown.js';
+import { compareResults, DEFAULT_MIN_CHANGE_PCT, readBaseline, type BaselineResult } from '../bench/compare.js';
+import { BENCH_OPS, PEAK_N, runBench, type BenchOp, type BenchRun } from '../bench/runner.js';
+import { createBackend, getBackendEntry } from '../registry.js';
+import type { MatmulProbe } from '../registry-types.js';
+import { baselineOf, formatMs, percent, shapeName, type BenchEnvironment, type BenchReport } from '../report/format.js';
+import { benchHtml } from '../report/html.js';
+import { benchMarkdown } from '../report/markdown.js';
 import type { Dims, RnnBackend } from '../rnn.js';
 import { EXIT, intOption, parsed, reportUnavailable, selectBackends, table, UsageError, writeJson, type Io } from './common.js';
 
@@ -15,45 +19,71 @@ export const QUICK_SHAPES: Dims[] = [
   { B: 32, T: 50, F: 32, H: 128 },
 ];
 
+/** The notebook's case, the reference shape, a larger one, the MNIST-rows case and a long sequence. */
 export const DEFAULT_SHAPES: Dims[] = [
   { B: 1, T: 3, F: 2, H: 4 },
   { B: 32, T: 50, F: 32, H: 128 },
-  { B: 64, T: 50, F: 32, H: 128 },
+  { B: 64, T: 100, F: 64, H: 256 },
+  { B: 128, T: 28, F: 28, H: 128 },
+  { B: 8, T: 500, F: 16, H: 64 },
 ];
 
 export const BENCH_HELP = `Usage: rnn-harness bench [--quick] [--backends a,b] [--shapes BxTxFxH,...] [--ops forward,train]
                          [--rounds N] [--max-time S] [--json FILE] [--out DIR]
+                         [--compare BASELINE.json [--min-change PCT] [--fail-on-regression]]
 
 Times every available backend with benchmark.js, side by side in one process: for each shape and op,
-the backends take turns for N rounds and each keeps its best round. Prints the mean time, benchmark.js's
-relative margin of error, the sample count, GFLOP/s and the speedup over loops.
+the backends take turns for N rounds and each keeps its best round (interleaving spreads a slow phase of
+the machine and JIT warm-up over all of them). Prints the mean time, benchmark.js's relative margin of
+error, the sample count, GFLOP/s, the fraction of the machine limit and the speedup over loops.
   forward  one forward pass
   train    forward + backward (a training step's RNN part)
 GFLOP/s counts 2·B·T·H·(F+H) floating-point operations for forward and 6·B·T·H·(F+H) for train.
+The machine limit is the best GFLOP/s of a ${PEAK_N}x${PEAK_N} matrix product (2·n³ operations) over every
+engine that offers one (loops' kernel, tfjs's tf.matMul), timed first in the same run.
 
 Options:
-  --quick               shapes ${QUICK_SHAPES.map((s) => `${s.B}x${s.T}x${s.F}x${s.H}`).join(',')}, 1 round, --max-time 1
+  --quick               shapes ${QUICK_SHAPES.map(shapeName).join(',')}, 1 round, --max-time 1
   --backends a,b        backends to time (default: every available backend)
-  --shapes BxTxFxH,...  shapes (default: ${DEFAULT_SHAPES.map((s) => `${s.B}x${s.T}x${s.F}x${s.H}`).join(',')})
+  --shapes BxTxFxH,...  shapes (default: ${DEFAULT_SHAPES.map(shapeName).join(',')})
   --ops forward,train   operations (default: both)
   --rounds N            interleaved rounds per shape and op (default 2)
   --max-time S          benchmark.js maxTime per measurement, in seconds (default 2)
-  --json FILE           write { environment, results } as JSON
-  --out DIR             write DIR/bench.json and DIR/bench.md (Markdown tables for a CI job summary)
+  --json FILE           write { environment, results, peaks, limit, comparison } as JSON
+  --out DIR             write DIR/bench.json, DIR/bench.md (Markdown for a CI job summary) and
+                        DIR/bench.html (self-contained page with SVG charts)
+  --compare FILE        compare with a bench.json from an earlier run: a result is a regression when it
+                        is slower by more than the measured noise (both runs' rme and round spread)
+  --min-change PCT      the smallest change --compare reports, for runs on different days (default ${DEFAULT_MIN_CHANGE_PCT})
+  --fail-on-regression  exit 1 when --compare finds a regression
   -h, --help            this text
 
-Timings depend on the machine and its load: compare ratios measured in one run, not figures across runs.`;
+Timings depend on the machine and its load: compare ratios measured in one run, not figures across runs.
+Exit codes: 0 done, 1 a regression with --fail-on-regression, 2 bad usage.`;
 
 /** Versions of the engines and tools a benchmark depends on, as installed. */
 async function packageVersions(): Promise<Record<string, string>> {
   const require = createRequire(import.meta.url);
   const out: Record<string, string> = {};
-  for (const name of ['benchmark', 'piscina', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm']) {
+  for (const name of ['benchmark', 'piscina', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'gpu.js']) {
+    out[name] = 'not installed';
+    let dir: string;
     try {
-      const file = require.resolve(`${name}/package.json`);
-      out[name] = (JSON.parse(await readFile(file, 'utf8')) as { version: string }).version;
+      dir = dirname(require.resolve(name));
     } catch {
-      out[name] = 'not installed';
+      continue;
+    }
+    // Walk up from the entry point: some packages' `exports` do not expose package.json.
+    for (; dir !== dirname(dir); dir = dirname(dir)) {
+      try {
+        const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === name && pkg.version !== undefined) {
+          out[name] = pkg.version;
+          break;
+        }
+      } catch {
+        // no package.json here: keep walking up
+      }
     }
   }
   return out;
@@ -80,6 +110,29 @@ function parseOps(flag: string | undefined): BenchOp[] {
   return ops as BenchOp[];
 }
 
+function secondsOption(flag: string | undefined, fallback: number): number {
+  if (flag === undefined) return fallback;
+  const v = Number(flag);
+  if (flag.trim() === '' || !Number.isFinite(v) || v <= 0) throw new UsageError(`rnn-harness bench: --max-time must be a number of seconds > 0; got ${JSON.stringify(flag)}`);
+  return v;
+}
+
+function percentOption(flag: string | undefined): number {
+  if (flag === undefined) return DEFAULT_MIN_CHANGE_PCT;
+  const v = Number(flag);
+  if (flag.trim() === '' || !Number.isFinite(v) || v < 0) throw new UsageError(`rnn-harness bench: --min-change must be a percentage >= 0; got ${JSON.stringify(flag)}`);
+  return v;
+}
+
+/** Renderer strings of the backends that draw with a GPU API (gpujs exposes `renderer`). */
+function renderersOf(backends: RnnBackend[]): Record<string, string> | undefined {
+  const found = backends.flatMap((b) => {
+    const r = (b as { renderer?: unknown }).renderer;
+    return typeof r === 'string' ? [[b.name, r] as const] : [];
+  });
+  return found.length === 0 ? undefined : Object.fromEntries(found);
+}
+
 export async function bench(argv: string[], io: Io): Promise<number> {
   const { values } = parsed('bench', () =>
     parseArgs({
@@ -87,6 +140,7 @@ export async function bench(argv: string[], io: Io): Promise<number> {
       options: {
         backends: { type: 'string' }, shapes: { type: 'string' }, ops: { type: 'string' }, rounds: { type: 'string' },
         'max-time': { type: 'string' }, json: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' },
+        compare: { type: 'string' }, 'min-change': { type: 'string' }, 'fail-on-regression': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }),
@@ -96,40 +150,84 @@ export async function bench(argv: string[], io: Io): Promise<number> {
   const shapes = values.shapes === undefined && quick ? QUICK_SHAPES : parseShapes(values.shapes);
   const ops = parseOps(values.ops);
   const rounds = intOption('bench', 'rounds', values.rounds, quick ? 1 : 2);
-  const maxTimeS = intOption('bench', 'max-time', values['max-time'], quick ? 1 : 2);
+  const maxTimeS = secondsOption(values['max-time'], quick ? 1 : 2);
+  const minChangePct = percentOption(values['min-change']);
+  if (values['fail-on-regression'] === true && values.compare === undefined) {
+    throw new UsageError('rnn-harness bench: --fail-on-regression needs --compare BASELINE.json to compare with');
+  }
+  let baseline: BaselineResult[] | undefined;
+  if (values.compare !== undefined) {
+    try {
+      baseline = await readBaseline(values.compare);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
   const selection = await selectBackends('bench', values.backends);
   const backends: RnnBackend[] = [];
-  for (const info of selection.run) backends.push(await createBackend(info.name));
+  const probes: MatmulProbe[] = [];
+  let run: BenchRun;
   const live = process.stderr.isTTY === true;
-  let results: BenchResult[];
   try {
-    results = await runBench({ backends, shapes, ops, rounds, maxTimeS }, (done, total, what) => {
+    for (const info of selection.run) {
+      backends.push(await createBackend(info.name));
+      const probe = getBackendEntry(info.name).matmulProbe;
+      if (probe !== undefined) probes.push(await probe(PEAK_N));
+    }
+    run = await runBench({ backends, shapes, ops, rounds, maxTimeS, probes }, (done, total, what) => {
       const line = `[${done}/${total}] ${what}`;
       if (live) process.stderr.write(`\r\x1b[2K${line}${done === total ? '\n' : ''}`);
       else if (done < total) io.err(line);
     });
   } finally {
     for (const b of backends) await b.dispose();
+    for (const p of probes) await p.dispose();
   }
-  const loops = (r: BenchResult) => results.find((o) => o.backend === 'loops' && o.op === r.op && o.shape === r.shape);
-  const rows = results.map((r) => {
-    const base = loops(r);
-    return [
-      r.backend, `${r.shape.B}x${r.shape.T}x${r.shape.F}x${r.shape.H}`, r.op, r.meanMs.toFixed(3), `±${r.rme.toFixed(1)}%`,
-      String(r.samples), r.gflops.toFixed(2), base ? `${(base.meanMs / r.meanMs).toFixed(2)}x` : '-',
-    ];
-  });
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  io.out(`rnn-harness bench: node ${process.version}, ${cpu}, ${cpus().length} cores, ${rounds} interleaved round${rounds === 1 ? '' : 's'}, best round kept`);
-  for (const line of table(['backend', 'shape BxTxFxH', 'op', 'mean ms', 'rme', 'samples', 'GFLOP/s', 'vs loops'], rows)) io.out(line);
+  const renderers = renderersOf(backends);
+  const environment: BenchEnvironment = {
+    node: process.version, cpu, cores: cpus().length, rounds, maxTimeS, date: new Date().toISOString(), packages: await packageVersions(),
+    ...(renderers === undefined ? {} : { renderers }),
+  };
+  const comparison = baseline === undefined ? undefined : compareResults(baseline, run.results, minChangePct, values.compare);
+  const report: BenchReport = { environment, ...run, ...(comparison === undefined ? {} : { comparison }) };
+  printReport(io, report);
   reportUnavailable(io, selection);
-  const environment: BenchEnvironment = { node: process.version, cpu, cores: cpus().length, rounds, maxTimeS, packages: await packageVersions() };
-  if (values.json !== undefined) await writeJson(values.json, { environment, results });
+  if (values.json !== undefined) await writeJson(values.json, report);
   if (values.out !== undefined) {
     await mkdir(values.out, { recursive: true });
-    await writeJson(join(values.out, 'bench.json'), { environment, results });
-    await writeFile(join(values.out, 'bench.md'), benchMarkdown(environment, results));
-    io.out(`wrote ${join(values.out, 'bench.json')} and ${join(values.out, 'bench.md')}`);
+    await writeJson(join(values.out, 'bench.json'), report);
+    await writeFile(join(values.out, 'bench.md'), benchMarkdown(report));
+    await writeFile(join(values.out, 'bench.html'), benchHtml(report));
+    io.out(`wrote ${['bench.json', 'bench.md', 'bench.html'].map((f) => join(values.out as string, f)).join(', ')}`);
   }
-  return EXIT.ok;
+  const regressions = comparison?.rows.filter((r) => r.verdict === 'regression').length ?? 0;
+  return regressions > 0 && values['fail-on-regression'] === true ? EXIT.failed : EXIT.ok;
+}
+
+function printReport(io: Io, report: BenchReport): void {
+  const env = report.environment;
+  io.out(`rnn-harness bench: node ${env.node}, ${env.cpu}, ${env.cores} cores, ${env.rounds} interleaved round${env.rounds === 1 ? '' : 's'}, best round kept`);
+  for (const [name, renderer] of Object.entries(env.renderers ?? {})) io.out(`GL renderer of ${name}: ${renderer}`);
+  if (report.limit !== undefined) {
+    io.out(`machine limit: ${report.limit.gflops.toFixed(2)} GFLOP/s (${report.limit.engine}, ${PEAK_N}x${PEAK_N}); ` +
+      report.peaks.map((p) => `${p.engine} ${p.gflops.toFixed(2)}`).join(', '));
+  }
+  const rows = report.results.map((r) => {
+    const base = baselineOf(report, r);
+    return [
+      r.backend, shapeName(r.shape), r.op, formatMs(r.meanMs), `±${r.rme.toFixed(1)}%`, String(r.samples), r.gflops.toFixed(2),
+      r.fractionOfLimit === undefined ? '-' : percent(r.fractionOfLimit), base ? `${(base.meanMs / r.meanMs).toFixed(2)}x` : '-',
+    ];
+  });
+  for (const line of table(['backend', 'shape BxTxFxH', 'op', 'mean', 'rme', 'samples', 'GFLOP/s', 'of limit', 'vs loops'], rows)) io.out(line);
+  const cmp = report.comparison;
+  if (cmp !== undefined) {
+    const regressions = cmp.rows.filter((r) => r.verdict === 'regression');
+    io.out(`\ncompared with ${cmp.baseline}: ${cmp.rows.length} matched, ${regressions.length} regression${regressions.length === 1 ? '' : 's'} ` +
+      `(threshold: the larger of the measured noise and ${cmp.minChangePct}%)`);
+    const cmpRows = cmp.rows.map((r) => [r.backend, shapeName(r.shape), r.op, formatMs(r.baselineMs), formatMs(r.currentMs), r.ratio.toFixed(3), `±${r.thresholdPct.toFixed(1)}%`, r.verdict === 'regression' ? 'REGRESSION' : r.verdict]);
+    for (const line of table(['backend', 'shape', 'op', 'baseline', 'now', 'now/base', 'threshold', 'verdict'], cmpRows)) io.out(line);
+    if (cmp.unmatched.length > 0) io.out(`not in the baseline: ${cmp.unmatched.join(', ')}`);
+  }
 }

@@ -14,6 +14,7 @@ written into DIR (default reports/):
   fuzz.json    runs, seed, properties and failures
   bench.json   benchmark.js statistics with the environment
   bench.md     the benchmark as Markdown tables
+  bench.html   the benchmark as a self-contained page with SVG charts
 It prints each step as it goes.
 
 Options:

@@ -1,28 +1,57 @@
 /** bench.md: the benchmark as Markdown tables, fit for a CI job summary. */
-import type { BenchResult } from '../bench/runner.js';
+import { baselineOf, formatMs, percent, shapeName, type BenchReport } from './format.js';
 
-export type BenchEnvironment = { node: string; cpu: string; cores: number; rounds: number; maxTimeS: number; packages: Record<string, string> };
+export type { BenchEnvironment, BenchReport } from './format.js';
 
-const shapeName = (r: BenchResult) => `${r.shape.B}x${r.shape.T}x${r.shape.F}x${r.shape.H}`;
-
-export function benchMarkdown(env: BenchEnvironment, results: BenchResult[]): string {
+export function benchMarkdown(report: BenchReport): string {
+  const env = report.environment;
   const lines = [
     '# rnn-harness bench',
     '',
-    `Node ${env.node}, ${env.cpu}, ${env.cores} cores; ${env.rounds} interleaved round${env.rounds === 1 ? '' : 's'} per shape and op, best round kept; ` +
-      `benchmark.js maxTime ${env.maxTimeS} s. Shapes are BxTxFxH. Speedups are ratios measured in this run.`,
+    `${env.date}. Node ${env.node}, ${env.cpu}, ${env.cores} cores; ${env.rounds} interleaved round${env.rounds === 1 ? '' : 's'} per shape and op, ` +
+      `best round kept; benchmark.js maxTime ${env.maxTimeS} s. Shapes are BxTxFxH. Speedups are ratios measured in this run.`,
     '',
   ];
+  for (const [name, renderer] of Object.entries(env.renderers ?? {})) lines.push(`GL renderer of ${name}: ${renderer}`, '');
+  if (report.limit !== undefined) {
+    lines.push(
+      `## Machine limit: ${report.limit.gflops.toFixed(2)} GFLOP/s`,
+      '',
+      `The fastest ${report.limit.n}x${report.limit.n} matrix product of any engine in this run; "of limit" below is a backend's GFLOP/s over it.`,
+      '',
+      '| engine | mean | ±rme | GFLOP/s |',
+      '| --- | ---: | ---: | ---: |',
+      ...report.peaks.map((p) => `| ${p.engine} | ${formatMs(p.meanMs)} | ${p.rme.toFixed(1)}% | ${p.gflops.toFixed(2)} |`),
+      '',
+    );
+  }
   for (const op of ['forward', 'train'] as const) {
-    const rows = results.filter((r) => r.op === op);
+    const rows = report.results.filter((r) => r.op === op);
     if (rows.length === 0) continue;
-    lines.push(`## ${op}`, '', '| backend | shape | mean ms | ±rme | samples | GFLOP/s | vs loops |', '| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+    lines.push(`## ${op}`, '', '| backend | shape | mean | ±rme | samples | GFLOP/s | of limit | vs loops |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const r of rows) {
-      const base = results.find((o) => o.backend === 'loops' && o.op === r.op && shapeName(o) === shapeName(r));
+      const base = baselineOf(report, r);
       const speedup = base ? `${(base.meanMs / r.meanMs).toFixed(2)}x` : '–';
-      lines.push(`| ${r.backend} | ${shapeName(r)} | ${r.meanMs.toFixed(3)} | ${r.rme.toFixed(1)}% | ${r.samples} | ${r.gflops.toFixed(2)} | ${speedup} |`);
+      const fraction = r.fractionOfLimit === undefined ? '–' : percent(r.fractionOfLimit);
+      lines.push(`| ${r.backend} | ${shapeName(r.shape)} | ${formatMs(r.meanMs)} | ${r.rme.toFixed(1)}% | ${r.samples} | ${r.gflops.toFixed(2)} | ${fraction} | ${speedup} |`);
     }
     lines.push('');
+  }
+  const cmp = report.comparison;
+  if (cmp !== undefined) {
+    const regressions = cmp.rows.filter((r) => r.verdict === 'regression').length;
+    lines.push(
+      `## Compared with ${cmp.baseline}: ${regressions} regression${regressions === 1 ? '' : 's'}`,
+      '',
+      `A change counts beyond the larger of the measured noise and ${cmp.minChangePct}%.`,
+      '',
+      '| backend | shape | op | baseline | now | now/baseline | threshold | verdict |',
+      '| --- | --- | --- | ---: | ---: | ---: | ---: | --- |',
+      ...cmp.rows.map((r) =>
+        `| ${r.backend} | ${shapeName(r.shape)} | ${r.op} | ${formatMs(r.baselineMs)} | ${formatMs(r.currentMs)} | ${r.ratio.toFixed(3)} | ±${r.thresholdPct.toFixed(1)}% | ${r.verdict === 'regression' ? '**regression**' : r.verdict} |`),
+      '',
+    );
+    if (cmp.unmatched.length > 0) lines.push(`Not in the baseline: ${cmp.unmatched.join(', ')}.`, '');
   }
   lines.push('Package versions: ' + Object.entries(env.packages).map(([k, v]) => `${k} ${v}`).join(', '), '');
   return lines.join('\n');

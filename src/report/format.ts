@@ -1,0 +1,31 @@
+/** Formatting shared by the Markdown and HTML writers. */
+import type { BenchRun } from '../bench/runner.js';
+import type { CompareReport } from '../bench/compare.js';
+import type { Dims } from '../rnn.js';
+
+/** What a report says about where it ran. `renderers` names each GPU backend's GL renderer, when any ran. */
+export type BenchEnvironment = {
+  node: string; cpu: string; cores: number; rounds: number; maxTimeS: number; date: string;
+  packages: Record<string, string>;
+  renderers?: Record<string, string>;
+};
+
+/** Everything bench.json, bench.md and bench.html hold. */
+export type BenchReport = BenchRun & { environment: BenchEnvironment; comparison?: CompareReport };
+
+export const shapeName = (s: Dims) => `${s.B}x${s.T}x${s.F}x${s.H}`;
+
+/** A time in ms with a unit that keeps 3 significant digits: 950 µs, 12.3 ms, 1.52 s. */
+export function formatMs(ms: number): string {
+  const digits = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+  if (ms >= 1000) return `${digits(ms / 1000)} s`;
+  if (ms >= 1) return `${digits(ms)} ms`;
+  return `${digits(ms * 1000)} µs`;
+}
+
+/** loops' result for the same shape and op, which speedups are measured against. */
+export function baselineOf(run: BenchRun, r: BenchRun['results'][number]) {
+  return run.results.find((o) => o.backend === 'loops' && o.op === r.op && shapeName(o.shape) === shapeName(r.shape));
+}
+
+export const percent = (f: number) => `${(f * 100).toFixed(f < 0.1 ? 1 : 0)}%`;

@@ -1,0 +1,89 @@
+/**
+ * Horizontal bar charts as inline SVG, with no script and nothing fetched, so a report opens offline.
+ * Each bar is a `rect.bar` carrying data-series, data-group and data-value, with a <title> tooltip.
+ */
+
+export type Bar = { group: string; series: string; value: number; label: string };
+export type ChartSpec = {
+  id: string; title: string; bars: Bar[]; series: string[];
+  scale: 'log' | 'linear';
+  /** Axis tick labels for a value. */
+  tick: (v: number) => string;
+  /** A vertical reference line (e.g. 1x for speedups). */
+  reference?: { value: number; label: string };
+};
+
+export const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+
+export function escapeXml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+const LEFT = 140, PLOT = 560, RIGHT = 110, BAR = 14, GAP = 2, GROUP_GAP = 14, AXIS = 26, LEGEND_ROW = 18, LEGEND_PER_ROW = 5;
+const r1 = (v: number) => Math.round(v * 10) / 10;
+
+type Scale = { at: (v: number) => number; ticks: number[] };
+
+function logScale(values: number[], reference?: number): Scale {
+  const all = reference === undefined ? values : [...values, reference];
+  const lo = Math.floor(Math.log10(Math.min(...all)) - 0.05);
+  const hi = Math.ceil(Math.log10(Math.max(...all)) + 0.05);
+  const ticks = Array.from({ length: hi - lo + 1 }, (_, i) => 10 ** (lo + i));
+  return { at: (v) => ((Math.log10(v) - lo) / (hi - lo)) * PLOT, ticks };
+}
+
+function linearScale(values: number[], reference?: number): Scale {
+  const max = Math.max(...values, reference ?? 0) * 1.1;
+  const step = 10 ** Math.floor(Math.log10(max / 2));
+  const unit = max / step > 10 ? step * 2 : step;
+  const ticks = Array.from({ length: Math.floor(max / unit) + 1 }, (_, i) => i * unit);
+  return { at: (v) => (v / max) * PLOT, ticks };
+}
+
+/** One chart: groups down the side, one bar per series in each group, a legend on top. */
+export function barChart(spec: ChartSpec): string {
+  const groups = [...new Set(spec.bars.map((b) => b.group))];
+  const values = spec.bars.map((b) => b.value).filter((v) => v > 0 && Number.isFinite(v));
+  if (groups.length === 0 || values.length === 0) return `<p class="empty">${escapeXml(spec.title)}: nothing to draw.</p>`;
+  const scale = spec.scale === 'log' ? logScale(values, spec.reference?.value) : linearScale(values, spec.reference?.value);
+  const groupHeight = (g: string) => spec.bars.filter((b) => b.group === g).length * (BAR + GAP);
+  const plotHeight = groups.reduce((h, g) => h + groupHeight(g) + GROUP_GAP, 0);
+  // Colours follow spec.series, so a backend keeps its colour across charts; the legend lists those drawn.
+  const colorOf = (series: string) => PALETTE[Math.max(0, spec.series.indexOf(series)) % PALETTE.length];
+  const legend = spec.series.filter((s) => spec.bars.some((b) => b.series === s));
+  const TOP = 10 + Math.ceil(legend.length / LEGEND_PER_ROW) * LEGEND_ROW;
+  const width = LEFT + PLOT + RIGHT, height = TOP + plotHeight + AXIS;
+  const out: string[] = [
+    `<svg class="chart" id="${escapeXml(spec.id)}" data-chart="${escapeXml(spec.id)}" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(spec.title)}">`,
+    `<title>${escapeXml(spec.title)}</title>`,
+  ];
+  legend.forEach((s, i) => {
+    const x = LEFT + (i % LEGEND_PER_ROW) * 120, y = 6 + Math.floor(i / LEGEND_PER_ROW) * LEGEND_ROW;
+    out.push(`<rect x="${x}" y="${y}" width="10" height="10" fill="${colorOf(s)}"/><text x="${x + 14}" y="${y + 9}" class="legend">${escapeXml(s)}</text>`);
+  });
+  for (const t of scale.ticks) {
+    const x = r1(LEFT + scale.at(t));
+    out.push(`<line x1="${x}" y1="${TOP - 4}" x2="${x}" y2="${TOP + plotHeight}" class="grid"/><text x="${x}" y="${TOP + plotHeight + 16}" class="tick" text-anchor="middle">${escapeXml(spec.tick(t))}</text>`);
+  }
+  let y = TOP;
+  for (const g of groups) {
+    out.push(`<text x="${LEFT - 8}" y="${y + groupHeight(g) / 2 + 4}" class="group" text-anchor="end">${escapeXml(g)}</text>`);
+    for (const b of spec.bars.filter((bar) => bar.group === g)) {
+      const color = colorOf(b.series);
+      const w = b.value > 0 && Number.isFinite(b.value) ? r1(Math.max(1, scale.at(b.value))) : 0;
+      out.push(
+        `<rect class="bar" x="${LEFT}" y="${y}" width="${w}" height="${BAR}" fill="${color}" data-series="${escapeXml(b.series)}" data-group="${escapeXml(g)}" data-value="${b.value}">` +
+          `<title>${escapeXml(`${b.series} ${g}: ${b.label}`)}</title></rect>` +
+          `<text x="${r1(LEFT + w + 4)}" y="${y + BAR - 3}" class="value">${escapeXml(b.label)}</text>`,
+      );
+      y += BAR + GAP;
+    }
+    y += GROUP_GAP;
+  }
+  if (spec.reference !== undefined) {
+    const x = r1(LEFT + scale.at(spec.reference.value));
+    out.push(`<line x1="${x}" y1="${TOP - 4}" x2="${x}" y2="${TOP + plotHeight}" class="reference"/><text x="${x + 3}" y="${TOP + plotHeight - 3}" class="reference-label">${escapeXml(spec.reference.label)}</text>`);
+  }
+  out.push('</svg>');
+  return out.join('\n');
+}

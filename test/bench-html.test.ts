@@ -1,0 +1,79 @@
+/**
+ * bench.html opened in headless Chromium (Debian's chromium driven by playwright-core): the charts must be
+ * drawn, one visible bar per result, widths in the order of the values, and the page must fetch nothing.
+ * Chromium is found at $CHROMIUM_PATH or /usr/bin/chromium; `.ci/run` and the README's setup install it.
+ * Without it this test fails and says how to install it; RNN_HARNESS_NO_BROWSER=1 skips it on purpose.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const optedOut = process.env.RNN_HARNESS_NO_BROWSER === '1';
+
+type Drawn = { chart: string; series: string; group: string; value: number; width: number; height: number; visible: boolean };
+
+describe.skipIf(optedOut)('bench.html in headless Chromium', () => {
+  let browser: Browser;
+  let out: string;
+  let json: { results: unknown[]; peaks: unknown[] };
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`bench-html.test: no Chromium at ${CHROMIUM}. Install it with 'apt-get install -y chromium' (or set CHROMIUM_PATH), ` +
+        'or set RNN_HARNESS_NO_BROWSER=1 to skip this test on purpose');
+    }
+    out = await mkdtemp(join(tmpdir(), 'rnn-harness-html-'));
+    const code = await main(['bench', '--backends', 'loops,workers', '--shapes', '1x3x2x4,4x6x3x5', '--rounds', '1', '--max-time', '0.2', '--out', out], { out: () => {}, err: () => {} });
+    expect(code).toBe(0);
+    json = JSON.parse(await readFile(join(out, 'bench.json'), 'utf8'));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('should draw every chart with one visible bar per result and fetch nothing', async () => {
+    const page = await browser.newPage();
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    const url = pathToFileURL(join(out, 'bench.html')).href;
+    await page.goto(url);
+
+    const bars: Drawn[] = await page.$$eval('svg.chart rect.bar', (rects) =>
+      rects.map((r) => {
+        const box = r.getBoundingClientRect();
+        return {
+          chart: (r.closest('svg') as SVGSVGElement).id, series: r.getAttribute('data-series') ?? '', group: r.getAttribute('data-group') ?? '',
+          value: Number(r.getAttribute('data-value')), width: box.width, height: box.height, visible: getComputedStyle(r).visibility === 'visible',
+        };
+      }),
+    );
+    const count = (chart: string) => bars.filter((b) => b.chart === chart).length;
+    // Two backends x two shapes per op; speedups leave loops out; one matMul probe (loops').
+    expect([count('time-forward'), count('time-train'), count('speedup-forward'), count('speedup-train'), count('machine-limit')]).toEqual([4, 4, 2, 2, 1]);
+    expect(json.results).toHaveLength(8);
+    for (const b of bars) {
+      expect(b.visible).toBe(true);
+      expect(b.width).toBeGreaterThan(0);
+      expect(b.height).toBeGreaterThan(0);
+    }
+    for (const chart of ['time-forward', 'time-train', 'speedup-forward', 'speedup-train']) {
+      const drawn = bars.filter((b) => b.chart === chart).sort((a, b) => a.value - b.value);
+      for (let i = 1; i < drawn.length; i++) expect(drawn[i]!.width).toBeGreaterThanOrEqual(drawn[i - 1]!.width);
+    }
+    expect(await page.locator('h2', { hasText: 'Machine limit' }).isVisible()).toBe(true);
+    expect(requests).toEqual([url]);
+    await page.screenshot({ path: join(out, 'bench.png'), fullPage: true });
+    await page.close();
+  });
+});
