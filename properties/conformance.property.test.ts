@@ -13,12 +13,15 @@ import { combine, concatBatch, problem2, sliceBatch } from './helpers.js';
 
 const reference = await createBackend('loops');
 const rows = await Promise.all(backendEntries().map(async (e) => ({ entry: e, availability: await e.availability() })));
+/** Backends that must run here (CI sets RNN_HARNESS_REQUIRE=gpujs-headlessgl): unavailable is a failure. */
+const required = new Set((process.env.RNN_HARNESS_REQUIRE ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 afterAll(() => reference.dispose());
 
 describe.each(rows)('backend $entry.name', ({ entry, availability }) => {
   if (!availability.available) {
     it(`should explain why it cannot run here: ${availability.reason}`, () => {
       expect(availability.reason.length).toBeGreaterThan(10);
+      expect(required.has(entry.name), `${entry.name} is required (RNN_HARNESS_REQUIRE) but cannot run: ${availability.reason}`).toBe(false);
     });
     return;
   }
@@ -39,6 +42,16 @@ describe.each(rows)('backend $entry.name', ({ entry, availability }) => {
   });
 
   it.prop([rnnCase()], { numRuns: 200, seed: 1 })('should agree with loops on hs and every gradient', (c) => checkAgreement(backend, reference, c));
+
+  // |a| > 88 everywhere: gpu.js's own shader tanh would return NaN here (it overflows above about 44).
+  it.prop([rnnCase({ activation: 'tanh', biasMagnitude: [100, 1e4] })], { numRuns: 50, seed: 6 })(
+    'should agree with loops where every tanh pre-activation saturates (|a| > 50)',
+    async (c) => {
+      const hs = await backend.forward(c.params, c.x, caseOptions(c));
+      expect(hs.data.every(Number.isFinite)).toBe(true);
+      await checkAgreement(backend, reference, c);
+    },
+  );
 
   it.prop([rnnCase({ ranges: { B: [2, 6], T: [1, 10], F: [1, 6], H: [1, 6] } })], { numRuns: 100, seed: 2 })(
     'should give the same results when the batch is split in two',

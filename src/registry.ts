@@ -1,4 +1,5 @@
 /** name -> BackendEntry, like tfjs-core's kernel registry: duplicates and unknown names throw. */
+import { gpujsEntries } from './backends/gpujs.js';
 import { loopsEntry } from './backends/loops.js';
 import { tfjsCpuEntry, tfjsWasmEntry } from './backends/tfjs.js';
 import { workersEntry } from './backends/workers.js';
@@ -35,8 +36,30 @@ export function getBackendEntry(name: string, fn = 'getBackendEntry'): BackendEn
   return entry;
 }
 
-/** Creates a backend by name. An unknown name, or a backend that cannot run here, throws with the reason. */
-export async function createBackend(name: string, options?: object): Promise<RnnBackend> {
+/**
+ * Backend families: one engine in several modes, each mode its own entry named `<family>-<mode>`, so
+ * `createBackend('gpujs', { mode: 'webasm' })` is `createBackend('gpujs-webasm')`.
+ */
+const FAMILIES: Record<string, { option: string; fallback: string }> = { gpujs: { option: 'mode', fallback: 'headlessgl' } };
+
+function resolveName(name: string, options?: object): string {
+  const family = entries.has(name) ? undefined : FAMILIES[name];
+  if (family === undefined) return name;
+  const mode = (options as Record<string, unknown> | undefined)?.[family.option] ?? family.fallback;
+  const resolved = `${name}-${String(mode)}`;
+  if (typeof mode !== 'string' || !entries.has(resolved)) {
+    const modes = [...entries.keys()].filter((n) => n.startsWith(`${name}-`)).map((n) => `'${n.slice(name.length + 1)}'`);
+    throw invalidArgument('createBackend', `options.${family.option}`, `one of ${modes.join(', ')}`, describeValue(mode));
+  }
+  return resolved;
+}
+
+/**
+ * Creates a backend by name (or by family and mode, see FAMILIES). An unknown name, or a backend that
+ * cannot run here, throws with the reason.
+ */
+export async function createBackend(requested: string, options?: object): Promise<RnnBackend> {
+  const name = resolveName(requested, options);
   const entry = getBackendEntry(name, 'createBackend');
   const a = await entry.availability();
   if (!a.available) throw new RnnInputError(`createBackend: backend '${name}' is not available here: ${a.reason}`);
@@ -64,3 +87,4 @@ registerBackend(loopsEntry);
 registerBackend(workersEntry);
 registerBackend(tfjsCpuEntry);
 registerBackend(tfjsWasmEntry);
+for (const entry of gpujsEntries) registerBackend(entry);

@@ -28,6 +28,11 @@ export type CaseConstraints = {
   magnitude?: number;
   /** Smallest magnitude of generated values (default 0). Keeps relu cases away from exact zeros. */
   minMagnitude?: number;
+  /**
+   * [min, max] magnitude of the bias alone, e.g. [100, 1e4] with the default magnitude 1 and the
+   * default shapes makes every pre-activation exceed 100 − (F + H) ≥ 88 in magnitude: saturation.
+   */
+  biasMagnitude?: [number, number];
 };
 
 const values = (n: number, max: number, min: number): fc.Arbitrary<number[]> => {
@@ -45,13 +50,14 @@ export function rnnCase(c: CaseConstraints = {}): fc.Arbitrary<RnnCase> {
   const r = c.ranges ?? DEFAULT_RANGES;
   const m = c.magnitude ?? 1;
   const lo = c.minMagnitude ?? 0;
+  const [bLo, bHi] = c.biasMagnitude ?? [lo, m];
   const act = c.activation === undefined ? fc.constantFrom<Activation>('tanh', 'relu') : fc.constant(c.activation);
   return fc
     .record({ B: int(r.B), T: int(r.T), F: int(r.F), H: int(r.H), activation: act, withH0: fc.boolean() })
     .chain(({ B, T, F, H, activation, withH0 }) =>
       fc
         .record({
-          wx: values(F * H, m, lo), wh: values(H * H, m, lo), b: values(H, m, lo), x: values(B * T * F, m, lo),
+          wx: values(F * H, m, lo), wh: values(H * H, m, lo), b: values(H, bHi, bLo), x: values(B * T * F, m, lo),
           h0: withH0 ? values(B * H, m, lo) : fc.constant(undefined), dhs: values(B * T * H, m, lo),
         })
         .map((v) => ({

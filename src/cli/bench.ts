@@ -11,7 +11,7 @@ import { baselineOf, formatMs, percent, shapeName, type BenchEnvironment, type B
 import { benchHtml } from '../report/html.js';
 import { benchMarkdown } from '../report/markdown.js';
 import type { Dims, RnnBackend } from '../rnn.js';
-import { EXIT, intOption, parsed, reportUnavailable, selectBackends, table, UsageError, writeJson, type Io } from './common.js';
+import { EXIT, intOption, parsed, rendererOf, reportUnavailable, selectBackends, table, UsageError, writeJson, type Io } from './common.js';
 
 /** `--quick`: the notebook's case and the issue's reference shape, one round of 1 s each. */
 export const QUICK_SHAPES: Dims[] = [
@@ -124,11 +124,11 @@ function percentOption(flag: string | undefined): number {
   return v;
 }
 
-/** Renderer strings of the backends that draw with a GPU API (gpujs exposes `renderer`). */
+/** Renderer strings of the backends that draw with a GPU API. */
 function renderersOf(backends: RnnBackend[]): Record<string, string> | undefined {
   const found = backends.flatMap((b) => {
-    const r = (b as { renderer?: unknown }).renderer;
-    return typeof r === 'string' ? [[b.name, r] as const] : [];
+    const r = rendererOf(b);
+    return r === undefined ? [] : [[b.name, r] as const];
   });
   return found.length === 0 ? undefined : Object.fromEntries(found);
 }

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { checkBackend, checkCases, checkOracleRows, checkProblem2, type CheckRow } from '../check/suite.js';
 import { createBackend, createBackendForCheck } from '../registry.js';
-import { EXIT, parsed, reportUnavailable, sci, selectBackends, table, writeJson, type Io } from './common.js';
+import { EXIT, parsed, rendererOf, reportUnavailable, sci, selectBackends, table, writeJson, type Io } from './common.js';
 
 export const CHECK_HELP = `Usage: rnn-harness check [--backends a,b] [--json FILE]
 
@@ -30,6 +30,8 @@ export async function check(argv: string[], io: Io): Promise<number> {
   for (const info of selection.run) {
     io.err(`checking ${info.name} on ${cases.length} cases…`);
     const backend = await createBackendForCheck(info.name);
+    const renderer = rendererOf(backend);
+    if (renderer !== undefined) io.out(`${info.name}: GL renderer ${renderer}`);
     try {
       rows.push(await checkProblem2(backend));
       if (info.name !== 'loops') rows.push(...(await checkBackend(backend, reference, cases)));

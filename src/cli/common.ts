@@ -2,6 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { listBackends } from '../registry.js';
 import type { BackendInfo } from '../registry-types.js';
+import type { RnnBackend } from '../rnn.js';
 
 export type Io = { out: (line: string) => void; err: (line: string) => void };
 
@@ -71,4 +72,10 @@ export const sci = (v: number): string => (Number.isFinite(v) ? v.toExponential(
 
 export async function writeJson(file: string, value: unknown): Promise<void> {
   await writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** The GL renderer of a backend that draws with a GPU API (gpujs-headlessgl), or undefined. */
+export function rendererOf(backend: RnnBackend): string | undefined {
+  const r = (backend as { renderer?: unknown }).renderer;
+  return typeof r === 'string' ? r : undefined;
 }

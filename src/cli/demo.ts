@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { checkProblem2, problem2Case } from '../check/suite.js';
 import { createBackend, createBackendForCheck } from '../registry.js';
-import { EXIT, parsed, reportUnavailable, selectBackends, type Io } from './common.js';
+import { EXIT, parsed, rendererOf, reportUnavailable, selectBackends, type Io } from './common.js';
 
 export const DEMO_HELP = `Usage: rnn-harness demo [--backends a,b]
 
@@ -31,7 +31,8 @@ export async function demo(argv: string[], io: Io): Promise<number> {
       const row = await checkProblem2(backend);
       ok &&= row.ok;
       const last = [...hs.data.slice(-4)].map((v) => v.toFixed(8)).join(' ');
-      io.out(`${info.name.padEnd(width)}  ${last}${row.ok ? '' : `  <- differs from the notebook by ${row.maxError.toExponential(2)}`}`);
+      const renderer = rendererOf(backend);
+      io.out(`${info.name.padEnd(width)}  ${last}${row.ok ? '' : `  <- differs from the notebook by ${row.maxError.toExponential(2)}`}${renderer ? `  (GL renderer: ${renderer})` : ''}`);
     } finally {
       await backend.dispose();
     }

@@ -1,0 +1,333 @@
+/**
+ * gpu.js backends: the SimpleRNN as gpu.js kernels (src/backends/gpujs-kernels.ts) in one of three modes,
+ * each its own registry entry:
+ *   gpujs-headlessgl  WebGL through the native `gl` package (needs an X display; Xvfb is started if none)
+ *   gpujs-webasm      gpu.js's WebAssembly backend (SIMD)
+ *   gpujs-cpu         gpu.js's JavaScript backend
+ * `createBackend('gpujs', { mode })` picks one. All three are float32. gpu.js's formats (output order
+ * [width, height], rows as Float32Array, textures) are converted here and never leave this file.
+ */
+import { createRequire } from 'node:module';
+import type { GPU as GPUType, IKernelRunShortcut, KernelVariable } from 'gpu.js';
+import { checkBackward, checkForward, type CheckedCall, type RnnBackend, type RnnGradients, type RnnOptions, type RnnParams } from '../rnn.js';
+import type { BackendEntry, MatmulProbe } from '../registry-types.js';
+import type { Tensor } from '../tensor.js';
+import { invalidArgument, describeValue } from '../errors.js';
+import { buildKernels, stableTanh, type RnnKernels } from './gpujs-kernels.js';
+import { acquireDisplay, findXvfb, pinDisplay, releaseDisplay } from './xvfb.js';
+
+export const GPUJS_MODES = ['headlessgl', 'webasm', 'cpu'] as const;
+export type GpujsMode = (typeof GPUJS_MODES)[number];
+export type GpujsOptions = { mode?: GpujsMode };
+
+type GpuModule = typeof import('gpu.js');
+/** gpu.js's input(): a flat array seen as [columns, rows] (its d.ts declares it only as a type). */
+type InputFn = (value: Float32Array, size: number[]) => KernelVariable;
+const require = createRequire(import.meta.url);
+let gpuModule: Promise<GpuModule> | undefined;
+/** gpu.js, loaded on first use: it loads the native `gl` when that is installed. */
+const loadGpu = () => (gpuModule ??= import('gpu.js').then((m) => ((m as { default?: GpuModule }).default ?? m) as GpuModule));
+
+/** The class gpu.js runs a kernel with, to prove there was no silent fallback to another engine. */
+const ENGINE_CLASS: Record<GpujsMode, string> = { headlessgl: 'HeadlessGLKernel', webasm: 'WebAssemblyKernel', cpu: 'CPUKernel' };
+
+/** A device result (texture on GL, nested rows on cpu/webasm) as rows of numbers. */
+type Rows = ArrayLike<ArrayLike<number>>;
+type DeviceValue = { toArray?: () => unknown; delete?: () => void };
+const read = (v: unknown) => ((v as DeviceValue).toArray?.() ?? v) as Rows & ArrayLike<number>;
+const f32 = (t: Tensor) => (t.data instanceof Float32Array ? t.data : Float32Array.from(t.data));
+const tensor = (shape: number[], data: Float64Array): Tensor => ({ shape, data });
+/** Calls a kernel on device values of any kind (textures, nested rows, inputs). */
+const call = (kernel: IKernelRunShortcut, ...args: unknown[]): unknown => kernel(...(args as KernelVariable[]));
+
+export class GpujsBackend implements RnnBackend {
+  readonly name: string;
+  readonly precision = 'float32';
+  /** GL vendor and renderer (llvmpipe means software rendering); undefined in the webasm and cpu modes. */
+  readonly renderer: string | undefined;
+  readonly vendor: string | undefined;
+  private readonly kernels = new Map<string, RnnKernels>();
+  private disposed = false;
+
+  private constructor(readonly mode: GpujsMode, private readonly gpu: GPUType, private readonly input: InputFn, gl: { vendor: string; renderer: string } | undefined) {
+    this.name = `gpujs-${mode}`;
+    this.vendor = gl?.vendor;
+    this.renderer = gl?.renderer;
+  }
+
+  static async create(options: GpujsOptions = {}): Promise<GpujsBackend> {
+    const mode = options.mode ?? 'headlessgl';
+    if (!GPUJS_MODES.includes(mode)) throw invalidArgument('createBackend(gpujs)', 'options.mode', GPUJS_MODES.map((m) => `'${m}'`).join(', '), describeValue(mode));
+    const why = await unavailableReason(mode);
+    if (why !== undefined) throw new Error(`gpujs-${mode} cannot run here: ${why}`);
+    if (mode === 'headlessgl') await acquireDisplay();
+    const lib = await loadGpu();
+    const gpu = new lib.GPU({ mode });
+    if (mode === 'headlessgl') pinDisplay();
+    gpu.addFunction(stableTanh as never, { argumentTypes: { a: 'Number' }, returnType: 'Number' } as never);
+    return new GpujsBackend(mode, gpu, (lib as unknown as { input: InputFn }).input, mode === 'headlessgl' ? glStrings() : undefined);
+  }
+
+  private kernelsFor(c: CheckedCall): RnnKernels {
+    if (this.disposed) throw new Error(`${this.name}: used after dispose()`);
+    const key = `${c.B}x${c.T}x${c.F}x${c.H}:${c.activation}`;
+    let k = this.kernels.get(key);
+    if (k === undefined) {
+      // Keep the few most recent shapes: fuzzing meets many, and each holds compiled programs.
+      if (this.kernels.size >= 8) this.dropKernels(this.kernels.keys().next().value as string);
+      k = buildKernels(this.gpu, { ...c });
+      this.kernels.set(key, k);
+    }
+    return k;
+  }
+
+  private dropKernels(key: string): void {
+    const k = this.kernels.get(key);
+    this.kernels.delete(key);
+    if (k === undefined) return;
+    for (const kernel of [...Object.values(k.upload), k.project, k.step, k.da, k.carry, k.accDwh, k.accDwx, k.accDb, k.dx]) kernel.destroy();
+  }
+
+  /** Throws unless gpu.js really ran `kernel` on this mode's engine (gpu.js may degrade to cpu). */
+  private assertEngine(kernel: IKernelRunShortcut): void {
+    const inner = (kernel as unknown as { kernel?: { constructor: { name: string }; fallbackReason?: string } }).kernel;
+    const got = inner?.constructor.name;
+    if (got !== undefined && got !== ENGINE_CLASS[this.mode]) {
+      throw new Error(`${this.name}: gpu.js ran the kernel on ${got} instead of ${ENGINE_CLASS[this.mode]}${inner?.fallbackReason ? ` (${inner.fallbackReason})` : ''}`);
+    }
+  }
+
+  private rows(data: Float32Array, cols: number, rows: number) {
+    return this.input(data, [cols, rows]);
+  }
+
+  async forward(p: RnnParams, x: Tensor, o?: RnnOptions): Promise<Tensor> {
+    const c = checkForward(`${this.name}.forward`, p, x, o);
+    return tensor([c.B, c.T, c.H], this.run(c, p, x).hs);
+  }
+
+  private run(c: CheckedCall, p: RnnParams, x: Tensor): { hs: Float64Array } {
+    const { B, T, F, H } = c;
+    const k = this.kernelsFor(c);
+    const owned: unknown[] = [];
+    const own = <V>(v: V) => (owned.push(v), v);
+    try {
+      const xs = own(call(k.upload.x, this.rows(f32(x), F, B * T)));
+      const wx = own(call(k.upload.wx, this.rows(f32(p.wx), H, F)));
+      const wh = own(call(k.upload.wh, this.rows(f32(p.wh), H, H)));
+      const xp = own(call(k.project, xs, wx, f32(p.b)));
+      let h: unknown = own(call(k.upload.h, this.rows(c.h0 ? f32(c.h0) : new Float32Array(B * H), H, B)));
+      const steps: unknown[] = [];
+      for (let t = 0; t < T; t++) steps.push((h = own(call(k.step, xp, h, wh, t))));
+      this.assertEngine(k.step);
+      const hs = new Float64Array(B * T * H);
+      steps.forEach((step, t) => {
+        const r = read(step);
+        for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) hs[(b * T + t) * H + j] = r[b]![j]!;
+      });
+      return { hs };
+    } finally {
+      for (const v of owned) (v as DeviceValue).delete?.();
+    }
+  }
+
+  async backward(p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor, o?: RnnOptions): Promise<RnnGradients> {
+    const c = checkBackward(`${this.name}.backward`, p, x, hs, dhs, o);
+    const { B, T, F, H } = c;
+    const k = this.kernelsFor(c);
+    const owned: unknown[] = [];
+    const own = <V>(v: V) => (owned.push(v), v);
+    try {
+      const xs = own(call(k.upload.x, this.rows(f32(x), F, B * T)));
+      const wx = own(call(k.upload.wx, this.rows(f32(p.wx), H, F)));
+      const wh = own(call(k.upload.wh, this.rows(f32(p.wh), H, H)));
+      const hsD = own(call(k.upload.hs, this.rows(f32(hs), H, B * T)));
+      const dhsD = own(call(k.upload.hs, this.rows(f32(dhs), H, B * T)));
+      const h0 = own(call(k.upload.h, this.rows(c.h0 ? f32(c.h0) : new Float32Array(B * H), H, B)));
+      let dh: unknown = own(call(k.upload.h, this.rows(new Float32Array(B * H), H, B)));
+      let dwh: unknown = own(call(k.upload.wh, this.rows(new Float32Array(H * H), H, H)));
+      let dwx: unknown = own(call(k.upload.wx, this.rows(new Float32Array(F * H), H, F)));
+      let db: unknown = new Float32Array(H);
+      const dxSteps: unknown[] = new Array(T);
+      for (let t = T - 1; t >= 0; t--) {
+        const da = own(call(k.da, dhsD, dh, hsD, t));
+        dh = own(call(k.carry, da, wh));
+        dwh = own(call(k.accDwh, dwh, hsD, h0, da, t));
+        dwx = own(call(k.accDwx, dwx, xs, da, t));
+        db = own(call(k.accDb, db, da));
+        dxSteps[t] = own(call(k.dx, da, wx));
+      }
+      this.assertEngine(k.carry);
+      const dx = new Float64Array(B * T * F);
+      dxSteps.forEach((step, t) => {
+        const r = read(step);
+        for (let b = 0; b < B; b++) for (let f = 0; f < F; f++) dx[(b * T + t) * F + f] = r[b]![f]!;
+      });
+      return {
+        wx: tensor([F, H], flatten(read(dwx), F, H)),
+        wh: tensor([H, H], flatten(read(dwh), H, H)),
+        b: tensor([H], Float64Array.from(read(db))),
+        x: tensor([B, T, F], dx),
+        h0: tensor([B, H], flatten(read(dh), B, H)),
+      };
+    } finally {
+      for (const v of owned) (v as DeviceValue).delete?.();
+    }
+  }
+
+  /** An n×n matrix product on this engine, reading the result back (for the benchmark's machine limit). */
+  matmulProbe(n: number): MatmulProbe {
+    const kernel = this.gpu.createKernel(function (this: { thread: { x: number; y: number }; constants: { n: number } }, a: number[][], b: number[][]) {
+      let sum = 0;
+      for (let k = 0; k < this.constants.n; k++) sum += a[this.thread.y]![k]! * b[k]![this.thread.x]!;
+      return sum;
+    } as never, { output: [n, n], constants: { n }, precision: 'single', tactic: 'precision' });
+    const a = this.rows(Float32Array.from({ length: n * n }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5), n, n);
+    const b = this.rows(Float32Array.from({ length: n * n }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5), n, n);
+    return {
+      engine: `${this.name} kernel (float32${this.renderer ? `, ${this.renderer}` : ''})`,
+      multiply: async () => void kernel(a, b),
+      dispose: () => this.dispose(),
+    };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const key of [...this.kernels.keys()]) this.dropKernels(key);
+    await this.gpu.destroy();
+    if (this.mode === 'headlessgl') releaseDisplay();
+  }
+}
+
+function flatten(r: Rows, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = r[i]![j]!;
+  return out;
+}
+
+/** The apt packages `gl` builds against, which npm needs before it can build `gl` from source. */
+const GL_BUILD_PACKAGES = ['libxi-dev', 'libxext-dev', 'libx11-dev', 'pkg-config'];
+
+function missingDebPackages(names: string[]): string[] {
+  try {
+    const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+    return names.filter((n) => {
+      try {
+        return !execFileSync('dpkg-query', ['-W', '-f=${Status}', n], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().includes('install ok installed');
+      } catch {
+        return true;
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+
+const reasons = new Map<GpujsMode, Promise<string | undefined>>();
+
+/** Why a mode cannot run here (with the fix), or undefined when it can. Computed once per process. */
+export function unavailableReason(mode: GpujsMode): Promise<string | undefined> {
+  let r = reasons.get(mode);
+  if (r === undefined) reasons.set(mode, (r = findReason(mode)));
+  return r;
+}
+
+async function findReason(mode: GpujsMode): Promise<string | undefined> {
+  try {
+    require.resolve('gpu.js');
+  } catch {
+    return 'gpu.js is not installed (npm install gpu.js)';
+  }
+  const lib = await loadGpu();
+  if (mode === 'cpu') return undefined;
+  if (mode === 'webasm') return (lib.GPU as unknown as { isWebAssemblySupported?: boolean }).isWebAssemblySupported === false ? "gpu.js reports that this Node's WebAssembly lacks what its webasm backend needs" : undefined;
+  try {
+    require('gl');
+  } catch (e) {
+    const missing = missingDebPackages(GL_BUILD_PACKAGES);
+    const code = (e as { code?: string }).code;
+    return code === 'MODULE_NOT_FOUND'
+      ? 'the native package `gl` is not installed: npm skips this optional dependency without a word when it cannot build it' +
+          (missing.length > 0 ? ` (missing: ${missing.join(', ')})` : '') + `. Fix: apt-get install -y ${GL_BUILD_PACKAGES.join(' ')} xvfb, then npm rebuild gl`
+      : `the native package \`gl\` failed to load: ${(e as Error).message}. Fix: apt-get install -y ${GL_BUILD_PACKAGES.join(' ')}, then npm rebuild gl`;
+  }
+  if (!process.env.DISPLAY && findXvfb() === undefined) return 'no X display for headless-gl: DISPLAY is unset and Xvfb is not installed. Fix: apt-get install -y xvfb (the backend then starts its own)';
+  try {
+    await acquireDisplay();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  try {
+    const Kernel = lib.HeadlessGLKernel as unknown as { isSupported: boolean; testContext: unknown };
+    const supported = Kernel.isSupported;
+    if (Kernel.testContext !== null) pinDisplay();
+    if (!supported) return `headless-gl could not create a WebGL context on DISPLAY=${process.env.DISPLAY}`;
+    return undefined;
+  } finally {
+    releaseDisplay();
+  }
+}
+
+/**
+ * The OpenGL vendor and renderer under headless-gl. headless-gl reports only 'stack-gl' / 'ANGLE' and has
+ * no WEBGL_debug_renderer_info, so the strings come from `glxinfo -B` (Debian's mesa-utils) on the same
+ * display and Mesa, or else from the Mesa driver this process has loaded (/proc/self/maps).
+ */
+function glStrings(): { vendor: string; renderer: string } {
+  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+  const via = `headless-gl ${packageVersion('gl')} (ANGLE)`;
+  try {
+    const out = execFileSync('glxinfo', ['-B'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).toString();
+    const field = (name: string) => new RegExp(`^OpenGL ${name} string: (.*)$`, 'm').exec(out)?.[1]?.trim();
+    const renderer = field('renderer');
+    if (renderer !== undefined) return { vendor: field('vendor') ?? 'unknown', renderer: `${renderer} via ${via}` };
+  } catch {
+    // no glxinfo: fall back to the loaded driver
+  }
+  try {
+    const { readFileSync } = require('node:fs') as typeof import('node:fs');
+    const maps = readFileSync('/proc/self/maps', 'utf8');
+    const dri = /\/([\w.-]+)_dri\.so/.exec(maps)?.[1];
+    if (dri !== undefined) {
+      const llvm = /libLLVM/.test(maps) && dri === 'swrast' ? 'llvmpipe, software' : dri;
+      return { vendor: 'Mesa', renderer: `Mesa ${dri}_dri.so (${llvm}) via ${via}; install mesa-utils for the exact string` };
+    }
+  } catch {
+    // not Linux
+  }
+  return { vendor: 'unknown', renderer: `unknown via ${via} (install mesa-utils for glxinfo)` };
+}
+
+function packageVersion(name: string): string {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}
+
+const DESCRIPTIONS: Record<GpujsMode, string> = {
+  headlessgl: 'gpu.js kernels on WebGL through headless-gl (float32; starts Xvfb when DISPLAY is unset)',
+  webasm: "gpu.js kernels on gpu.js's WebAssembly backend (float32, SIMD)",
+  cpu: "gpu.js kernels on gpu.js's JavaScript backend (float32)",
+};
+
+function gpujsEntry(mode: GpujsMode): BackendEntry {
+  return {
+    name: `gpujs-${mode}`,
+    precision: 'float32',
+    description: DESCRIPTIONS[mode],
+    availability: async () => {
+      const reason = await unavailableReason(mode);
+      return reason === undefined ? { available: true } : { available: false, reason };
+    },
+    create: (options?: object) => GpujsBackend.create({ ...(options as GpujsOptions | undefined), mode }),
+    matmulProbe: async (n: number): Promise<MatmulProbe> => {
+      const backend = await GpujsBackend.create({ mode });
+      return backend.matmulProbe(n);
+    },
+  };
+}
+
+export const gpujsEntries: BackendEntry[] = GPUJS_MODES.map(gpujsEntry);

@@ -1,0 +1,105 @@
+/**
+ * What is particular to the gpu.js backends: mode selection, the engine really used, a tanh that does not
+ * overflow, the X display of headless-gl, and the GL renderer string. Agreement with loops is the
+ * conformance suite's job (properties/conformance.property.test.ts runs every mode).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { GPUJS_MODES, GpujsBackend, unavailableReason } from '../src/backends/gpujs.js';
+import { stableTanh } from '../src/backends/gpujs-kernels.js';
+import { seededRng, uniformTensor } from '../src/check/random.js';
+import { createBackend, listBackends, tensor, toleranceFor } from '../src/index.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+describe('stableTanh (the tanh inside the kernels)', () => {
+  it('should match Math.tanh and stay finite up to |a| = 1e4', () => {
+    for (const a of [-1e4, -700, -60, -44.5, -3, -0.5, 0, 1e-8, 0.5, 3, 44.5, 60, 700, 1e4]) {
+      expect(Math.abs(stableTanh(a) - Math.tanh(a))).toBeLessThanOrEqual(2e-16);
+    }
+  });
+});
+
+describe('createBackend("gpujs", { mode })', () => {
+  it('should pick the mode and refuse an unknown one, listing the modes', async () => {
+    const b = await createBackend('gpujs', { mode: 'cpu' });
+    expect(b.name).toBe('gpujs-cpu');
+    await b.dispose();
+    await expect(createBackend('gpujs', { mode: 'webgl' })).rejects.toThrow(
+      "createBackend: options.mode must be one of 'headlessgl', 'webasm', 'cpu'; got \"webgl\"",
+    );
+  });
+
+  it('should list every mode with its availability and, when unavailable, the reason', async () => {
+    const listed = (await listBackends()).filter((b) => b.name.startsWith('gpujs-'));
+    expect(listed.map((b) => b.name)).toEqual(GPUJS_MODES.map((m) => `gpujs-${m}`));
+    for (const b of listed) {
+      expect(b.precision).toBe('float32');
+      if (!b.available) expect(b.reason).toMatch(/Fix: /);
+    }
+  });
+});
+
+describe.each(GPUJS_MODES.map((mode) => ({ mode })))('gpujs-$mode', ({ mode }) => {
+  it('should run on its own engine, or say why it cannot', async () => {
+    const reason = await unavailableReason(mode);
+    if (reason !== undefined) {
+      // Only headless-gl can be missing (its native package or an X server); CI installs both.
+      expect(mode).toBe('headlessgl');
+      expect(reason).toMatch(/gl|X display|Xvfb/);
+      return;
+    }
+    const b = await GpujsBackend.create({ mode });
+    try {
+      // forward/backward throw when gpu.js silently ran another engine (see assertEngine).
+      const rng = seededRng(7);
+      const [B, T, F, H] = [3, 4, 2, 5];
+      const p = { wx: uniformTensor(rng, [F, H]), wh: uniformTensor(rng, [H, H]), b: tensor([H], Array.from({ length: H }, (_, j) => (j % 2 ? 1 : -1) * 10 ** (j % 5))) };
+      p.b.data[0] = 1e4;
+      p.b.data[1] = -1e4;
+      const x = uniformTensor(rng, [B, T, F]);
+      const hs = await b.forward(p, x);
+      const g = await b.backward(p, x, hs, uniformTensor(rng, [B, T, H]));
+      for (const t of [hs, g.wx, g.wh, g.b, g.x, g.h0]) expect(t.data.every(Number.isFinite)).toBe(true);
+      // The saturated units are exactly ±1 and pass no gradient to their bias.
+      expect([hs.data[0], hs.data[1]]).toEqual([1, -1]);
+      expect(Math.abs(g.b.data[0] as number)).toBeLessThanOrEqual(toleranceFor('float32', { T, F, H }).atol);
+      if (mode === 'headlessgl') {
+        expect(b.renderer).toMatch(/via headless-gl/);
+        expect(b.renderer).not.toMatch(/^unknown/);
+      } else {
+        expect(b.renderer).toBeUndefined();
+      }
+    } finally {
+      await b.dispose();
+    }
+  });
+});
+
+describe('gpujs-headlessgl without DISPLAY', () => {
+  it('should start its own Xvfb in a plain node process, which then exits by itself', async () => {
+    if ((await unavailableReason('headlessgl')) !== undefined) return; // the case above asserts the reason
+    const script = `
+      const { createBackend } = await import(${JSON.stringify(`${root}dist/src/index.js`)});
+      const b = await createBackend('gpujs', { mode: 'headlessgl' });
+      const hs = await b.forward({ wx: { shape: [1, 1], data: Float64Array.of(1) }, wh: { shape: [1, 1], data: Float64Array.of(0) }, b: { shape: [1], data: Float64Array.of(0) } },
+        { shape: [1, 1, 1], data: Float64Array.of(0.5) });
+      console.log(process.env.DISPLAY, hs.data[0].toFixed(6), b.renderer);
+      await b.dispose();`;
+    const env = { ...process.env };
+    delete env.DISPLAY;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const [display, h, ...renderer] = r.stdout.trim().split(' ');
+    expect(display).toMatch(/^:\d+$/);
+    expect(h).toBe(Math.tanh(0.5).toFixed(6));
+    expect(renderer.join(' ')).toMatch(/via headless-gl/);
+    // Xvfb was started with -terminate: it goes when the process's X connection does, and removes its lock.
+    const lock = `/tmp/.X${display!.slice(1)}-lock`;
+    for (let i = 0; i < 50 && existsSync(lock); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(existsSync(lock)).toBe(false);
+  });
+});
