@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { registerBackend, unregisterBackend } from '../src/index.js';
-import { NotebookBackwardBackend } from './buggy/notebook-backward.js';
+import { NotebookBackwardBackend } from '../src/catalog/notebook.js';
 
 /** Runs the CLI in-process and captures what it prints. */
 async function run(...argv: string[]) {

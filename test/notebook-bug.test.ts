@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { agreementProperty, oracleProperty } from '../src/check/properties.js';
 import { createBackend } from '../src/index.js';
 import { problem2 } from '../properties/helpers.js';
-import { NotebookBackwardBackend } from './buggy/notebook-backward.js';
+import { NotebookBackwardBackend } from '../src/catalog/notebook.js';
 
 describe("the notebook's Problem 3 backward", () => {
   it('should be caught by the agreement property, shrunk to a small shape', async () => {

@@ -61,7 +61,6 @@ export async function checkOracle(reference: RnnBackend, c: RnnCase): Promise<vo
   }
 }
 
-
 /**
  * Cases for comparisons that a kink disturbs (finite differences; float32 against float64): relu cases
  * draw values of magnitude >= 0.05, so few land near the kink.
@@ -80,3 +79,9 @@ export const oracleProperty = (reference: RnnBackend, c: CaseConstraints = {}) =
 
 export const agreementProperty = (backend: RnnBackend, reference: RnnBackend, c: CaseConstraints = {}) =>
   fc.asyncProperty(backend.precision === 'float64' ? rnnCase(c) : kinkAwareCases(c), (rc) => checkAgreement(backend, reference, rc));
+
+/** Saturated tanh cases: every pre-activation beyond 88 in magnitude (see rnnCase's biasMagnitude). */
+export const SATURATED: CaseConstraints = { activation: 'tanh', biasMagnitude: [100, 1e4] };
+
+/** Agreement where tanh saturates: catches a tanh that overflows to NaN or Infinity. */
+export const saturationProperty = (backend: RnnBackend, reference: RnnBackend) => agreementProperty(backend, reference, SATURATED);

@@ -1,7 +1,8 @@
 /**
  * The fixed check suite behind `rnn-harness check`: Problem 2 and a few shapes that catch the usual
- * mistakes (T = 1, B = 1, H != F, a long T = 64), each with tanh and relu, with and without h0; every
- * backend against `loops`, and the oracle against `loops`.
+ * mistakes (T = 1, B = 1, H != F, a long T = 64), each with tanh and relu, with and without h0, and a
+ * tanh case whose pre-activations all exceed 500 in magnitude; every backend against `loops`, and the
+ * oracle against `loops`.
  */
 import { PROBLEM2 } from '../fixtures/problem2.js';
 import { numericGradients, ORACLE_BAR, oracleError } from '../oracle/finite-difference.js';
@@ -68,6 +69,10 @@ export function checkCases(seed = CHECK_SEED): { name: string; c: RnnCase }[] {
       }
     }
   }
+  // Every pre-activation beyond 500 in magnitude: a tanh written as (e^{2a} − 1)/(e^{2a} + 1) overflows here.
+  const saturated = randomCase(s, 2, 6, 3, 4, 'tanh', true);
+  saturated.params.b = { shape: [4], data: Float64Array.from([600, -2500, 9000, -10000]) };
+  cases.push({ name: 'saturated tanh h0', c: saturated });
   return cases;
 }
 

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
 import { caseToJson, describeCase, type RnnCase } from '../check/arbitraries.js';
-import { agreementProperty, oracleProperty } from '../check/properties.js';
+import { agreementProperty, oracleProperty, saturationProperty } from '../check/properties.js';
 import { createBackend, createBackendForCheck } from '../registry.js';
 import type { RnnBackend } from '../rnn.js';
 import { EXIT, intOption, parsed, reportUnavailable, selectBackends, UsageError, writeJson, type Io } from './common.js';
@@ -13,6 +13,8 @@ Property-based fuzzing with fast-check on random shapes (B 1..6, T 1..10, F 1..6
 relu, with and without h0:
   oracle     loops' gradients agree with finite differences (relu cases near the kink are discarded)
   agreement  each selected backend agrees with loops on hs and every gradient
+  saturation the same where every tanh pre-activation is beyond 88 in magnitude (catches a tanh that
+             overflows to NaN)
 A failure is shrunk to a small case and printed with its seed and path; rerun exactly that case with
 --seed S --path P.
 
@@ -53,6 +55,7 @@ export async function fuzz(argv: string[], io: Io): Promise<number> {
   for (const info of selection.run.filter((b) => b.name !== 'loops')) {
     const backend = await createBackendForCheck(info.name);
     targets.push({ name: 'agreement', backend, property: agreementProperty(backend, reference) });
+    targets.push({ name: 'saturation', backend, property: saturationProperty(backend, reference) });
   }
   io.out(`rnn-harness fuzz: seed ${seed}, ${runs} runs per property`);
   const properties: object[] = [];
@@ -83,7 +86,7 @@ export async function fuzz(argv: string[], io: Io): Promise<number> {
     io.out(`      values: ${JSON.stringify(f.counterexample)}`);
     io.out(`      replay: ${f.replay}`);
   }
-  for (const t of targets) if (t.backend !== reference) await t.backend.dispose();
+  for (const b of new Set(targets.map((t) => t.backend))) if (b !== reference) await b.dispose();
   await reference.dispose();
   reportUnavailable(io, selection);
   io.out(failures.length === 0 ? 'nothing found' : `${failures.length} propert${failures.length === 1 ? 'y' : 'ies'} FAILED`);

@@ -8,6 +8,7 @@ import { consoleIo, EXIT, UsageError, type Io } from './common.js';
 import { demo } from './demo.js';
 import { fuzz } from './fuzz.js';
 import { list } from './list.js';
+import { mutants } from './mutants.js';
 import { report } from './report.js';
 
 export const MAIN_HELP = `Usage: rnn-harness <command> [options]
@@ -21,11 +22,12 @@ Commands:
   fuzz    fast-check properties on random shapes, shrinking any failure
   bench   benchmark.js timings of every backend, side by side
   list    the registered backends and whether they run here
+  mutants check and fuzz against the catalog of real RNN bugs: the harness's own verification power
 
 Run 'rnn-harness <command> --help' for a command's options.
 Exit codes: 0 ok, 1 a check failed, 2 bad usage.`;
 
-const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { report, demo, check, fuzz, bench, list };
+const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { report, demo, check, fuzz, bench, list, mutants };
 
 export async function main(argv: string[], io: Io = consoleIo): Promise<number> {
   const [command, ...rest] = argv;

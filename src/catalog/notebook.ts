@@ -1,6 +1,6 @@
 /**
- * The scratch-RNN notebook's Problem 3 backward, transcribed as faithfully as it can be made to run.
- * Test-only: it exists to prove the properties catch exactly this kind of bug.
+ * The scratch-RNN notebook's Problem 3 backward, transcribed as faithfully as it can be made to run: the
+ * first entry of the bug catalog (src/catalog/index.ts).
  *
  *     def backward(self, dh):
  *         dA = self.activator.backward(dh)          # Tanh keeps only the LAST step's A
@@ -15,13 +15,13 @@
  * Made to run: n goes over min(F, T) steps (x[:, n, :] would fail for n >= T); dx is dA·wxᵀ at the last
  * step and zero elsewhere; the accumulators start again when the shape changes. The forward pass is the correct one (the notebook's matches Problem 2).
  */
-import { LoopsBackend } from '../../src/backends/loops.js';
-import type { RnnBackend, RnnGradients, RnnOptions, RnnParams } from '../../src/rnn.js';
-import { tensor, type Tensor } from '../../src/tensor.js';
+import { LoopsBackend } from '../backends/loops.js';
+import type { Precision, RnnBackend, RnnGradients, RnnOptions, RnnParams } from '../rnn.js';
+import { tensor, type Tensor } from '../tensor.js';
 
 export class NotebookBackwardBackend implements RnnBackend {
   readonly name = 'notebook-problem3';
-  readonly precision = 'float64';
+  constructor(readonly precision: Precision = 'float64') {}
   private readonly forwardPass = new LoopsBackend();
   // The notebook's self.dB, self.dWx, self.dWh: accumulated across calls, never reset.
   private acc: { dB: Float64Array; dWx: Float64Array; dWh: Float64Array } | undefined;

@@ -1,0 +1,42 @@
+/**
+ * The bug catalog: backends with the bugs real scratch-RNN code has. A verification harness is only as
+ * good as the bugs it catches; `rnn-harness mutants` runs check and fuzz against every entry and
+ * reports which check caught it.
+ */
+import type { Precision, RnnBackend } from '../rnn.js';
+import { NotebookBackwardBackend } from './notebook.js';
+import { ScratchRnn, type ScratchBug } from './scratch.js';
+
+export type CatalogEntry = {
+  name: string;
+  /** The bug, in one line. */
+  description: string;
+  /** A backend with the bug; `precision` is what it claims (and the tolerance it is judged by). */
+  create(precision?: Precision): RnnBackend;
+};
+
+const scratch = (bug: ScratchBug, description: string): CatalogEntry => ({
+  name: bug, description, create: (precision) => new ScratchRnn(bug, bug, precision),
+});
+
+export const CATALOG: readonly CatalogEntry[] = [
+  {
+    name: 'notebook-problem3',
+    description: "the notebook's Problem 3 backward as written: last step's dA at every step, features for time, h_n for h_{n-1}, Wh for Whᵀ, accumulators never reset",
+    create: (precision) => new NotebookBackwardBackend(precision),
+  },
+  scratch('overwritten-weight-grads', 'dwx, dwh and db are overwritten at each time step instead of accumulated over time'),
+  scratch('dwh-uses-h-t', 'dwh accumulates h_tᵀ·da_t where h_{t-1}ᵀ·da_t belongs'),
+  scratch('output-grad-every-step', "a many-to-one model's output gradient (the last step's) is added at every step"),
+  scratch('no-recurrent-carry', 'the gradient through the recurrence (da_t·whᵀ) is not carried back to step t-1'),
+  scratch('tanh-derivative-twice', "tanh's derivative 1 - h² is applied twice"),
+  scratch('backward-loop-forward-in-time', 'the backward loop runs t = 0 … T-1 instead of T-1 … 0'),
+  scratch('wh-transposed', 'h_{t-1}·whᵀ is used where h_{t-1}·wh belongs (forward and backward)'),
+  scratch('bias-grad-averaged', 'db is averaged over the batch instead of summed'),
+  scratch('h0-ignored', 'the initial state h0 is ignored: zeros in forward, no dh0'),
+  scratch('float32-accumulation', 'a float64 backend accumulates dwx, dwh and db in float32'),
+  scratch('overflowing-tanh', 'tanh computed as (e^{2a} - 1)/(e^{2a} + 1), NaN once e^{2a} overflows (a > 354)'),
+];
+
+/** The catalog's scaffolding without a bug: it must pass everything, or a catch proves nothing. */
+export const correctScratch = (precision?: Precision): RnnBackend => new ScratchRnn('scratch-correct', undefined, precision);

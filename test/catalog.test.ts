@@ -1,0 +1,70 @@
+import fc from 'fast-check';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CATALOG, correctScratch } from '../src/catalog/index.js';
+import { agreementProperty, saturationProperty } from '../src/check/properties.js';
+import { checkBackend, checkCases, checkProblem2 } from '../src/check/suite.js';
+import { main } from '../src/cli/main.js';
+import { createBackend } from '../src/index.js';
+
+const reference = await createBackend('loops');
+afterAll(() => reference.dispose());
+
+async function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('the bug catalog', () => {
+  it('should have at least 10 entries with distinct names and one-line descriptions', () => {
+    expect(CATALOG.length).toBeGreaterThanOrEqual(10);
+    expect(new Set(CATALOG.map((e) => e.name)).size).toBe(CATALOG.length);
+    for (const e of CATALOG) expect(e.description).toMatch(/^[^\n]{20,200}$/);
+  });
+
+  it.each(['float64', 'float32'] as const)('should be built on scaffolding that passes every check without a bug (%s)', async (precision) => {
+    const b = correctScratch(precision);
+    const rows = [await checkProblem2(b), ...(await checkBackend(b, reference, checkCases()))];
+    expect(rows.filter((r) => !r.ok)).toEqual([]);
+    await fc.assert(agreementProperty(b, reference), { numRuns: 100, seed: 9 });
+    await fc.assert(saturationProperty(b, reference), { numRuns: 50, seed: 9 });
+  });
+});
+
+describe('rnn-harness mutants', () => {
+  it('should kill every entry and write name, description, killed, caughtBy, counterexample and ms', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'rnn-harness-mutants-')), 'mutants.json');
+    const r = await run('mutants', '--runs', '50', '--json', file);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`all ${CATALOG.length} killed`);
+    const json = JSON.parse(await readFile(file, 'utf8'));
+    expect(json.mutants.map((m: { name: string }) => m.name)).toEqual(CATALOG.map((e) => e.name));
+    for (const m of json.mutants) {
+      expect(m).toMatchObject({ killed: true, description: expect.any(String), ms: expect.any(Number) });
+      expect(m.caughtBy.length).toBeGreaterThan(0);
+      expect(m.counterexample).toMatchObject({ B: expect.any(Number), T: expect.any(Number), F: expect.any(Number), H: expect.any(Number) });
+    }
+    const by = (name: string) => json.mutants.find((m: { name: string }) => m.name === name).caughtBy;
+    expect(by('overflowing-tanh')).toEqual(expect.arrayContaining(['check:hs', 'fuzz:saturation']));
+    expect(by('bias-grad-averaged')).toEqual(['check:db', 'fuzz:agreement']);
+  });
+
+  it('should still catch every bug but float32 accumulation when the mutants claim float32', async () => {
+    const r = await run('mutants', '--runs', '50', '--precision', 'float32');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^1 SURVIVED: float32-accumulation$/m);
+  });
+
+  it.each([
+    [['--only', 'nope'], /--only names unknown entries nope; known: notebook-problem3, /],
+    [['--precision', 'float16'], /--precision must be float64 or float32; got "float16"/],
+  ])('should refuse %j with exit 2', async (args, message) => {
+    const r = await run('mutants', ...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+});
