@@ -5,13 +5,14 @@
  * Without it this test fails and says how to install it; RNN_HARNESS_NO_BROWSER=1 skips it on purpose.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
+import { trainingHtml } from '../src/report/training-html.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const optedOut = process.env.RNN_HARNESS_NO_BROWSER === '1';
@@ -74,6 +75,24 @@ describe.skipIf(optedOut)('bench.html in headless Chromium', () => {
     expect(await page.locator('h2', { hasText: 'Machine limit' }).isVisible()).toBe(true);
     expect(requests).toEqual([url]);
     await page.screenshot({ path: join(out, 'bench.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('should draw the loss and accuracy curves of train.html', async () => {
+    const report = { backend: 'loops', testAccuracy: 0.9, trainLoss: [2, 1, 0.5], valLoss: [2.1, 1.2, 0.7], valAccuracy: [0.5, 0.8, 0.9], seconds: 3, config: { nodes: 8 } };
+    const file = join(out, 'train.html');
+    await writeFile(file, trainingHtml(report));
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(file).href);
+    const lines = await page.$$eval('svg.chart polyline.line', (ps) => ps.map((p) => {
+      const box = p.getBoundingClientRect();
+      return { chart: (p.closest('svg') as SVGSVGElement).id, points: (p as SVGPolylineElement).points.numberOfItems, width: box.width, height: box.height };
+    }));
+    expect(lines.map((l) => [l.chart, l.points])).toEqual([['loss', 3], ['loss', 3], ['accuracy', 3]]);
+    for (const l of lines) expect(l.width).toBeGreaterThan(100);
+    // Falling loss: the first point is drawn above the last (SVG y grows downwards).
+    const ys = await page.$$eval('svg#loss polyline.line', (ps) => ps.map((p) => [(p as SVGPolylineElement).points.getItem(0).y, (p as SVGPolylineElement).points.getItem(2).y]));
+    for (const [first, last] of ys) expect(first!).toBeLessThan(last!);
     await page.close();
   });
 });

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { registerBackend, unregisterBackend } from '../src/index.js';
 import { NotebookBackwardBackend } from '../src/catalog/notebook.js';
+import { loadMnist } from '../src/data/mnist.js';
+import { loadModel } from '../src/model/persist.js';
 
 /** Runs the CLI in-process and captures what it prints. */
 async function run(...argv: string[]) {
@@ -155,6 +157,37 @@ describe('rnn-harness report', () => {
   });
 });
 
+describe('rnn-harness train', () => {
+  it('should train on the MNIST split and write JSON, a loadable model and the curves', async () => {
+    const out = join(dir, 'train');
+    const r = await run('train', '--backend', 'loops', '--epochs', '2', '--nodes', '8', '--batch-size', '50', '--lr', '0.01',
+      '--json', join(out, 'train.json'), '--save', join(out, 'model.json'), '--html', join(out, 'train.html'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^rnn-harness train: 8000 training and 2000 held-out MNIST digits/m);
+    expect(r.out).toMatch(/^epoch 2\/2  train loss [\d.]+  val loss [\d.]+  val accuracy [\d.]+  [\d.]+ s$/m);
+    const json = JSON.parse(await readFile(join(out, 'train.json'), 'utf8'));
+    expect(json.trainLoss).toHaveLength(2);
+    expect(json.trainLoss[1]).toBeLessThan(json.trainLoss[0]);
+    expect(json.testAccuracy).toBeGreaterThan(0.3);
+    const model = await loadModel(join(out, 'model.json'), { backend: 'loops' });
+    const { test } = await loadMnist({ seed: 0 });
+    const x = { shape: [200, 28, 28], data: test.x.data.slice(0, 200 * 784) };
+    expect(await model.score(x, test.y.slice(0, 200))).toBeGreaterThan(0.3);
+    await model.dispose();
+    expect(await readFile(join(out, 'train.html'), 'utf8')).toContain('<svg class="chart" id="accuracy"');
+  });
+
+  it.each([
+    [['--backend', 'nope'], /rnn-harness train --backend: name must be one of 'loops', /],
+    [['--lr', '0'], /--lr must be a number > 0; got "0"/],
+    [['--epochs', '1.5'], /--epochs must be an integer >= 1; got "1.5"/],
+  ])('should refuse %j with exit 2', async (args, message) => {
+    const r = await run('train', ...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+});
+
 describe('the CLI on a wrong backend (the notebook\'s Problem 3 backward, registered as a plug-in)', () => {
   beforeAll(() => {
     registerBackend({
@@ -192,7 +225,7 @@ describe('usage', () => {
     [['check', '--backends', 'nope'], /--backends: unknown backend 'nope'; known: loops/],
     [['demo', '--frobnicate'], /rnn-harness demo: Unknown option '--frobnicate'/],
     [['fuzz', '--path', '1:2'], /--path needs the --seed/],
-    [['nonsense'], /unknown command 'nonsense'; known: report, demo, check, fuzz, bench, list/],
+    [['nonsense'], /unknown command 'nonsense'; known: report, demo, check, fuzz, bench, list, mutants, train/],
     [['bench', '--shapes', '2x3x4'], /--shapes must be a comma-separated list of BxTxFxH with positive integers; got "2x3x4"/],
     [['bench', '--ops', 'backward'], /--ops must list forward and\/or train; got "backward"/],
   ])('should exit 2 on %j', async (argv, message) => {
@@ -201,7 +234,7 @@ describe('usage', () => {
     expect(r.err).toMatch(message);
   });
 
-  it.each(['report', 'demo', 'check', 'fuzz', 'bench', 'list'])('should print help for %s and exit 0', async (command) => {
+  it.each(['report', 'demo', 'check', 'fuzz', 'bench', 'list', 'mutants', 'train'])('should print help for %s and exit 0', async (command) => {
     const r = await run(command, '--help');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(new RegExp(`^Usage: rnn-harness ${command}`));

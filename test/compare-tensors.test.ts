@@ -36,6 +36,19 @@ describe('compareTensors', () => {
     expect(compareTensors(tensor([2], [0.015, -50]), tensor([2], [0.001, -50]), { atol: 0.01, rtol: 0 }).ok).toBe(true);
   });
 
+  it('should pass a ratio of exactly 1, and keep the first of equally bad elements', () => {
+    expect(compareTensors(tensor([1], [0.5]), tensor([1], [0]), { atol: 0.5, rtol: 0 })).toMatchObject({ worstRatio: 1, ok: true });
+    const c = compareTensors(tensor([3], [0.03, 0.03, 0]), tensor([3], [0, 0, 0]), tol);
+    expect(c.worstIndex).toBe(0);
+    expect(c.maxAbsError).toBe(0.03);
+  });
+
+  it('should refuse shapes that differ in any dimension or in rank, even with as many elements', () => {
+    expect(compareTensors(tensor([2, 3, 4]), tensor([2, 4, 3]), tol).ok).toBe(false);
+    expect(compareTensors(tensor([4]), tensor([4, 1]), tol).ok).toBe(false);
+    expect(compareTensors({ shape: [2], data: new Float64Array(3) }, { shape: [2], data: new Float64Array(2) }, tol).ok).toBe(false);
+  });
+
   it('should fail on NaN and on a shape mismatch', () => {
     const nan = compareTensors(tensor([2], [1, NaN]), tensor([2], [1, 1]), tol);
     expect(nan).toMatchObject({ maxAbsError: Infinity, worstRatio: Infinity, worstIndex: 1, ok: false });

@@ -1,5 +1,6 @@
 /** What the CLI commands share: output, usage errors, backend selection, tables, JSON files. */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { listBackends } from '../registry.js';
 import type { BackendInfo } from '../registry-types.js';
 import type { RnnBackend } from '../rnn.js';
@@ -71,6 +72,7 @@ export function table(header: string[], rows: string[][]): string[] {
 export const sci = (v: number): string => (Number.isFinite(v) ? v.toExponential(2) : String(v));
 
 export async function writeJson(file: string, value: unknown): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 

@@ -10,6 +10,7 @@ import { fuzz } from './fuzz.js';
 import { list } from './list.js';
 import { mutants } from './mutants.js';
 import { report } from './report.js';
+import { train } from './train.js';
 
 export const MAIN_HELP = `Usage: rnn-harness <command> [options]
 
@@ -23,11 +24,12 @@ Commands:
   bench   benchmark.js timings of every backend, side by side
   list    the registered backends and whether they run here
   mutants check and fuzz against the catalog of real RNN bugs: the harness's own verification power
+  train   the notebook's ScratchSimpleRNNClassifier on real MNIST digits, on any backend
 
 Run 'rnn-harness <command> --help' for a command's options.
 Exit codes: 0 ok, 1 a check failed, 2 bad usage.`;
 
-const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { report, demo, check, fuzz, bench, list, mutants };
+const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { report, demo, check, fuzz, bench, list, mutants, train };
 
 export async function main(argv: string[], io: Io = consoleIo): Promise<number> {
   const [command, ...rest] = argv;

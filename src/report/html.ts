@@ -6,7 +6,7 @@
 import { barChart, escapeXml } from './svg.js';
 import { baselineOf, formatMs, percent, shapeName, type BenchReport } from './format.js';
 
-const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:880px;color:#222}
+export const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:880px;color:#222}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}table{border-collapse:collapse;margin:.5em 0}
 td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}td:first-child,th:first-child{text-align:left}
 .chart text{font:12px system-ui,sans-serif;fill:#222}.chart .tick{fill:#666;font-size:11px}.chart .value{font-size:11px}

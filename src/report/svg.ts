@@ -87,3 +87,42 @@ export function barChart(spec: ChartSpec): string {
   out.push('</svg>');
   return out.join('\n');
 }
+
+export type LineSeries = { name: string; values: number[] };
+export type LineSpec = { id: string; title: string; series: LineSeries[]; xLabel: string; tick: (v: number) => string };
+
+/** A line chart of series over 1 … n (e.g. epochs), with a linear y axis from the data's range. */
+export function lineChart(spec: LineSpec): string {
+  const all = spec.series.flatMap((s) => s.values).filter(Number.isFinite);
+  const n = Math.max(0, ...spec.series.map((s) => s.values.length));
+  if (all.length === 0 || n === 0) return `<p class="empty">${escapeXml(spec.title)}: nothing to draw.</p>`;
+  const W = 560, H = 220, L = 60, TOP = 30, BOTTOM = 36;
+  let lo = Math.min(...all), hi = Math.max(...all);
+  if (hi - lo < 1e-12) [lo, hi] = [lo - 0.5, hi + 0.5];
+  const pad = (hi - lo) * 0.05;
+  [lo, hi] = [lo - pad, hi + pad];
+  const x = (i: number) => r1(L + (n === 1 ? W / 2 : (i / (n - 1)) * W));
+  const y = (v: number) => r1(TOP + (1 - (v - lo) / (hi - lo)) * H);
+  const out = [
+    `<svg class="chart" id="${escapeXml(spec.id)}" data-chart="${escapeXml(spec.id)}" xmlns="http://www.w3.org/2000/svg" width="${L + W + 40}" height="${TOP + H + BOTTOM}" role="img" aria-label="${escapeXml(spec.title)}">`,
+    `<title>${escapeXml(spec.title)}</title>`,
+  ];
+  spec.series.forEach((s, i) => {
+    const lx = L + i * 140;
+    out.push(`<rect x="${lx}" y="6" width="10" height="10" fill="${PALETTE[i % PALETTE.length]}"/><text x="${lx + 14}" y="15" class="legend">${escapeXml(s.name)}</text>`);
+  });
+  for (let k = 0; k <= 4; k++) {
+    const v = lo + ((hi - lo) * k) / 4;
+    out.push(`<line x1="${L}" y1="${y(v)}" x2="${L + W}" y2="${y(v)}" class="grid"/><text x="${L - 6}" y="${y(v) + 4}" class="tick" text-anchor="end">${escapeXml(spec.tick(v))}</text>`);
+  }
+  for (let i = 0; i < n; i++) out.push(`<text x="${x(i)}" y="${TOP + H + 16}" class="tick" text-anchor="middle">${i + 1}</text>`);
+  out.push(`<text x="${L + W / 2}" y="${TOP + H + 32}" class="tick" text-anchor="middle">${escapeXml(spec.xLabel)}</text>`);
+  spec.series.forEach((s, i) => {
+    const color = PALETTE[i % PALETTE.length];
+    const pts = s.values.map((v, j) => `${x(j)},${y(v)}`).join(' ');
+    out.push(`<polyline class="line" data-series="${escapeXml(s.name)}" points="${pts}" fill="none" stroke="${color}" stroke-width="2"/>`);
+    s.values.forEach((v, j) => out.push(`<circle class="point" cx="${x(j)}" cy="${y(v)}" r="3" fill="${color}"><title>${escapeXml(`${s.name}, ${spec.xLabel} ${j + 1}: ${spec.tick(v)}`)}</title></circle>`));
+  });
+  out.push('</svg>');
+  return out.join('\n');
+}
