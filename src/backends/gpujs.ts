@@ -7,26 +7,22 @@
  * `createBackend('gpujs', { mode })` picks one. All three are float32. gpu.js's formats (output order
  * [width, height], rows as Float32Array, textures) are converted here and never leave this file.
  */
-import { createRequire } from 'node:module';
 import type { GPU as GPUType, IKernelRunShortcut, KernelVariable } from 'gpu.js';
 import { checkBackward, checkForward, type CheckedCall, type RnnBackend, type RnnGradients, type RnnOptions, type RnnParams } from '../rnn.js';
 import type { BackendEntry, MatmulProbe } from '../registry-types.js';
 import type { Tensor } from '../tensor.js';
 import { invalidArgument, describeValue } from '../errors.js';
 import { buildKernels, stableTanh, type RnnKernels } from './gpujs-kernels.js';
-import { acquireDisplay, findXvfb, pinDisplay, releaseDisplay } from './xvfb.js';
+import { glStrings, loadGpu, unavailableReason, type GpuModule } from './gpujs-env.js';
+import { acquireDisplay, pinDisplay, releaseDisplay } from './xvfb.js';
 
 export const GPUJS_MODES = ['headlessgl', 'webasm', 'cpu'] as const;
 export type GpujsMode = (typeof GPUJS_MODES)[number];
 export type GpujsOptions = { mode?: GpujsMode };
+export { unavailableReason };
 
-type GpuModule = typeof import('gpu.js');
 /** gpu.js's input(): a flat array seen as [columns, rows] (its d.ts declares it only as a type). */
 type InputFn = (value: Float32Array, size: number[]) => KernelVariable;
-const require = createRequire(import.meta.url);
-let gpuModule: Promise<GpuModule> | undefined;
-/** gpu.js, loaded on first use: it loads the native `gl` when that is installed. */
-const loadGpu = () => (gpuModule ??= import('gpu.js').then((m) => ((m as { default?: GpuModule }).default ?? m) as GpuModule));
 
 /** The class gpu.js runs a kernel with, to prove there was no silent fallback to another engine. */
 const ENGINE_CLASS: Record<GpujsMode, string> = { headlessgl: 'HeadlessGLKernel', webasm: 'WebAssemblyKernel', cpu: 'CPUKernel' };
@@ -106,7 +102,11 @@ export class GpujsBackend implements RnnBackend {
     return tensor([c.B, c.T, c.H], this.run(c, p, x).hs);
   }
 
-  private run(c: CheckedCall, p: RnnParams, x: Tensor): { hs: Float64Array } {
+  /**
+   * Runs `work` with a tracker of device values; every tracked value (a texture on GL) is deleted after,
+   * whatever happens. The inputs every pass needs, x, wx and wh, are uploaded first.
+   */
+  private onDevice<R>(c: CheckedCall, p: RnnParams, x: Tensor, work: (own: <V>(v: V) => V, k: RnnKernels, d: { xs: unknown; wx: unknown; wh: unknown }) => R): R {
     const { B, T, F, H } = c;
     const k = this.kernelsFor(c);
     const owned: unknown[] = [];
@@ -115,32 +115,28 @@ export class GpujsBackend implements RnnBackend {
       const xs = own(call(k.upload.x, this.rows(f32(x), F, B * T)));
       const wx = own(call(k.upload.wx, this.rows(f32(p.wx), H, F)));
       const wh = own(call(k.upload.wh, this.rows(f32(p.wh), H, H)));
-      const xp = own(call(k.project, xs, wx, f32(p.b)));
-      let h: unknown = own(call(k.upload.h, this.rows(c.h0 ? f32(c.h0) : new Float32Array(B * H), H, B)));
-      const steps: unknown[] = [];
-      for (let t = 0; t < T; t++) steps.push((h = own(call(k.step, xp, h, wh, t))));
-      this.assertEngine(k.step);
-      const hs = new Float64Array(B * T * H);
-      steps.forEach((step, t) => {
-        const r = read(step);
-        for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) hs[(b * T + t) * H + j] = r[b]![j]!;
-      });
-      return { hs };
+      return work(own, k, { xs, wx, wh });
     } finally {
       for (const v of owned) (v as DeviceValue).delete?.();
     }
   }
 
+  private run(c: CheckedCall, p: RnnParams, x: Tensor): { hs: Float64Array } {
+    const { B, T, H } = c;
+    return this.onDevice(c, p, x, (own, k, { xs, wx, wh }) => {
+      const xp = own(call(k.project, xs, wx, f32(p.b)));
+      let h: unknown = own(call(k.upload.h, this.rows(c.h0 ? f32(c.h0) : new Float32Array(B * H), H, B)));
+      const steps: unknown[] = [];
+      for (let t = 0; t < T; t++) steps.push((h = own(call(k.step, xp, h, wh, t))));
+      this.assertEngine(k.step);
+      return { hs: gatherSteps(steps, B, T, H) };
+    });
+  }
+
   async backward(p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor, o?: RnnOptions): Promise<RnnGradients> {
     const c = checkBackward(`${this.name}.backward`, p, x, hs, dhs, o);
     const { B, T, F, H } = c;
-    const k = this.kernelsFor(c);
-    const owned: unknown[] = [];
-    const own = <V>(v: V) => (owned.push(v), v);
-    try {
-      const xs = own(call(k.upload.x, this.rows(f32(x), F, B * T)));
-      const wx = own(call(k.upload.wx, this.rows(f32(p.wx), H, F)));
-      const wh = own(call(k.upload.wh, this.rows(f32(p.wh), H, H)));
+    return this.onDevice(c, p, x, (own, k, { xs, wx, wh }) => {
       const hsD = own(call(k.upload.hs, this.rows(f32(hs), H, B * T)));
       const dhsD = own(call(k.upload.hs, this.rows(f32(dhs), H, B * T)));
       const h0 = own(call(k.upload.h, this.rows(c.h0 ? f32(c.h0) : new Float32Array(B * H), H, B)));
@@ -158,21 +154,14 @@ export class GpujsBackend implements RnnBackend {
         dxSteps[t] = own(call(k.dx, da, wx));
       }
       this.assertEngine(k.carry);
-      const dx = new Float64Array(B * T * F);
-      dxSteps.forEach((step, t) => {
-        const r = read(step);
-        for (let b = 0; b < B; b++) for (let f = 0; f < F; f++) dx[(b * T + t) * F + f] = r[b]![f]!;
-      });
       return {
         wx: tensor([F, H], flatten(read(dwx), F, H)),
         wh: tensor([H, H], flatten(read(dwh), H, H)),
         b: tensor([H], Float64Array.from(read(db))),
-        x: tensor([B, T, F], dx),
+        x: tensor([B, T, F], gatherSteps(dxSteps, B, T, F)),
         h0: tensor([B, H], flatten(read(dh), B, H)),
       };
-    } finally {
-      for (const v of owned) (v as DeviceValue).delete?.();
-    }
+    });
   }
 
   /** An n×n matrix product on this engine, reading the result back (for the benchmark's machine limit). */
@@ -200,111 +189,20 @@ export class GpujsBackend implements RnnBackend {
   }
 }
 
+/** Per-step device results [B, width] gathered into one [B, T, width] array, each read back once. */
+function gatherSteps(steps: unknown[], B: number, T: number, width: number): Float64Array {
+  const out = new Float64Array(B * T * width);
+  steps.forEach((step, t) => {
+    const r = read(step);
+    for (let b = 0; b < B; b++) for (let j = 0; j < width; j++) out[(b * T + t) * width + j] = r[b]![j]!;
+  });
+  return out;
+}
+
 function flatten(r: Rows, rows: number, cols: number): Float64Array {
   const out = new Float64Array(rows * cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = r[i]![j]!;
   return out;
-}
-
-/** The apt packages `gl` builds against, which npm needs before it can build `gl` from source. */
-const GL_BUILD_PACKAGES = ['libxi-dev', 'libxext-dev', 'libx11-dev', 'pkg-config'];
-
-function missingDebPackages(names: string[]): string[] {
-  try {
-    const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
-    return names.filter((n) => {
-      try {
-        return !execFileSync('dpkg-query', ['-W', '-f=${Status}', n], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().includes('install ok installed');
-      } catch {
-        return true;
-      }
-    });
-  } catch {
-    return [];
-  }
-}
-
-const reasons = new Map<GpujsMode, Promise<string | undefined>>();
-
-/** Why a mode cannot run here (with the fix), or undefined when it can. Computed once per process. */
-export function unavailableReason(mode: GpujsMode): Promise<string | undefined> {
-  let r = reasons.get(mode);
-  if (r === undefined) reasons.set(mode, (r = findReason(mode)));
-  return r;
-}
-
-async function findReason(mode: GpujsMode): Promise<string | undefined> {
-  try {
-    require.resolve('gpu.js');
-  } catch {
-    return 'gpu.js is not installed (npm install gpu.js)';
-  }
-  const lib = await loadGpu();
-  if (mode === 'cpu') return undefined;
-  if (mode === 'webasm') return (lib.GPU as unknown as { isWebAssemblySupported?: boolean }).isWebAssemblySupported === false ? "gpu.js reports that this Node's WebAssembly lacks what its webasm backend needs" : undefined;
-  try {
-    require('gl');
-  } catch (e) {
-    const missing = missingDebPackages(GL_BUILD_PACKAGES);
-    const code = (e as { code?: string }).code;
-    return code === 'MODULE_NOT_FOUND'
-      ? 'the native package `gl` is not installed: npm skips this optional dependency without a word when it cannot build it' +
-          (missing.length > 0 ? ` (missing: ${missing.join(', ')})` : '') + `. Fix: apt-get install -y ${GL_BUILD_PACKAGES.join(' ')} xvfb, then npm rebuild gl`
-      : `the native package \`gl\` failed to load: ${(e as Error).message}. Fix: apt-get install -y ${GL_BUILD_PACKAGES.join(' ')}, then npm rebuild gl`;
-  }
-  if (!process.env.DISPLAY && findXvfb() === undefined) return 'no X display for headless-gl: DISPLAY is unset and Xvfb is not installed. Fix: apt-get install -y xvfb (the backend then starts its own)';
-  try {
-    await acquireDisplay();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  try {
-    const Kernel = lib.HeadlessGLKernel as unknown as { isSupported: boolean; testContext: unknown };
-    const supported = Kernel.isSupported;
-    if (Kernel.testContext !== null) pinDisplay();
-    if (!supported) return `headless-gl could not create a WebGL context on DISPLAY=${process.env.DISPLAY}`;
-    return undefined;
-  } finally {
-    releaseDisplay();
-  }
-}
-
-/**
- * The OpenGL vendor and renderer under headless-gl. headless-gl reports only 'stack-gl' / 'ANGLE' and has
- * no WEBGL_debug_renderer_info, so the strings come from `glxinfo -B` (Debian's mesa-utils) on the same
- * display and Mesa, or else from the Mesa driver this process has loaded (/proc/self/maps).
- */
-function glStrings(): { vendor: string; renderer: string } {
-  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
-  const via = `headless-gl ${packageVersion('gl')} (ANGLE)`;
-  try {
-    const out = execFileSync('glxinfo', ['-B'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).toString();
-    const field = (name: string) => new RegExp(`^OpenGL ${name} string: (.*)$`, 'm').exec(out)?.[1]?.trim();
-    const renderer = field('renderer');
-    if (renderer !== undefined) return { vendor: field('vendor') ?? 'unknown', renderer: `${renderer} via ${via}` };
-  } catch {
-    // no glxinfo: fall back to the loaded driver
-  }
-  try {
-    const { readFileSync } = require('node:fs') as typeof import('node:fs');
-    const maps = readFileSync('/proc/self/maps', 'utf8');
-    const dri = /\/([\w.-]+)_dri\.so/.exec(maps)?.[1];
-    if (dri !== undefined) {
-      const llvm = /libLLVM/.test(maps) && dri === 'swrast' ? 'llvmpipe, software' : dri;
-      return { vendor: 'Mesa', renderer: `Mesa ${dri}_dri.so (${llvm}) via ${via}; install mesa-utils for the exact string` };
-    }
-  } catch {
-    // not Linux
-  }
-  return { vendor: 'unknown', renderer: `unknown via ${via} (install mesa-utils for glxinfo)` };
-}
-
-function packageVersion(name: string): string {
-  try {
-    return (require(`${name}/package.json`) as { version: string }).version;
-  } catch {
-    return '?';
-  }
 }
 
 const DESCRIPTIONS: Record<GpujsMode, string> = {
