@@ -23,6 +23,7 @@ describe.each(available)('validation on %s', (name) => {
     ['data that does not match the shape', () => [params(), { shape: [2, 4, 2], data: new Float64Array(15) }], /forward: x\.data\.length must be 16 for shape \[2,4,2\]; got 15/],
     ['a NaN in the weights', () => [{ ...params(), wx: tensor([2, 3], [0, 1, NaN, 0, 0, 0]) }, input()], /forward: wx\.data\[2\] must be finite; got NaN/],
     ['an Infinity in x', () => [params(), tensor([1, 1, 2], [Infinity, 0])], /forward: x\.data\[0\] must be finite; got Infinity/],
+    ['a -Infinity last, after -0s, in a Float32Array h0', () => [params(), input(), { h0: { shape: [2, 3], data: Float32Array.of(-0, -0, 0, 1, -0, -Infinity) } }], /forward: options\.h0\.data\[5\] must be finite; got -Infinity/],
     ['an unknown activation', () => [params(), input(), { activation: 'sigmoid' }], /forward: options\.activation must be one of 'tanh', 'relu'; got "sigmoid"/],
     ['data that is a plain array', () => [params(), { shape: [1, 1, 2], data: [1, 2] as never }], /forward: x\.data must be a Float64Array or Float32Array; got an array of length 2/],
   ];
