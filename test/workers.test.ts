@@ -51,6 +51,29 @@ describe('the workers backend', () => {
     await b.dispose();
   });
 
+  it('should settle a failed call only after its other chunks have finished with its inputs', async () => {
+    const b = new WorkersBackend({ threads: 2, minParallelWork: 0, workerFile: faultyWorker });
+    const c = randomCase(4, 9, 3, 4);
+    await expect(b.forward(c.params, c.x)).rejects.toThrow('faulty-worker: chunk 0 fails on T = 9');
+    expect(b.completedTasks).toBe(2); // piscina counts the failed task too; the slow one has finished
+    await b.dispose();
+  });
+
+  it('should give every call its own inputs and results, also with calls in flight at the same time', async () => {
+    const [c1, c2, c3] = [1, 2, 3].map((seed) => randomCase(8, 6, 5, 7, seed)) as [RnnCase, RnnCase, RnnCase];
+    const expected = await Promise.all([c1, c2, c3].map((c) => reference.forward(c.params, c.x, { h0: c.h0 })));
+    const first = await split.forward(c1.params, c1.x, { h0: c1.h0 });
+    const kept = Float64Array.from(first.data);
+    const concurrent = await Promise.all([c2, c3].map((c) => split.forward(c.params, c.x, { h0: c.h0 })));
+    expect(first.data).toEqual(kept); // later calls reuse staging buffers, never an earlier result
+    [first, ...concurrent].forEach((hs, k) =>
+      hs.data.forEach((v, i) => expect(Math.abs(v - (expected[k]!.data[i] as number))).toBeLessThanOrEqual(1e-12)));
+    const grads = await Promise.all([c1, c2].map((c, k) => split.backward(c.params, c.x, k === 0 ? first : concurrent[0]!, c.dhs, { h0: c.h0 })));
+    const refGrads = await Promise.all([c1, c2].map(async (c) => reference.backward(c.params, c.x, await reference.forward(c.params, c.x, { h0: c.h0 }), c.dhs, { h0: c.h0 })));
+    grads.forEach((g, k) => (['wx', 'wh', 'b', 'x', 'h0'] as const).forEach((name) =>
+      g[name].data.forEach((v, i) => expect(Math.abs(v - (refGrads[k]![name].data[i] as number))).toBeLessThanOrEqual(1e-12))));
+  });
+
   it('should reject the call in flight when a worker dies, and work on the next call', async () => {
     const b = new WorkersBackend({ threads: 2, minParallelWork: 0, workerFile: faultyWorker });
     const deadly = randomCase(4, 7, 3, 4);

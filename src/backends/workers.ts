@@ -45,15 +45,48 @@ function positiveInteger(name: string, v: unknown, fallback: number, min: number
   return v;
 }
 
-/** A SharedArrayBuffer holding `t` as float64: the tensor's own buffer when it already is one. */
-function shared(t: Tensor): SharedArrayBuffer {
+/** The tensor's own SharedArrayBuffer when its data is a float64 view of all of one, else undefined. */
+function ownShared(t: Tensor): SharedArrayBuffer | undefined {
   const d = t.data;
-  if (d instanceof Float64Array && d.buffer instanceof SharedArrayBuffer && d.byteOffset === 0 && d.buffer.byteLength === d.byteLength) {
-    return d.buffer;
+  const whole = d instanceof Float64Array && d.buffer instanceof SharedArrayBuffer && d.byteOffset === 0 && d.buffer.byteLength === d.byteLength;
+  return whole ? (d.buffer as SharedArrayBuffer) : undefined;
+}
+
+/** Bytes of staging buffers a backend keeps between calls (beyond this, returned buffers are dropped). */
+const MAX_KEPT_STAGING_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Staging buffers for the copies of a call's inputs, reused from call to call: a fresh SharedArrayBuffer
+ * page-faults on first touch (about 1 µs per 4 KiB here), and this copy runs before any work is split.
+ * A call leases its buffers and gives them back when its tasks have finished, so calls in flight at the
+ * same time never share one. Results are never staged: they belong to the caller.
+ */
+class Staging {
+  private readonly free = new Map<number, SharedArrayBuffer[]>();
+  private keptBytes = 0;
+
+  /** A SharedArrayBuffer holding `t` as float64: its own buffer when it is one, else a leased copy. */
+  copyOf(t: Tensor, leased: SharedArrayBuffer[]): SharedArrayBuffer {
+    const own = ownShared(t);
+    if (own !== undefined) return own;
+    const bytes = t.data.length * 8;
+    const kept = this.free.get(bytes)?.pop();
+    if (kept !== undefined) this.keptBytes -= bytes;
+    const buf = kept ?? new SharedArrayBuffer(bytes);
+    new Float64Array(buf).set(t.data);
+    leased.push(buf);
+    return buf;
   }
-  const buf = new SharedArrayBuffer(d.length * 8);
-  new Float64Array(buf).set(d);
-  return buf;
+
+  giveBack(leased: SharedArrayBuffer[]): void {
+    for (const buf of leased) {
+      if (this.keptBytes + buf.byteLength > MAX_KEPT_STAGING_BYTES) continue;
+      const list = this.free.get(buf.byteLength) ?? [];
+      list.push(buf);
+      this.free.set(buf.byteLength, list);
+      this.keptBytes += buf.byteLength;
+    }
+  }
 }
 
 const sharedZeros = (n: number) => new SharedArrayBuffer(n * 8);
@@ -64,6 +97,7 @@ export class WorkersBackend implements RnnBackend {
   readonly threads: number;
   readonly minParallelWork: number;
   private readonly pool: Piscina<RnnTask, number>;
+  private readonly staging = new Staging();
 
   constructor(options: WorkersOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -93,13 +127,32 @@ export class WorkersBackend implements RnnBackend {
     return Array.from({ length: n }, (_, i) => [Math.floor((i * call.B) / n), Math.floor(((i + 1) * call.B) / n)]);
   }
 
-  /** Runs every task on the pool; rejects with the first worker's error. */
+  /**
+   * Runs every task on the pool and waits for all of them, then rejects with the first worker's error:
+   * a chunk still running must not find its staged inputs handed to the next call.
+   */
   private async dispatch(tasks: RnnTask[]): Promise<void> {
-    await Promise.all(tasks.map((t) => this.pool.run(t)));
+    const settled = await Promise.allSettled(tasks.map((t) => this.pool.run(t)));
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   }
 
-  private inputs(p: RnnParams, x: Tensor, call: CheckedCall, hs: SharedArrayBuffer): SharedInputs {
-    return { wx: shared(p.wx), wh: shared(p.wh), b: shared(p.b), x: shared(x), h0: call.h0 && shared(call.h0), hs };
+  /** Runs the chunks' tasks with inputs staged in shared memory; the staging buffers go back afterwards. */
+  private async run(
+    p: RnnParams, x: Tensor, call: CheckedCall, hs: Tensor | SharedArrayBuffer,
+    tasks: (inputs: SharedInputs, stage: (t: Tensor) => SharedArrayBuffer) => RnnTask[],
+  ): Promise<void> {
+    const leased: SharedArrayBuffer[] = [];
+    try {
+      const stage = (t: Tensor) => this.staging.copyOf(t, leased);
+      const inputs: SharedInputs = {
+        wx: stage(p.wx), wh: stage(p.wh), b: stage(p.b), x: stage(x), h0: call.h0 && stage(call.h0),
+        hs: hs instanceof SharedArrayBuffer ? hs : stage(hs),
+      };
+      await this.dispatch(tasks(inputs, stage));
+    } finally {
+      this.staging.giveBack(leased);
+    }
   }
 
   async forward(p: RnnParams, x: Tensor, o?: RnnOptions): Promise<Tensor> {
@@ -108,8 +161,8 @@ export class WorkersBackend implements RnnBackend {
     if (chunks.length === 1) return forwardInThread(call, p, x);
     const { B, T, H } = call;
     const hs = sharedZeros(B * T * H);
-    const inputs = this.inputs(p, x, call, hs);
-    await this.dispatch(chunks.map(([from, to], chunk) => ({ op: 'forward', activation: call.activation, dims: call, from, to, chunk, inputs })));
+    await this.run(p, x, call, hs, (inputs) =>
+      chunks.map(([from, to], chunk) => ({ op: 'forward', activation: call.activation, dims: call, from, to, chunk, inputs })));
     return { shape: [B, T, H], data: new Float64Array(hs) };
   }
 
@@ -119,12 +172,11 @@ export class WorkersBackend implements RnnBackend {
     const chunks = this.chunks(call);
     if (chunks.length === 1) return backwardInThread(call, p, x, hs, dhs);
     const n = chunks.length;
-    const grads: SharedGradients = {
-      dhs: shared(dhs), wx: sharedZeros(n * F * H), wh: sharedZeros(n * H * H), b: sharedZeros(n * H),
-      x: sharedZeros(B * T * F), h0: sharedZeros(B * H),
-    };
-    const inputs = this.inputs(p, x, call, shared(hs));
-    await this.dispatch(chunks.map(([from, to], chunk) => ({ op: 'backward', activation: call.activation, dims: call, from, to, chunk, inputs, grads })));
+    const grads = { wx: sharedZeros(n * F * H), wh: sharedZeros(n * H * H), b: sharedZeros(n * H), x: sharedZeros(B * T * F), h0: sharedZeros(B * H) };
+    await this.run(p, x, call, hs, (inputs, stage) => {
+      const all: SharedGradients = { ...grads, dhs: stage(dhs) };
+      return chunks.map(([from, to], chunk) => ({ op: 'backward', activation: call.activation, dims: call, from, to, chunk, inputs, grads: all }));
+    });
     const sum = (buf: SharedArrayBuffer, size: number): Float64Array => {
       const all = new Float64Array(buf);
       const out = all.slice(0, size);
