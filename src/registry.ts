@@ -4,15 +4,20 @@ import { loopsEntry } from './backends/loops.js';
 import { tfjsCpuEntry, tfjsWasmEntry } from './backends/tfjs.js';
 import { workersEntry } from './backends/workers.js';
 import { describeValue, invalidArgument, RnnInputError } from './errors.js';
-import type { BackendEntry, BackendInfo } from './registry-types.js';
+import { checkCreated, checkEntry } from './registry-checks.js';
+import type { Availability, BackendEntry, BackendInfo } from './registry-types.js';
 import type { RnnBackend } from './rnn.js';
 
 const entries = new Map<string, BackendEntry>();
 
-/** Adds a backend; a name that is already registered throws. */
+/**
+ * Adds a backend. A malformed entry (see BackendEntry) or a name that is already registered throws an
+ * RnnInputError that names the fix.
+ */
 export function registerBackend(entry: BackendEntry): void {
+  checkEntry('registerBackend', entry);
   if (entries.has(entry.name)) {
-    throw new RnnInputError(`registerBackend: a backend named '${entry.name}' is already registered`);
+    throw new RnnInputError(`registerBackend: a backend named '${entry.name}' is already registered; choose another name or unregisterBackend('${entry.name}') first`);
   }
   entries.set(entry.name, entry);
 }
@@ -54,33 +59,61 @@ function resolveName(name: string, options?: object): string {
   return resolved;
 }
 
+/** Whether an entry runs here; an availability() that throws or answers nonsense counts as unavailable. */
+export async function availabilityOf(entry: BackendEntry): Promise<Availability> {
+  if (entry.availability === undefined) return { available: true };
+  try {
+    const a = await entry.availability();
+    if (a?.available === true) return { available: true };
+    if (a?.available === false && typeof a.reason === 'string') return a;
+    return { available: false, reason: `availability() must resolve to { available: true } or { available: false, reason }; got ${describeValue(a)}` };
+  } catch (e) {
+    return { available: false, reason: `availability() threw: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
 /**
- * Creates a backend by name (or by family and mode, see FAMILIES). An unknown name, or a backend that
- * cannot run here, throws with the reason.
+ * Creates a backend from an entry: refuses one that cannot run here (with the reason) and a created
+ * object that is not an RnnBackend (see registry-checks.ts).
+ */
+export async function createFromEntry(entry: BackendEntry, options?: object, fn = 'createBackend'): Promise<RnnBackend> {
+  const a = await availabilityOf(entry);
+  if (!a.available) throw new RnnInputError(`${fn}: backend '${entry.name}' is not available here: ${a.reason}`);
+  const created: unknown = await entry.create(options);
+  try {
+    return checkCreated(fn, entry, created);
+  } catch (e) {
+    const dispose = (created as { dispose?: unknown } | null)?.dispose;
+    if (typeof dispose === 'function') await Promise.resolve(dispose.call(created)).catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * Creates a backend by name (or by family and mode, see FAMILIES). An unknown name, a backend that
+ * cannot run here, or a created object that is not a backend throws with the reason.
  */
 export async function createBackend(requested: string, options?: object): Promise<RnnBackend> {
   const name = resolveName(requested, options);
-  const entry = getBackendEntry(name, 'createBackend');
-  const a = await entry.availability();
-  if (!a.available) throw new RnnInputError(`createBackend: backend '${name}' is not available here: ${a.reason}`);
-  return entry.create(options);
+  return createFromEntry(getBackendEntry(name, 'createBackend'), options);
 }
 
 /** Creates a backend with the options its entry names for checking (see BackendEntry.checkOptions). */
 export async function createBackendForCheck(name: string): Promise<RnnBackend> {
-  return createBackend(name, getBackendEntry(name, 'createBackendForCheck').checkOptions);
+  const entry = getBackendEntry(name, 'createBackendForCheck');
+  return createFromEntry(entry, entry.checkOptions);
+}
+
+/** An entry's row for `list`: precision, whether it runs here and, when not, why. */
+export async function infoOf(e: BackendEntry): Promise<BackendInfo> {
+  const a = await availabilityOf(e);
+  const base = { name: e.name, precision: e.precision, ...(e.description === undefined ? {} : { description: e.description }) };
+  return a.available ? { ...base, available: true } : { ...base, available: false, reason: a.reason };
 }
 
 /** Every backend with whether it runs here and, when not, why. */
 export async function listBackends(): Promise<BackendInfo[]> {
-  return Promise.all(
-    backendEntries().map(async (e) => {
-      const a = await e.availability();
-      return a.available
-        ? { name: e.name, precision: e.precision, available: true }
-        : { name: e.name, precision: e.precision, available: false, reason: a.reason };
-    }),
-  );
+  return Promise.all(backendEntries().map(infoOf));
 }
 
 registerBackend(loopsEntry);

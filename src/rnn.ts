@@ -1,3 +1,4 @@
+import type { CapabilityDeclarations } from './capabilities.js';
 import { describeValue, invalidArgument, mismatch } from './errors.js';
 import { checkTensor, type Tensor } from './tensor.js';
 
@@ -8,9 +9,14 @@ export type RnnParams = { wx: Tensor; wh: Tensor; b: Tensor };
 export type RnnOptions = { activation?: Activation; h0?: Tensor };
 export type RnnGradients = { wx: Tensor; wh: Tensor; b: Tensor; x: Tensor; h0: Tensor };
 export type Precision = 'float64' | 'float32';
+export const PRECISIONS: readonly Precision[] = ['float64', 'float32'];
 
-/** One SimpleRNN implementation; see DESIGN.md section 1 for the math every backend implements. */
-export interface RnnBackend {
+/**
+ * One SimpleRNN implementation of the math contract (README, "The math contract"). It may declare what
+ * it supports (activations, gradients, lastStepOnly, initialState); a declaration here wins over its
+ * registry entry's.
+ */
+export interface RnnBackend extends CapabilityDeclarations {
   readonly name: string;
   readonly precision: Precision;
   /** All hidden states hs [B,T,H]. */

@@ -14,7 +14,7 @@ import { loadMnist } from '../src/data/mnist.js';
 import { ScratchSimpleRNNClassifier } from '../src/model/classifier.js';
 import { loadModel, saveModel } from '../src/model/persist.js';
 import { createBackend, PROBLEM2, toleranceFor, type RnnBackend, type Tensor } from '../src/index.js';
-import { backendEntries } from '../src/registry.js';
+import { availabilityOf, backendEntries } from '../src/registry.js';
 
 /** A small learnable task: the label is which third of [-1, 1] the mean of feature 0 falls in. */
 function toyData(seed: number, n: number, T: number, F: number): { x: Tensor; y: number[] } {
@@ -55,7 +55,7 @@ describe('training on different backends (a property of the harness)', () => {
 
   const float32 = backendEntries().filter((e) => e.name.startsWith('gpujs-'));
   it.each(float32.map((e) => ({ name: e.name, entry: e })))('should stay within float32 tolerance on $name over a short run', async ({ entry }) => {
-    const available = await entry.availability();
+    const available = await availabilityOf(entry);
     if (!available.available) {
       expect(entry.name).toBe('gpujs-headlessgl'); // the gpujs suite asserts its reason
       return;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { agreementProperty, oracleProperty } from '../src/check/properties.js';
 import { createBackend } from '../src/index.js';
-import { problem2 } from '../properties/helpers.js';
+import { problem2Case } from '../src/check/suite.js';
 import { NotebookBackwardBackend } from '../src/catalog/notebook.js';
 
 describe("the notebook's Problem 3 backward", () => {
@@ -24,7 +24,7 @@ describe("the notebook's Problem 3 backward", () => {
   });
 
   it('should leave the correct forward pass alone (Problem 2 still holds)', async () => {
-    const { params, x } = problem2();
+    const { params, x } = problem2Case();
     const buggy = await new NotebookBackwardBackend().forward(params, x);
     const reference = await (await createBackend('loops')).forward(params, x);
     expect([...buggy.data]).toEqual([...reference.data]);

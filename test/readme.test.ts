@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it, vi } from 'vitest';
 
+const read = (path: string) => readFile(new URL(`../${path}`, import.meta.url), 'utf8');
+
 describe('the README', () => {
   it('should show examples/problem2.ts verbatim, and the example should print Problem 2', async () => {
     // Arrange
-    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
-    const example = await readFile(new URL('../examples/problem2.ts', import.meta.url), 'utf8');
+    const readme = await read('README.md');
+    const example = await read('examples/problem2.ts');
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
 
     // Act
@@ -15,5 +17,15 @@ describe('the README', () => {
     expect(readme).toContain(example.trim());
     expect(log.mock.calls[0]?.[0]).toBe('0.79494228 0.81839002 0.83939649 0.85584174');
     log.mockRestore();
+  });
+
+  it('should show the plug-in example verbatim (test/plugins.test.ts and test/consumer.test.ts run it)', async () => {
+    expect(await read('README.md')).toContain((await read('examples/plugin/scratch-rnn.mjs')).trim());
+  });
+
+  it('should cite no design document that the repository does not hold', async () => {
+    for (const file of ['README.md', 'src/rnn.ts', 'src/kernels/simple-rnn.ts', 'src/oracle/finite-difference.ts', 'src/catalog/scratch.ts']) {
+      expect(await read(file), file).not.toMatch(/DESIGN\.md/);
+    }
   });
 });

@@ -5,8 +5,8 @@ import { createBackend, listBackends } from '../src/index.js';
 describe('the TensorFlow.js peers', () => {
   it('should both be available offline (wasm files from the package)', async () => {
     const list = await listBackends();
-    expect(list).toContainEqual({ name: 'tfjs-cpu', precision: 'float32', available: true });
-    expect(list).toContainEqual({ name: 'tfjs-wasm', precision: 'float32', available: true });
+    expect(list).toContainEqual(expect.objectContaining({ name: 'tfjs-cpu', precision: 'float32', available: true }));
+    expect(list).toContainEqual(expect.objectContaining({ name: 'tfjs-wasm', precision: 'float32', available: true }));
   });
 
   // tensorflow/tfjs#8255: while this test passes, tfjs still throws on the gradient of a one-step RNN and

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createBackend, RnnInputError, tensor, type RnnParams, type Tensor } from '../src/index.js';
-import { backendEntries } from '../src/registry.js';
+import { availabilityOf, backendEntries } from '../src/registry.js';
 
 const params = (F = 2, H = 3): RnnParams => ({
   wx: tensor([F, H], Array.from({ length: F * H }, (_, i) => 0.1 * i)),
@@ -11,7 +11,7 @@ const input = (B = 2, T = 4, F = 2): Tensor => tensor([B, T, F], Array.from({ le
 const snapshot = (ts: Tensor[]) => ts.map((t) => [...t.shape, ...t.data]);
 
 const available = [];
-for (const e of backendEntries()) if ((await e.availability()).available) available.push(e.name);
+for (const e of backendEntries()) if ((await availabilityOf(e)).available) available.push(e.name);
 
 describe.each(available)('validation on %s', (name) => {
   const bad: [string, () => [RnnParams, Tensor, object?], RegExp][] = [

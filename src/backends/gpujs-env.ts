@@ -4,7 +4,7 @@
  * fix; glStrings names the GL renderer.
  */
 import { createRequire } from 'node:module';
-import type { GpujsMode } from './gpujs.js';
+import type { GpujsMode } from './gpujs-modes.js';
 import { acquireDisplay, findXvfb, pinDisplay, releaseDisplay } from './xvfb.js';
 
 const require = createRequire(import.meta.url);

@@ -16,9 +16,9 @@ import { buildKernels, stableTanh, type RnnKernels } from './gpujs-kernels.js';
 import { glStrings, loadGpu, unavailableReason, type GpuModule } from './gpujs-env.js';
 import { acquireDisplay, pinDisplay, releaseDisplay } from './xvfb.js';
 
-export const GPUJS_MODES = ['headlessgl', 'webasm', 'cpu'] as const;
-export type GpujsMode = (typeof GPUJS_MODES)[number];
-export type GpujsOptions = { mode?: GpujsMode };
+import { GPUJS_MODES, type GpujsMode, type GpujsOptions } from './gpujs-modes.js';
+
+export { GPUJS_MODES, type GpujsMode, type GpujsOptions };
 export { unavailableReason };
 
 /** gpu.js's input(): a flat array seen as [columns, rows] (its d.ts declares it only as a type). */

@@ -6,7 +6,7 @@
 import Benchmark from 'benchmark';
 import { seededRng, uniformTensor } from '../check/random.js';
 import type { MatmulProbe } from '../registry-types.js';
-import type { Dims, RnnBackend } from '../rnn.js';
+import type { Activation, Dims, RnnBackend } from '../rnn.js';
 
 export type BenchOp = 'forward' | 'train';
 export const BENCH_OPS: readonly BenchOp[] = ['forward', 'train'];
@@ -65,6 +65,8 @@ export function timeAsync(name: string, step: () => Promise<unknown>, maxTimeS: 
 
 export type BenchPlan = {
   backends: RnnBackend[]; shapes: Dims[]; ops: readonly BenchOp[]; rounds: number; maxTimeS: number;
+  /** The activation every call uses (default tanh); the caller leaves out backends that lack it. */
+  activation?: Activation;
   /** Matrix-multiply probes for the machine limit (see MatmulProbe); timed first, in the same rounds. */
   probes?: MatmulProbe[];
 };
@@ -72,9 +74,14 @@ export type BenchPlan = {
 /** One engine's n×n matrix product: 2·n³ floating-point operations. */
 export type PeakResult = { engine: string; n: number; meanMs: number; rme: number; samples: number; gflops: number; roundsMs: number[] };
 
+/** A backend (or probe) that could not be timed: it failed to start, threw, hung or answered wrongly. */
+export type BenchFailure = { backend: string; shape?: Dims; op?: BenchOp; reason: string };
+
 export type BenchRun = {
   results: BenchResult[];
   peaks: PeakResult[];
+  /** What could not be timed, and why; the rest of the run went on. */
+  failures: BenchFailure[];
   /** The fastest probe: the best matrix-multiply rate any engine reached in this run. */
   limit?: PeakResult;
 };
@@ -85,20 +92,42 @@ type Timed = { name: string; label: string; step: () => Promise<unknown> };
 type Best = { stats: Benchmark.Stats; roundsMs: number[] };
 type Progress = (done: number, total: number, what: string) => void;
 
-/** Times every item once per round, items taking turns within each round; keeps each item's best round. */
-async function interleaved(items: Timed[], rounds: number, maxTimeS: number, tick: (what: string) => void): Promise<Map<string, Best>> {
+/**
+ * Times every item once per round, items taking turns within each round; keeps each item's best round.
+ * Each item runs once untimed first (a check that it works at all); an item that throws there or while
+ * timed is dropped from the later rounds and comes back in `failed` with its message.
+ */
+async function interleaved(items: Timed[], rounds: number, maxTimeS: number, tick: (what: string) => void): Promise<{ best: Map<string, Best>; failed: Map<string, string> }> {
   const best = new Map<string, Best>();
+  const failed = new Map<string, string>();
+  for (const item of items) {
+    try {
+      await item.step();
+    } catch (e) {
+      failed.set(item.name, errorText(e));
+    }
+  }
   for (let round = 0; round < rounds; round++) {
     for (const item of items) {
       tick(`${item.label} (round ${round + 1}/${rounds})`);
-      const stats = await timeAsync(item.name, item.step, maxTimeS);
+      if (failed.has(item.name)) continue;
+      let stats: Benchmark.Stats;
+      try {
+        stats = await timeAsync(item.name, item.step, maxTimeS);
+      } catch (e) {
+        failed.set(item.name, errorText(e));
+        continue;
+      }
       const prev = best.get(item.name);
       const roundsMs = [...(prev?.roundsMs ?? []), stats.mean * 1000];
       best.set(item.name, { stats: prev === undefined || stats.mean < prev.stats.mean ? stats : prev.stats, roundsMs });
     }
   }
-  return best;
+  for (const name of failed.keys()) best.delete(name);
+  return { best, failed };
 }
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 const statsOf = (b: Best) => ({ meanMs: b.stats.mean * 1000, rme: b.stats.rme, samples: b.stats.sample.length, roundsMs: b.roundsMs });
 
@@ -107,17 +136,21 @@ const statsOf = (b: Best) => ({ meanMs: b.stats.mean * 1000, rme: b.stats.rme, s
  * each shape and op, every backend in interleaved rounds. Each result's `fractionOfLimit` is its GFLOP/s
  * over the fastest probe's.
  */
-export async function runBench(plan: BenchPlan, progress: Progress = () => {}): Promise<BenchRun> {
+export async function timeBackends(plan: BenchPlan, progress: Progress = () => {}): Promise<BenchRun> {
   const probes = plan.probes ?? [];
   const total = (probes.length + plan.shapes.length * plan.ops.length * plan.backends.length) * plan.rounds;
   let done = 0;
   const tick = (what: string) => progress(done++, total, what);
 
+  const failures: BenchFailure[] = [];
   const peakItems = probes.map((p) => ({ name: p.engine, label: `machine limit: ${p.engine} ${PEAK_N}x${PEAK_N}`, step: () => p.multiply() }));
-  const peakBest = await interleaved(peakItems, plan.rounds, plan.maxTimeS, tick);
-  const peaks = probes.map((p): PeakResult => {
-    const s = statsOf(peakBest.get(p.engine) as Best);
-    return { engine: p.engine, n: PEAK_N, ...s, gflops: (2 * PEAK_N ** 3) / s.meanMs / 1e6 };
+  const peakRun = await interleaved(peakItems, plan.rounds, plan.maxTimeS, tick);
+  for (const [engine, reason] of peakRun.failed) failures.push({ backend: engine, reason: `matrix-multiply probe: ${reason}` });
+  const peaks = probes.flatMap((p): PeakResult[] => {
+    const b = peakRun.best.get(p.engine);
+    if (b === undefined) return [];
+    const s = statsOf(b);
+    return [{ engine: p.engine, n: PEAK_N, ...s, gflops: (2 * PEAK_N ** 3) / s.meanMs / 1e6 }];
   });
   const limit = peaks.reduce<PeakResult | undefined>((a, p) => (a === undefined || p.gflops > a.gflops ? p : a), undefined);
 
@@ -125,17 +158,20 @@ export async function runBench(plan: BenchPlan, progress: Progress = () => {}): 
   for (const shape of plan.shapes) {
     for (const op of plan.ops) {
       const { params, x, dhs } = benchInputs(shape);
+      const o = { activation: plan.activation ?? 'tanh' };
       const items = plan.backends.map((backend) => ({
         name: backend.name,
         label: `${backend.name} ${op} B=${shape.B} T=${shape.T} F=${shape.F} H=${shape.H}`,
         step: async () => {
-          const hs = await backend.forward(params, x);
-          if (op === 'train') await backend.backward(params, x, hs, dhs);
+          const hs = await backend.forward(params, x, o);
+          if (op === 'train') await backend.backward(params, x, hs, dhs, o);
         },
       }));
-      const best = await interleaved(items, plan.rounds, plan.maxTimeS, tick);
+      const { best, failed } = await interleaved(items, plan.rounds, plan.maxTimeS, tick);
+      for (const [name, reason] of failed) failures.push({ backend: name, shape, op, reason });
       for (const backend of plan.backends) {
-        const b = best.get(backend.name) as Best;
+        const b = best.get(backend.name);
+        if (b === undefined) continue;
         const gflops = flops(shape, op) / b.stats.mean / 1e9;
         results.push({
           backend: backend.name, shape, op, ...statsOf(b), deviationMs: b.stats.deviation * 1000, gflops,
@@ -145,5 +181,5 @@ export async function runBench(plan: BenchPlan, progress: Progress = () => {}): 
     }
   }
   progress(total, total, 'done');
-  return { results, peaks, ...(limit === undefined ? {} : { limit }) };
+  return { results, peaks, failures, ...(limit === undefined ? {} : { limit }) };
 }

@@ -30,13 +30,8 @@ export async function hunt(backend: RnnBackend, reference: RnnBackend, { runs = 
     caughtBy.push(by);
     firstCatch ??= performance.now() - start;
   };
-  let rows: CheckRow[];
-  try {
-    rows = [await checkProblem2(backend), ...(await checkBackend(backend, reference, checkCases()))];
-  } catch (e) {
-    rows = [{ backend: backend.name, quantity: 'error', maxError: Infinity, tolerance: 0, worstRatio: Infinity, worstCase: String(e), ok: false }];
-  }
-  for (const r of rows) if (!r.ok) caught(`check:${r.quantity}`);
+  const rows: CheckRow[] = [await checkProblem2(backend), ...(await checkBackend(backend, reference, checkCases()))];
+  for (const r of rows) if (r.status === 'fail') caught(`check:${r.quantity}`);
   let counterexample: Counterexample | null = null;
   for (const [name, property] of [['agreement', agreementProperty(backend, reference)], ['saturation', saturationProperty(backend, reference)]] as const) {
     const out = await fc.check(property, { numRuns: runs, seed });

@@ -1,6 +1,6 @@
 /**
  * A SimpleRNN written the way a learner writes it from scratch: one loop per time step, per sample, per
- * unit, reading like the equations of DESIGN.md section 1. With `bug` undefined it is correct; each bug
+ * unit, reading like the equations of the math contract (README). With `bug` undefined it is correct; each bug
  * of the catalog (src/catalog/index.ts) changes exactly the line a real scratch implementation gets wrong.
  */
 import { checkBackward, checkForward, type Precision, type RnnBackend, type RnnGradients, type RnnOptions, type RnnParams } from '../rnn.js';

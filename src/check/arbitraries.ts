@@ -3,6 +3,7 @@
  * small shape before small values.
  */
 import fc from 'fast-check';
+import type { Capabilities } from '../capabilities.js';
 import { rnnPreActivations } from '../kernels/simple-rnn.js';
 import type { Activation, Dims, RnnOptions, RnnParams } from '../rnn.js';
 import { asFloat64, tensor, type Tensor } from '../tensor.js';
@@ -33,7 +34,28 @@ export type CaseConstraints = {
    * default shapes makes every pre-activation exceed 100 − (F + H) ≥ 88 in magnitude: saturation.
    */
   biasMagnitude?: [number, number];
+  /** Always (true) or never (false) an initial state; either when undefined. */
+  h0?: boolean;
+  /** The upstream gradient on the last step only, zero before it (a many-to-one model). */
+  lastStepOnly?: boolean;
 };
+
+/** The constraints under which a backend with these capabilities is checked, on top of `c`. */
+export function constraintsFor(caps: Capabilities, c: CaseConstraints = {}): CaseConstraints {
+  const out: CaseConstraints = { ...c };
+  if (caps.activations.length === 1 && out.activation === undefined) out.activation = caps.activations[0];
+  if (!caps.initialState) out.h0 = false;
+  if (caps.lastStepOnly) out.lastStepOnly = true;
+  return out;
+}
+
+/** dhs [B,T,H] with every step but the last set to zero. */
+export function maskToLastStep(dhs: Tensor): Tensor {
+  const [B, T, H] = dhs.shape as [number, number, number];
+  const data = new Float64Array(dhs.data.length);
+  for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) data[(b * T + T - 1) * H + j] = dhs.data[(b * T + T - 1) * H + j] as number;
+  return { shape: [...dhs.shape], data };
+}
 
 const values = (n: number, max: number, min: number): fc.Arbitrary<number[]> => {
   const v =
@@ -52,8 +74,9 @@ export function rnnCase(c: CaseConstraints = {}): fc.Arbitrary<RnnCase> {
   const lo = c.minMagnitude ?? 0;
   const [bLo, bHi] = c.biasMagnitude ?? [lo, m];
   const act = c.activation === undefined ? fc.constantFrom<Activation>('tanh', 'relu') : fc.constant(c.activation);
+  const withH0 = c.h0 === undefined ? fc.boolean() : fc.constant(c.h0);
   return fc
-    .record({ B: int(r.B), T: int(r.T), F: int(r.F), H: int(r.H), activation: act, withH0: fc.boolean() })
+    .record({ B: int(r.B), T: int(r.T), F: int(r.F), H: int(r.H), activation: act, withH0 })
     .chain(({ B, T, F, H, activation, withH0 }) =>
       fc
         .record({
@@ -65,9 +88,21 @@ export function rnnCase(c: CaseConstraints = {}): fc.Arbitrary<RnnCase> {
           params: { wx: tensor([F, H], v.wx), wh: tensor([H, H], v.wh), b: tensor([H], v.b) },
           x: tensor([B, T, F], v.x),
           h0: v.h0 === undefined ? undefined : tensor([B, H], v.h0),
-          dhs: tensor([B, T, H], v.dhs),
+          dhs: c.lastStepOnly === true ? maskToLastStep(tensor([B, T, H], v.dhs)) : tensor([B, T, H], v.dhs),
         })),
     );
+}
+
+/** Why a backend with these capabilities is not checked on `c`, or undefined when it is. */
+export function outsideCapabilities(caps: Capabilities, c: RnnCase): string | undefined {
+  if (!caps.activations.includes(c.activation)) return `${c.activation} not supported`;
+  if (c.h0 !== undefined && !caps.initialState) return 'h0 given: not supported';
+  return undefined;
+}
+
+/** `c` as a backend with these capabilities is checked on it: dhs only on the last step if it reads no more. */
+export function adaptCase(caps: Capabilities, c: RnnCase): RnnCase {
+  return caps.lastStepOnly ? { ...c, dhs: maskToLastStep(c.dhs) } : c;
 }
 
 /** The options of a case, for forward and backward. */

@@ -3,14 +3,15 @@
  * the oracle agrees with the reference, and any backend agrees with the reference.
  */
 import fc from 'fast-check';
+import { checkedGradients, GRADIENT_KEYS, resolveCapabilities } from '../capabilities.js';
 import { numericGradients, ORACLE_BAR, oracleError } from '../oracle/finite-difference.js';
 import type { RnnBackend, RnnGradients } from '../rnn.js';
 import type { Tensor } from '../tensor.js';
-import { caseOptions, describeCase, minPreActivation, rnnCase, type CaseConstraints, type RnnCase } from './arbitraries.js';
+import { caseOptions, constraintsFor, describeCase, minPreActivation, rnnCase, type CaseConstraints, type RnnCase } from './arbitraries.js';
 import { compareTensors } from './compare.js';
 import { toleranceFor } from './tolerance.js';
 
-export const GRADIENT_KEYS = ['wx', 'wh', 'b', 'x', 'h0'] as const;
+export { GRADIENT_KEYS };
 
 /** How far every pre-activation must stay from relu's kink for finite differences to be meaningful. */
 export const RELU_KINK_MARGIN = 1e-3;
@@ -29,7 +30,10 @@ export function assertAgrees(backend: RnnBackend, c: RnnCase, what: string, actu
   }
 }
 
-/** The backend's forward and every gradient agree with the reference's. */
+/**
+ * The backend's forward and every gradient it declares agree with the reference's (on a case within its
+ * declarations: see constraintsFor).
+ */
 export async function checkAgreement(backend: RnnBackend, reference: RnnBackend, c: RnnCase): Promise<void> {
   const o = caseOptions(c);
   const hsRef = await reference.forward(c.params, c.x, o);
@@ -40,7 +44,7 @@ export async function checkAgreement(backend: RnnBackend, reference: RnnBackend,
   assertAgrees(backend, c, 'hs', hs, hsRef);
   const gRef = await reference.backward(c.params, c.x, hsRef, c.dhs, o);
   const g: RnnGradients = await backend.backward(c.params, c.x, hsRef, c.dhs, o);
-  for (const k of GRADIENT_KEYS) assertAgrees(backend, c, `d${k}`, g[k], gRef[k]);
+  for (const k of checkedGradients(resolveCapabilities(backend))) assertAgrees(backend, c, `d${k}`, g[k], gRef[k]);
 }
 
 /** The reference's analytic gradients agree with finite differences (relu cases near a kink are skipped). */
@@ -77,8 +81,11 @@ export function kinkAwareCases(c: CaseConstraints = {}): fc.Arbitrary<RnnCase> {
 export const oracleProperty = (reference: RnnBackend, c: CaseConstraints = {}) =>
   fc.asyncProperty(kinkAwareCases(c), (rc) => checkOracle(reference, rc));
 
-export const agreementProperty = (backend: RnnBackend, reference: RnnBackend, c: CaseConstraints = {}) =>
-  fc.asyncProperty(backend.precision === 'float64' ? rnnCase(c) : kinkAwareCases(c), (rc) => checkAgreement(backend, reference, rc));
+/** Agreement with the reference on cases within the backend's declared capabilities. */
+export const agreementProperty = (backend: RnnBackend, reference: RnnBackend, constraints: CaseConstraints = {}) => {
+  const c = constraintsFor(resolveCapabilities(backend), constraints);
+  return fc.asyncProperty(backend.precision === 'float64' ? rnnCase(c) : kinkAwareCases(c), (rc) => checkAgreement(backend, reference, rc));
+};
 
 /** Saturated tanh cases: every pre-activation beyond 88 in magnitude (see rnnCase's biasMagnitude). */
 export const SATURATED: CaseConstraints = { activation: 'tanh', biasMagnitude: [100, 1e4] };

@@ -1,34 +1,19 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compareResults, DEFAULT_MIN_CHANGE_PCT, readBaseline, type BaselineResult } from '../bench/compare.js';
-import { BENCH_OPS, PEAK_N, runBench, type BenchOp, type BenchRun } from '../bench/runner.js';
-import { createBackend, getBackendEntry } from '../registry.js';
-import type { MatmulProbe } from '../registry-types.js';
-import { baselineOf, formatMs, percent, shapeName, type BenchEnvironment, type BenchReport } from '../report/format.js';
+import { DEFAULT_MIN_CHANGE_PCT, readBaseline, type BaselineResult } from '../bench/compare.js';
+import { BENCH_OPS, PEAK_N, type BenchOp } from '../bench/runner.js';
+import { baselineOf, formatMs, percent, shapeName, type BenchReport } from '../report/format.js';
 import { benchHtml } from '../report/html.js';
 import { benchMarkdown } from '../report/markdown.js';
-import type { Dims, RnnBackend } from '../rnn.js';
-import { EXIT, intOption, parsed, rendererOf, reportUnavailable, selectBackends, table, UsageError, writeJson, type Io } from './common.js';
+import { ACTIVATIONS, type Activation, type Dims } from '../rnn.js';
+import { DEFAULT_SHAPES, QUICK_SHAPES, runBench } from '../run/bench.js';
+import { backendHelp, BACKEND_OPTIONS, backendFlags, EXIT, intOption, parsed, reportUnavailable, table, UsageError, writeJson, type Io } from './common.js';
 
-/** `--quick`: the notebook's case and the issue's reference shape, one round of 1 s each. */
-export const QUICK_SHAPES: Dims[] = [
-  { B: 1, T: 3, F: 2, H: 4 },
-  { B: 32, T: 50, F: 32, H: 128 },
-];
+export { DEFAULT_SHAPES, QUICK_SHAPES };
 
-/** The notebook's case, the reference shape, a larger one, the MNIST-rows case and a long sequence. */
-export const DEFAULT_SHAPES: Dims[] = [
-  { B: 1, T: 3, F: 2, H: 4 },
-  { B: 32, T: 50, F: 32, H: 128 },
-  { B: 64, T: 100, F: 64, H: 256 },
-  { B: 128, T: 28, F: 28, H: 128 },
-  { B: 8, T: 500, F: 16, H: 64 },
-];
-
-export const BENCH_HELP = `Usage: rnn-harness bench [--quick] [--backends a,b] [--shapes BxTxFxH,...] [--ops forward,train]
+export const BENCH_HELP = `Usage: rnn-harness bench [--quick] [--backends a,b] [--plugin MODULE]... [--timeout-ms N]
+                         [--shapes BxTxFxH,...] [--ops forward,train] [--activation tanh|relu]
                          [--rounds N] [--max-time S] [--json FILE] [--out DIR]
                          [--compare BASELINE.json [--min-change PCT] [--fail-on-regression]]
 
@@ -41,12 +26,15 @@ error, the sample count, GFLOP/s, the fraction of the machine limit and the spee
 GFLOP/s counts 2·B·T·H·(F+H) floating-point operations for forward and 6·B·T·H·(F+H) for train.
 The machine limit is the best GFLOP/s of a ${PEAK_N}x${PEAK_N} matrix product (2·n³ operations) over every
 engine that offers one (loops' kernel, tfjs's tf.matMul), timed first in the same run.
+Each backend is called once before it is timed; one that cannot start, throws, hangs or answers with
+the wrong shape is a FAILED row with the reason, and the others are still timed.
 
 Options:
   --quick               shapes ${QUICK_SHAPES.map(shapeName).join(',')}, 1 round, --max-time 1
-  --backends a,b        backends to time (default: every available backend)
+${backendHelp(20)}
   --shapes BxTxFxH,...  shapes (default: ${DEFAULT_SHAPES.map(shapeName).join(',')})
   --ops forward,train   operations (default: both)
+  --activation A        tanh or relu (default tanh); a backend without it is listed as not supported
   --rounds N            interleaved rounds per shape and op (default 2)
   --max-time S          benchmark.js maxTime per measurement, in seconds (default 2)
   --json FILE           write { environment, results, peaks, limit, comparison } as JSON
@@ -59,35 +47,7 @@ Options:
   -h, --help            this text
 
 Timings depend on the machine and its load: compare ratios measured in one run, not figures across runs.
-Exit codes: 0 done, 1 a regression with --fail-on-regression, 2 bad usage.`;
-
-/** Versions of the engines and tools a benchmark depends on, as installed. */
-async function packageVersions(): Promise<Record<string, string>> {
-  const require = createRequire(import.meta.url);
-  const out: Record<string, string> = {};
-  for (const name of ['benchmark', 'piscina', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'gpu.js']) {
-    out[name] = 'not installed';
-    let dir: string;
-    try {
-      dir = dirname(require.resolve(name));
-    } catch {
-      continue;
-    }
-    // Walk up from the entry point: some packages' `exports` do not expose package.json.
-    for (; dir !== dirname(dir); dir = dirname(dir)) {
-      try {
-        const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-        if (pkg.name === name && pkg.version !== undefined) {
-          out[name] = pkg.version;
-          break;
-        }
-      } catch {
-        // no package.json here: keep walking up
-      }
-    }
-  }
-  return out;
-}
+Exit codes: 0 done, 1 a backend FAILED (or a regression with --fail-on-regression), 2 bad usage.`;
 
 function parseShapes(flag: string | undefined): Dims[] {
   if (flag === undefined) return DEFAULT_SHAPES;
@@ -124,21 +84,12 @@ function percentOption(flag: string | undefined): number {
   return v;
 }
 
-/** Renderer strings of the backends that draw with a GPU API. */
-function renderersOf(backends: RnnBackend[]): Record<string, string> | undefined {
-  const found = backends.flatMap((b) => {
-    const r = rendererOf(b);
-    return r === undefined ? [] : [[b.name, r] as const];
-  });
-  return found.length === 0 ? undefined : Object.fromEntries(found);
-}
-
 export async function bench(argv: string[], io: Io): Promise<number> {
   const { values } = parsed('bench', () =>
     parseArgs({
       args: argv, strict: true,
       options: {
-        backends: { type: 'string' }, shapes: { type: 'string' }, ops: { type: 'string' }, rounds: { type: 'string' },
+        ...BACKEND_OPTIONS, shapes: { type: 'string' }, ops: { type: 'string' }, rounds: { type: 'string' }, activation: { type: 'string' },
         'max-time': { type: 'string' }, json: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' },
         compare: { type: 'string' }, 'min-change': { type: 'string' }, 'fail-on-regression': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -152,6 +103,8 @@ export async function bench(argv: string[], io: Io): Promise<number> {
   const rounds = intOption('bench', 'rounds', values.rounds, quick ? 1 : 2);
   const maxTimeS = secondsOption(values['max-time'], quick ? 1 : 2);
   const minChangePct = percentOption(values['min-change']);
+  const activation = (values.activation ?? 'tanh') as Activation;
+  if (!ACTIVATIONS.includes(activation)) throw new UsageError(`rnn-harness bench: --activation must be tanh or relu; got ${JSON.stringify(values.activation)}`);
   if (values['fail-on-regression'] === true && values.compare === undefined) {
     throw new UsageError('rnn-harness bench: --fail-on-regression needs --compare BASELINE.json to compare with');
   }
@@ -163,36 +116,18 @@ export async function bench(argv: string[], io: Io): Promise<number> {
       throw new UsageError((e as Error).message);
     }
   }
-  const selection = await selectBackends('bench', values.backends);
-  const backends: RnnBackend[] = [];
-  const probes: MatmulProbe[] = [];
-  let run: BenchRun;
+  const flags = await backendFlags('bench', values);
   const live = process.stderr.isTTY === true;
-  try {
-    for (const info of selection.run) {
-      backends.push(await createBackend(info.name));
-      const probe = getBackendEntry(info.name).matmulProbe;
-      if (probe !== undefined) probes.push(await probe(PEAK_N));
-    }
-    run = await runBench({ backends, shapes, ops, rounds, maxTimeS, probes }, (done, total, what) => {
+  const report = await runBench({
+    backends: flags.backends, timeoutMs: flags.timeoutMs, shapes, ops, rounds, maxTimeS, activation,
+    ...(baseline === undefined ? {} : { compare: { baseline, file: values.compare as string, minChangePct } }),
+    progress: (done, total, what) => {
       const line = `[${done}/${total}] ${what}`;
       if (live) process.stderr.write(`\r\x1b[2K${line}${done === total ? '\n' : ''}`);
       else if (done < total) io.err(line);
-    });
-  } finally {
-    for (const b of backends) await b.dispose();
-    for (const p of probes) await p.dispose();
-  }
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const renderers = renderersOf(backends);
-  const environment: BenchEnvironment = {
-    node: process.version, cpu, cores: cpus().length, rounds, maxTimeS, date: new Date().toISOString(), packages: await packageVersions(),
-    ...(renderers === undefined ? {} : { renderers }),
-  };
-  const comparison = baseline === undefined ? undefined : compareResults(baseline, run.results, minChangePct, values.compare);
-  const report: BenchReport = { environment, ...run, ...(comparison === undefined ? {} : { comparison }) };
+    },
+  });
   printReport(io, report);
-  reportUnavailable(io, selection);
   if (values.json !== undefined) await writeJson(values.json, report);
   if (values.out !== undefined) {
     await mkdir(values.out, { recursive: true });
@@ -201,13 +136,15 @@ export async function bench(argv: string[], io: Io): Promise<number> {
     await writeFile(join(values.out, 'bench.html'), benchHtml(report));
     io.out(`wrote ${['bench.json', 'bench.md', 'bench.html'].map((f) => join(values.out as string, f)).join(', ')}`);
   }
-  const regressions = comparison?.rows.filter((r) => r.verdict === 'regression').length ?? 0;
+  const regressions = report.comparison?.rows.filter((r) => r.verdict === 'regression').length ?? 0;
+  if (report.failures.length > 0) return EXIT.failed;
   return regressions > 0 && values['fail-on-regression'] === true ? EXIT.failed : EXIT.ok;
 }
 
-function printReport(io: Io, report: BenchReport): void {
+/** What `rnn-harness bench` prints for a report. */
+export function printReport(io: Io, report: BenchReport): void {
   const env = report.environment;
-  io.out(`rnn-harness bench: node ${env.node}, ${env.cpu}, ${env.cores} cores, ${env.rounds} interleaved round${env.rounds === 1 ? '' : 's'}, best round kept`);
+  io.out(`rnn-harness bench: node ${env.node}, ${env.cpu}, ${env.cores} cores, ${env.rounds} interleaved round${env.rounds === 1 ? '' : 's'}, best round kept, activation ${env.activation ?? 'tanh'}`);
   for (const [name, renderer] of Object.entries(env.renderers ?? {})) io.out(`GL renderer of ${name}: ${renderer}`);
   if (report.limit !== undefined) {
     io.out(`machine limit: ${report.limit.gflops.toFixed(2)} GFLOP/s (${report.limit.engine}, ${PEAK_N}x${PEAK_N}); ` +
@@ -220,7 +157,11 @@ function printReport(io: Io, report: BenchReport): void {
       r.fractionOfLimit === undefined ? '-' : percent(r.fractionOfLimit), base ? `${(base.meanMs / r.meanMs).toFixed(2)}x` : '-',
     ];
   });
+  for (const f of report.failures) rows.push([f.backend, f.shape ? shapeName(f.shape) : '-', f.op ?? '-', 'FAILED', '', '', '', '', f.reason]);
+  for (const n of report.notSupported ?? []) rows.push([n.backend, '-', '-', 'not supported', '', '', '', '', n.reason]);
   for (const line of table(['backend', 'shape BxTxFxH', 'op', 'mean', 'rme', 'samples', 'GFLOP/s', 'of limit', 'vs loops'], rows)) io.out(line);
+  reportUnavailable(io, report.unavailable ?? []);
+  if (report.failures.length > 0) io.out(`${report.failures.length} measurement${report.failures.length === 1 ? '' : 's'} FAILED (see above); the others were timed`);
   const cmp = report.comparison;
   if (cmp !== undefined) {
     const regressions = cmp.rows.filter((r) => r.verdict === 'regression');

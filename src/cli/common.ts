@@ -1,9 +1,10 @@
 /** What the CLI commands share: output, usage errors, backend selection, tables, JSON files. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { listBackends } from '../registry.js';
+import { loadPlugins } from '../plugins.js';
+import { backendEntries } from '../registry.js';
 import type { BackendInfo } from '../registry-types.js';
-import type { RnnBackend } from '../rnn.js';
+import { DEFAULT_TIMEOUT_MS } from '../run/guard.js';
 
 export type Io = { out: (line: string) => void; err: (line: string) => void };
 
@@ -35,31 +36,58 @@ export function intOption(command: string, name: string, value: string | undefin
   return n;
 }
 
-export type Selection = { run: BackendInfo[]; unavailable: BackendInfo[]; requested: boolean };
+/** The options every command that takes backends shares (parseArgs definitions). */
+export const BACKEND_OPTIONS = {
+  backends: { type: 'string' },
+  plugin: { type: 'string', multiple: true },
+  'timeout-ms': { type: 'string' },
+} as const;
+
+/** Their lines in a command's --help, the descriptions starting after `width` + 4 columns. */
+export function backendHelp(width = 16): string {
+  const rows: [string, string[]][] = [
+    ['--backends a,b', ['only these backends (default: every registered backend)']],
+    ['--plugin MODULE', ['load more backends from MODULE, a file (./my-rnn.mjs) or an installed package', 'whose default export is a BackendEntry or an array of them; repeatable']],
+    ['--timeout-ms N', [`time limit of one backend call, after which it fails (default ${DEFAULT_TIMEOUT_MS})`]],
+  ];
+  return rows.map(([flag, lines]) => lines.map((l, i) => `  ${(i === 0 ? flag : '').padEnd(width)}  ${l}`).join('\n')).join('\n');
+}
+
+export type BackendFlags = {
+  /** The backends asked for, or undefined for every registered one. */
+  backends: string[] | undefined;
+  timeoutMs: number | undefined;
+  /** The flags that load the same backends again, for a replay line. */
+  loadArgs: string[];
+};
 
 /**
- * The backends a command runs on: `--backends a,b`, or every registered one. An unknown name is a
- * UsageError listing the known ones; unavailable backends are returned with their reasons.
+ * Loads the plug-ins and checks the backend names of a command's flags; a module that cannot be loaded,
+ * an unknown name or a bad number is a UsageError (exit 2).
  */
-export async function selectBackends(command: string, flag: string | undefined): Promise<Selection> {
-  const all = await listBackends();
-  let chosen = all;
-  if (flag !== undefined) {
-    const names = flag.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-    if (names.length === 0) throw new UsageError(`rnn-harness ${command}: --backends must name at least one backend; got ${JSON.stringify(flag)}`);
-    for (const n of names) {
-      if (!all.some((b) => b.name === n)) {
-        throw new UsageError(`rnn-harness ${command}: --backends: unknown backend '${n}'; known: ${all.map((b) => b.name).join(', ')}`);
-      }
-    }
-    chosen = all.filter((b) => names.includes(b.name));
+export async function backendFlags(command: string, values: { backends?: string | undefined; plugin?: string[] | undefined; 'timeout-ms'?: string | undefined }): Promise<BackendFlags> {
+  const plugins = values.plugin ?? [];
+  try {
+    await loadPlugins(plugins);
+  } catch (e) {
+    throw new UsageError(`rnn-harness ${command}: ${(e as Error).message}`);
   }
-  return { run: chosen.filter((b) => b.available), unavailable: chosen.filter((b) => !b.available), requested: flag !== undefined };
+  let backends: string[] | undefined;
+  if (values.backends !== undefined) {
+    backends = values.backends.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+    if (backends.length === 0) throw new UsageError(`rnn-harness ${command}: --backends must name at least one backend; got ${JSON.stringify(values.backends)}`);
+    const known = backendEntries().map((e) => e.name);
+    for (const n of backends) {
+      if (!known.includes(n)) throw new UsageError(`rnn-harness ${command}: --backends: unknown backend '${n}'; known: ${known.join(', ')}${plugins.length === 0 ? ' (a plug-in needs --plugin MODULE)' : ''}`);
+    }
+  }
+  const timeoutMs = values['timeout-ms'] === undefined ? undefined : intOption(command, 'timeout-ms', values['timeout-ms'], DEFAULT_TIMEOUT_MS);
+  return { backends, timeoutMs, loadArgs: plugins.flatMap((p) => ['--plugin', p]) };
 }
 
 /** Prints the unavailable backends with their reasons. */
-export function reportUnavailable(io: Io, s: Selection): void {
-  for (const b of s.unavailable) io.out(`${b.name}: unavailable: ${b.reason}`);
+export function reportUnavailable(io: Io, unavailable: readonly BackendInfo[]): void {
+  for (const b of unavailable) io.out(`${b.name}: unavailable: ${b.reason}`);
 }
 
 /** A plain-text table with columns padded to their widest cell. */
@@ -74,10 +102,4 @@ export const sci = (v: number): string => (Number.isFinite(v) ? v.toExponential(
 export async function writeJson(file: string, value: unknown): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
-}
-
-/** The GL renderer of a backend that draws with a GPU API (gpujs-headlessgl), or undefined. */
-export function rendererOf(backend: RnnBackend): string | undefined {
-  const r = (backend as { renderer?: unknown }).renderer;
-  return typeof r === 'string' ? r : undefined;
 }

@@ -1,15 +1,28 @@
 import { parseArgs } from 'node:util';
-import { listBackends } from '../registry.js';
-import { EXIT, parsed, table, type Io } from './common.js';
+import { describeCapabilities, resolveCapabilities } from '../capabilities.js';
+import { backendEntries, infoOf } from '../registry.js';
+import { EXIT, backendFlags, parsed, table, type Io } from './common.js';
 
-export const LIST_HELP = `Usage: rnn-harness list
+export const LIST_HELP = `Usage: rnn-harness list [--plugin MODULE]...
 
-Lists every registered backend, its precision, and whether it can run on this machine (and if not, why).`;
+Lists every registered backend (and those of the plug-ins), its precision, what it declares it supports,
+and whether it can run on this machine (and if not, why, with the command that fixes it).
+
+Options:
+  --plugin MODULE   load more backends from MODULE, a file (./my-rnn.mjs) or an installed package
+                    whose default export is a BackendEntry or an array of them; repeatable
+  -h, --help        this text`;
 
 export async function list(argv: string[], io: Io): Promise<number> {
-  const { values } = parsed('list', () => parseArgs({ args: argv, strict: true, options: { help: { type: 'boolean', short: 'h' } } }));
+  const { values } = parsed('list', () =>
+    parseArgs({ args: argv, strict: true, options: { plugin: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } }),
+  );
   if (values.help) return io.out(LIST_HELP), EXIT.ok;
-  const rows = (await listBackends()).map((b) => [b.name, b.precision, b.available ? 'yes' : `no: ${b.reason}`]);
-  for (const line of table(['backend', 'precision', 'available'], rows)) io.out(line);
+  await backendFlags('list', values);
+  const rows = await Promise.all(backendEntries().map(async (e) => {
+    const b = await infoOf(e);
+    return [b.name, b.precision, describeCapabilities(resolveCapabilities(e)), b.available ? 'yes' : `no: ${b.reason}`];
+  }));
+  for (const line of table(['backend', 'precision', 'declares', 'available'], rows)) io.out(line);
   return EXIT.ok;
 }

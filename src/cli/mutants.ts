@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CATALOG } from '../catalog/index.js';
-import { hunt, type HuntResult } from '../catalog/hunt.js';
-import { createBackend } from '../registry.js';
-import type { Precision } from '../rnn.js';
+import { PRECISIONS, type Precision } from '../rnn.js';
+import { runMutants, type MutantRow, type MutantsReport } from '../run/mutants.js';
 import { EXIT, intOption, parsed, table, UsageError, writeJson, type Io } from './common.js';
 
 export const MUTANTS_HELP = `Usage: rnn-harness mutants [--only a,b] [--runs N] [--seed S] [--precision float64|float32] [--json FILE]
@@ -24,8 +23,6 @@ Options:
 
 Exit codes: 0 every entry was caught, 1 one survived, 2 bad usage.`;
 
-export type MutantRow = HuntResult & { name: string; description: string };
-
 export async function mutants(argv: string[], io: Io): Promise<number> {
   const { values } = parsed('mutants', () =>
     parseArgs({
@@ -40,34 +37,21 @@ export async function mutants(argv: string[], io: Io): Promise<number> {
   const runs = intOption('mutants', 'runs', values.runs, 100);
   const seed = intOption('mutants', 'seed', values.seed, 1, 0);
   const precision = (values.precision ?? 'float64') as Precision;
-  if (precision !== 'float64' && precision !== 'float32') throw new UsageError(`rnn-harness mutants: --precision must be float64 or float32; got ${JSON.stringify(values.precision)}`);
-  let entries = [...CATALOG];
-  if (values.only !== undefined) {
-    const names = values.only.split(',').map((s) => s.trim());
-    const unknown = names.filter((n) => !CATALOG.some((e) => e.name === n));
-    if (unknown.length > 0) throw new UsageError(`rnn-harness mutants: --only names unknown entries ${unknown.join(', ')}; known: ${CATALOG.map((e) => e.name).join(', ')}`);
-    entries = entries.filter((e) => names.includes(e.name));
-  }
-  const reference = await createBackend('loops');
-  const rows: MutantRow[] = [];
-  try {
-    for (const [i, entry] of entries.entries()) {
-      io.err(`[${i + 1}/${entries.length}] hunting ${entry.name}…`);
-      const backend = entry.create(precision);
-      try {
-        rows.push({ name: entry.name, description: entry.description, ...(await hunt(backend, reference, { runs, seed })) });
-      } finally {
-        await backend.dispose();
-      }
-    }
-  } finally {
-    await reference.dispose();
-  }
+  if (!PRECISIONS.includes(precision)) throw new UsageError(`rnn-harness mutants: --precision must be float64 or float32; got ${JSON.stringify(values.precision)}`);
+  const only = values.only?.split(',').map((s) => s.trim());
+  const unknown = (only ?? []).filter((n) => !CATALOG.some((e) => e.name === n));
+  if (unknown.length > 0) throw new UsageError(`rnn-harness mutants: --only names unknown entries ${unknown.join(', ')}; known: ${CATALOG.map((e) => e.name).join(', ')}`);
+  const report = await runMutants({ runs, seed, precision, progress: io.err, ...(only === undefined ? {} : { only }) });
+  printMutants(io, report);
+  if (values.json !== undefined) await writeJson(values.json, { precision, runs, seed, mutants: report.mutants });
+  return report.ok ? EXIT.ok : EXIT.failed;
+}
+
+/** What `rnn-harness mutants` prints for a report. */
+export function printMutants(io: Io, report: MutantsReport): void {
   const shape = (r: MutantRow) => (r.counterexample ? `B=${r.counterexample.B} T=${r.counterexample.T} F=${r.counterexample.F} H=${r.counterexample.H} ${r.counterexample.activation}${r.counterexample.h0 ? ' h0' : ''}` : '-');
-  io.out(`rnn-harness mutants: ${entries.length} catalog entries, judged as ${precision}; fuzz ${runs} runs per property, seed ${seed}`);
-  for (const line of table(['mutant', 'killed', 'caught by', 'shrunk counterexample', 'ms'], rows.map((r) => [r.name, r.killed ? 'yes' : 'SURVIVED', r.caughtBy.join(' ') || '-', shape(r), String(r.ms)]))) io.out(line);
-  const survivors = rows.filter((r) => !r.killed);
-  io.out(survivors.length === 0 ? `all ${rows.length} killed` : `${survivors.length} SURVIVED: ${survivors.map((r) => r.name).join(', ')}`);
-  if (values.json !== undefined) await writeJson(values.json, { precision, runs, seed, mutants: rows });
-  return survivors.length === 0 ? EXIT.ok : EXIT.failed;
+  io.out(`rnn-harness mutants: ${report.mutants.length} catalog entries, judged as ${report.precision}; fuzz ${report.runs} runs per property, seed ${report.seed}`);
+  for (const line of table(['mutant', 'killed', 'caught by', 'shrunk counterexample', 'ms'], report.mutants.map((r) => [r.name, r.killed ? 'yes' : 'SURVIVED', r.caughtBy.join(' ') || '-', shape(r), String(r.ms)]))) io.out(line);
+  const survivors = report.mutants.filter((r) => !r.killed);
+  io.out(survivors.length === 0 ? `all ${report.mutants.length} killed` : `${survivors.length} SURVIVED: ${survivors.map((r) => r.name).join(', ')}`);
 }

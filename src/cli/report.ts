@@ -1,12 +1,14 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { bench } from './bench.js';
-import { check } from './check.js';
-import { EXIT, parsed, type Io } from './common.js';
-import { fuzz } from './fuzz.js';
+import type { BenchReport } from '../report/format.js';
+import type { CheckReport } from '../run/check.js';
+import type { FuzzReport } from '../run/fuzz.js';
+import { runReport } from '../run/report.js';
+import { printReport } from './bench.js';
+import { printCheck } from './check.js';
+import { backendHelp, BACKEND_OPTIONS, backendFlags, EXIT, intOption, parsed, type Io } from './common.js';
+import { printFuzz } from './fuzz.js';
 
-export const REPORT_HELP = `Usage: rnn-harness report [--out DIR] [--backends a,b] [--seed S]
+export const REPORT_HELP = `Usage: rnn-harness report [--out DIR] [--backends a,b] [--plugin MODULE]... [--timeout-ms N] [--seed S]
 
 The main job: check, a short fuzz (100 runs per property) and bench --quick, on every available backend,
 written into DIR (default reports/):
@@ -18,10 +20,10 @@ written into DIR (default reports/):
 It prints each step as it goes.
 
 Options:
-  --out DIR       where to write (default reports)
-  --backends a,b  only these backends (default: every registered backend)
-  --seed S        the fuzz seed (default: a fresh one, printed)
-  -h, --help      this text
+  --out DIR         where to write (default reports)
+${backendHelp()}
+  --seed S          the fuzz seed (default: a fresh one, printed)
+  -h, --help        this text
 
 Exit codes: 0 everything agreed, 1 a check or property failed, 2 bad usage.`;
 
@@ -29,21 +31,26 @@ export async function report(argv: string[], io: Io): Promise<number> {
   const { values } = parsed('report', () =>
     parseArgs({
       args: argv, strict: true,
-      options: { out: { type: 'string' }, backends: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { ...BACKEND_OPTIONS, out: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     }),
   );
   if (values.help) return io.out(REPORT_HELP), EXIT.ok;
-  const out = values.out ?? 'reports';
-  await mkdir(out, { recursive: true });
-  const backends = values.backends === undefined ? [] : ['--backends', values.backends];
+  const seed = values.seed === undefined ? undefined : intOption('report', 'seed', values.seed, 0, 0);
+  const flags = await backendFlags('report', values);
   io.out('== check');
-  const checked = await check([...backends, '--json', join(out, 'check.json')], io);
-  io.out('\n== fuzz');
-  const seed = values.seed === undefined ? [] : ['--seed', values.seed];
-  const fuzzed = await fuzz([...backends, ...seed, '--runs', '100', '--json', join(out, 'fuzz.json')], io);
-  io.out('\n== bench --quick');
-  const benched = await bench([...backends, '--quick', '--out', out], io);
-  const worst = Math.max(checked, fuzzed, benched);
-  io.out(`\nreport written to ${out}/: ${worst === EXIT.ok ? 'everything agreed' : 'a check or property FAILED (see above)'}`);
-  return worst;
+  const result = await runReport({
+    out: values.out ?? 'reports', backends: flags.backends, timeoutMs: flags.timeoutMs, replayArgs: flags.loadArgs, progress: io.err,
+    ...(seed === undefined ? {} : { seed }),
+    onStep: (step, r) => {
+      if (step === 'check') {
+        printCheck(io, r as CheckReport);
+        io.out('\n== fuzz');
+      } else if (step === 'fuzz') {
+        printFuzz(io, r as FuzzReport);
+        io.out('\n== bench --quick');
+      } else printReport(io, r as BenchReport);
+    },
+  });
+  io.out(`\nreport written to ${result.out}/: ${result.ok ? 'everything agreed' : 'a check or property FAILED (see above)'}`);
+  return result.ok ? EXIT.ok : EXIT.failed;
 }

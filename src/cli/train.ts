@@ -6,11 +6,11 @@ import { CLASSIFIER_DEFAULTS, ScratchSimpleRNNClassifier } from '../model/classi
 import { saveModel } from '../model/persist.js';
 import { getBackendEntry } from '../registry.js';
 import { trainingHtml, type TrainingReport } from '../report/training-html.js';
-import { EXIT, intOption, parsed, UsageError, writeJson, type Io } from './common.js';
+import { backendFlags, EXIT, intOption, parsed, UsageError, writeJson, type Io } from './common.js';
 
 const D = CLASSIFIER_DEFAULTS;
 
-export const TRAIN_HELP = `Usage: rnn-harness train [--backend B] [--epochs N] [--nodes H] [--lr X] [--batch-size N] [--seed S]
+export const TRAIN_HELP = `Usage: rnn-harness train [--backend B] [--plugin MODULE]... [--epochs N] [--nodes H] [--lr X] [--batch-size N] [--seed S]
                          [--json FILE] [--save FILE] [--html FILE]
 
 Trains the notebook's ScratchSimpleRNNClassifier (SimpleRNN -> dense on the last hidden state ->
@@ -20,6 +20,7 @@ held-out loss and accuracy and the time of every epoch, then the held-out accura
 
 Options:
   --backend B       the RNN's backend (default ${D.backend}; see rnn-harness list)
+  --plugin MODULE   load more backends from MODULE (a file or an installed package); repeatable
   --epochs N        passes over the training digits (default ${D.epochs})
   --nodes H         hidden units (default ${D.nodes})
   --lr X            Adam's learning rate at the first epoch (default ${D.lr}; x${D.lrDecay} per epoch)
@@ -31,7 +32,7 @@ Options:
   -h, --help        this text
 
 The defaults reach at least 0.95 held-out accuracy (see the README for the figures on a 2-core machine).
-Exit codes: 0 trained, 2 bad usage.`;
+Exit codes: 0 trained, 1 the digits could not be loaded (the optional mnist package is absent), 2 bad usage.`;
 
 export async function train(argv: string[], io: Io): Promise<number> {
   const { values } = parsed('train', () =>
@@ -40,13 +41,14 @@ export async function train(argv: string[], io: Io): Promise<number> {
       options: {
         backend: { type: 'string' }, epochs: { type: 'string' }, nodes: { type: 'string' }, lr: { type: 'string' },
         'batch-size': { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, save: { type: 'string' },
-        html: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        html: { type: 'string' }, plugin: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
       },
     }),
   );
   if (values.help) return io.out(TRAIN_HELP), EXIT.ok;
   const lr = values.lr === undefined ? D.lr : Number(values.lr);
   if (!(Number.isFinite(lr) && lr > 0)) throw new UsageError(`rnn-harness train: --lr must be a number > 0; got ${JSON.stringify(values.lr)}`);
+  await backendFlags('train', { plugin: values.plugin });
   const backend = values.backend ?? D.backend;
   try {
     getBackendEntry(backend, 'rnn-harness train --backend');
@@ -59,7 +61,15 @@ export async function train(argv: string[], io: Io): Promise<number> {
     activation: D.activation, initializer: D.initializer, optimizer: D.optimizer, clipNorm: D.clipNorm, lrDecay: D.lrDecay,
   };
   const start = performance.now();
-  const { train: tr, test } = await loadMnist({ seed: config.seed });
+  let digits;
+  try {
+    digits = await loadMnist({ seed: config.seed });
+  } catch (e) {
+    // The digits come from the optional `mnist` package: say how to get them rather than print a stack.
+    io.err(`rnn-harness train: ${(e as Error).message}`);
+    return EXIT.failed;
+  }
+  const { train: tr, test } = digits;
   io.out(`rnn-harness train: ${tr.y.length} training and ${test.y.length} held-out MNIST digits (28 steps x 28 pixels), ` +
     `${config.nodes} ${config.activation} units on ${backend}, Adam lr ${lr}, batches of ${config.batchSize}, seed ${config.seed}`);
   const model = new ScratchSimpleRNNClassifier({ ...config, verbose: (line) => io.out(line) });

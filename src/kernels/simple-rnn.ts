@@ -1,5 +1,5 @@
 /**
- * The reference SimpleRNN math of DESIGN.md section 1 over flat row-major Float64Arrays, batch-major:
+ * The reference SimpleRNN math (README, "The math contract") over flat row-major Float64Arrays, batch-major:
  * x [B,T,F], wx [F,H], wh [H,H], b [H], h0 [B,H], hs/dhs [B,T,H]. Row r = b·T + t of x, hs or dhs is
  * sample b at step t, so the rows of one time step are T·H apart. Pure functions: outputs are written
  * into caller-provided buffers and inputs are never written. Shared by the `loops` backend and the

@@ -1,5 +1,5 @@
 /**
- * The finite-difference gradient oracle (DESIGN.md section 4): central differences in float64 over any
+ * The finite-difference gradient oracle (README, "How it checks"): central differences in float64 over any
  * backend's forward, for the loss L = Σ dhs ⊙ hs, with a step scaled to each value. The five-point
  * stencil (f(v-2h) - 8f(v-h) + 8f(v+h) - f(v+2h)) / 12h leaves a truncation error of O(h⁴).
  */
@@ -81,5 +81,5 @@ export function oracleError(analytic: Tensor, numeric: Tensor, floor = 1e-3): nu
   return worst;
 }
 
-/** The float64 bar for oracleError (DESIGN.md section 4). */
+/** The float64 bar for oracleError (README, "How it checks"). */
 export const ORACLE_BAR = 1e-6;

@@ -1,17 +1,26 @@
 /** Formatting shared by the Markdown and HTML writers. */
 import type { BenchRun } from '../bench/runner.js';
 import type { CompareReport } from '../bench/compare.js';
-import type { Dims } from '../rnn.js';
+import type { BackendInfo } from '../registry-types.js';
+import type { Activation, Dims } from '../rnn.js';
 
 /** What a report says about where it ran. `renderers` names each GPU backend's GL renderer, when any ran. */
 export type BenchEnvironment = {
   node: string; cpu: string; cores: number; rounds: number; maxTimeS: number; date: string;
+  /** The activation of every timed call (tanh when absent, as in reports written before it was recorded). */
+  activation?: Activation;
   packages: Record<string, string>;
   renderers?: Record<string, string>;
 };
 
 /** Everything bench.json, bench.md and bench.html hold. */
-export type BenchReport = BenchRun & { environment: BenchEnvironment; comparison?: CompareReport };
+export type BenchReport = BenchRun & {
+  environment: BenchEnvironment;
+  comparison?: CompareReport;
+  /** Backends left out because they do not support the run's activation. */
+  notSupported?: { backend: string; reason: string }[];
+  unavailable?: BackendInfo[];
+};
 
 export const shapeName = (s: Dims) => `${s.B}x${s.T}x${s.F}x${s.H}`;
 
@@ -29,3 +38,13 @@ export function baselineOf(run: BenchRun, r: BenchRun['results'][number]) {
 }
 
 export const percent = (f: number) => `${(f * 100).toFixed(f < 0.1 ? 1 : 0)}%`;
+
+/** The backends a run could not time, as rows [backend, shape, op, why]; one list, or none when all were timed. */
+export function notTimed(report: BenchReport): string[][][] {
+  const rows = [
+    ...report.failures.map((f) => [f.backend, f.shape ? shapeName(f.shape) : '–', f.op ?? '–', `FAILED: ${f.reason}`]),
+    ...(report.notSupported ?? []).map((n) => [n.backend, '–', '–', `not supported: ${n.reason}`]),
+    ...(report.unavailable ?? []).map((u) => [u.name, '–', '–', `unavailable: ${u.reason ?? ''}`]),
+  ];
+  return rows.length === 0 ? [] : [rows];
+}

@@ -4,7 +4,7 @@
  * machine limit, the comparison with a baseline when there is one, and the full table.
  */
 import { barChart, escapeXml } from './svg.js';
-import { baselineOf, formatMs, percent, shapeName, type BenchReport } from './format.js';
+import { baselineOf, formatMs, notTimed, percent, shapeName, type BenchReport } from './format.js';
 
 export const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:880px;color:#222}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}table{border-collapse:collapse;margin:.5em 0}
@@ -76,9 +76,13 @@ export function benchHtml(report: BenchReport): string {
         r.fractionOfLimit === undefined ? '–' : percent(r.fractionOfLimit), base ? `${(base.meanMs / r.meanMs).toFixed(2)}x` : '–',
       ];
     })),
+    ...notTimed(report).flatMap((rows) => [
+      '<h2>Not timed</h2>',
+      table(['backend', 'shape', 'op', 'why'], rows.map((r) => r.map(escapeXml))),
+    ]),
     '<h2>Environment</h2>',
     `<table class="env">${([
-      ['date', env.date], ['node', env.node], ['CPU', `${env.cpu}, ${env.cores} cores`], ...Object.entries(env.renderers ?? {}).map(([k, v]) => [`GL renderer (${k})`, v]),
+      ['date', env.date], ['node', env.node], ['activation', env.activation ?? 'tanh'], ['CPU', `${env.cpu}, ${env.cores} cores`], ...Object.entries(env.renderers ?? {}).map(([k, v]) => [`GL renderer (${k})`, v]),
       ...Object.entries(env.packages),
     ] as [string, string][]).map(([k, v]) => `<tr><td>${escapeXml(k)}</td><td>${escapeXml(v)}</td></tr>`).join('')}</table>`,
   );

@@ -1,5 +1,5 @@
 /** bench.md: the benchmark as Markdown tables, fit for a CI job summary. */
-import { baselineOf, formatMs, percent, shapeName, type BenchReport } from './format.js';
+import { baselineOf, formatMs, notTimed, percent, shapeName, type BenchReport } from './format.js';
 
 export type { BenchEnvironment, BenchReport } from './format.js';
 
@@ -9,7 +9,7 @@ export function benchMarkdown(report: BenchReport): string {
     '# rnn-harness bench',
     '',
     `${env.date}. Node ${env.node}, ${env.cpu}, ${env.cores} cores; ${env.rounds} interleaved round${env.rounds === 1 ? '' : 's'} per shape and op, ` +
-      `best round kept; benchmark.js maxTime ${env.maxTimeS} s. Shapes are BxTxFxH. Speedups are ratios measured in this run.`,
+      `best round kept; benchmark.js maxTime ${env.maxTimeS} s; activation ${env.activation ?? 'tanh'}. Shapes are BxTxFxH. Speedups are ratios measured in this run.`,
     '',
   ];
   for (const [name, renderer] of Object.entries(env.renderers ?? {})) lines.push(`GL renderer of ${name}: ${renderer}`, '');
@@ -36,6 +36,9 @@ export function benchMarkdown(report: BenchReport): string {
       lines.push(`| ${r.backend} | ${shapeName(r.shape)} | ${formatMs(r.meanMs)} | ${r.rme.toFixed(1)}% | ${r.samples} | ${r.gflops.toFixed(2)} | ${fraction} | ${speedup} |`);
     }
     lines.push('');
+  }
+  for (const rows of notTimed(report)) {
+    lines.push('## Not timed', '', '| backend | shape | op | why |', '| --- | --- | --- | --- |', ...rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`), '');
   }
   const cmp = report.comparison;
   if (cmp !== undefined) {

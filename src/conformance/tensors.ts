@@ -1,7 +1,5 @@
-/** Small tensor helpers for the property suites (batch slicing, concatenation, linear combinations). */
-import { sizeOf, type Tensor } from '../src/tensor.js';
-import { problem2Case } from '../src/check/suite.js';
-import type { RnnParams } from '../src/index.js';
+/** Small tensor helpers of the conformance suite: batch slicing, concatenation, linear combinations. */
+import { sizeOf, type Tensor } from '../tensor.js';
 
 /** Rows [from, to) of the first axis. */
 export function sliceBatch(t: Tensor, from: number, to: number): Tensor {
@@ -20,10 +18,4 @@ export function concatBatch(a: Tensor, b: Tensor): Tensor {
 /** α·a + β·b, element-wise. */
 export function combine(alpha: number, a: Tensor, beta: number, b: Tensor): Tensor {
   return { shape: a.shape, data: a.data.map((v, i) => alpha * v + beta * (b.data[i] as number)) };
-}
-
-/** Problem 2's inputs as tensors. */
-export function problem2(): { params: RnnParams; x: Tensor } {
-  const { params, x } = problem2Case();
-  return { params, x };
 }

@@ -1,0 +1,64 @@
+/**
+ * Bad inputs every backend must refuse before doing any work, leaving every input as it was; and a valid
+ * call that must leave its inputs as they were too. The exported checkForward / checkBackward give a
+ * plug-in all of this in one line per method.
+ */
+import type { Capabilities } from '../capabilities.js';
+import type { RnnBackend, RnnOptions, RnnParams } from '../rnn.js';
+import { tensor, type Tensor } from '../tensor.js';
+
+const params = (F = 2, H = 3): RnnParams => ({
+  wx: tensor([F, H], Array.from({ length: F * H }, (_, i) => 0.1 * i - 0.2)),
+  wh: tensor([H, H], Array.from({ length: H * H }, (_, i) => 0.05 * i - 0.2)),
+  b: tensor([H], [0.1, -0.2, 0.3].slice(0, H)),
+});
+const input = (B = 2, T = 4, F = 2): Tensor => tensor([B, T, F], Array.from({ length: B * T * F }, (_, i) => Math.sin(i)));
+
+type Call = { p: RnnParams; x: Tensor; o?: RnnOptions; hs?: Tensor; dhs?: Tensor };
+const snapshot = (c: Call) => JSON.stringify([c.p.wx, c.p.wh, c.p.b, c.x, c.o?.h0, c.hs, c.dhs].map((t) => (t ? [t.shape, Array.from(t.data)] : null)));
+
+export type BadInput = { what: string; check: (backend: RnnBackend) => Promise<void> };
+
+async function refuses(backend: RnnBackend, what: string, call: Call): Promise<void> {
+  const before = snapshot(call);
+  const run = call.hs === undefined ? () => backend.forward(call.p, call.x, call.o) : () => backend.backward(call.p, call.x, call.hs as Tensor, call.dhs as Tensor, call.o);
+  let refused = false;
+  try {
+    await run();
+  } catch {
+    refused = true;
+  }
+  if (!refused) throw new Error(`${backend.name}.${call.hs === undefined ? 'forward' : 'backward'} accepted ${what}; it must throw (see checkForward / checkBackward)`);
+  if (snapshot(call) !== before) throw new Error(`${backend.name} changed an input while refusing ${what}`);
+}
+
+export function badInputs(caps: Capabilities): BadInput[] {
+  const activation = caps.activations[0];
+  const o = { activation };
+  const hs = (B = 2, T = 4, H = 3) => tensor([B, T, H]);
+  const cases: [string, Call][] = [
+    ['x of the wrong rank', { p: params(), x: tensor([2, 2]), o }],
+    ['x whose features do not match wx', { p: params(), x: input(2, 4, 3), o }],
+    ['wh that is not H×H', { p: { ...params(), wh: tensor([2, 3]) }, x: input(), o }],
+    ['b of the wrong length', { p: { ...params(), b: tensor([4]) }, x: input(), o }],
+    ['a NaN in wx', { p: { ...params(), wx: tensor([2, 3], [0, 1, NaN, 0, 0, 0]) }, x: input(), o }],
+    ['an Infinity in x', { p: params(), x: tensor([1, 1, 2], [Infinity, 0]), o }],
+    ['an unknown activation', { p: params(), x: input(), o: { activation: 'sigmoid' as never } }],
+    ['dhs of the wrong shape in backward', { p: params(), x: input(), o, hs: hs(), dhs: tensor([2, 3, 3]) }],
+  ];
+  if (caps.initialState) cases.push(['h0 of the wrong batch', { p: params(), x: input(), o: { ...o, h0: tensor([3, 3]) } }]);
+  return cases.map(([what, call]) => ({ what, check: (b) => refuses(b, what, call) }));
+}
+
+/** A valid forward and backward leave every input as it was. */
+export async function leavesInputsUnchanged(b: RnnBackend, caps: Capabilities): Promise<void> {
+  const o = { activation: caps.activations[0] };
+  const call: Call = { p: params(), x: input(), o: caps.initialState ? { ...o, h0: tensor([2, 3], [0.1, 0.2, 0.3, -0.1, -0.2, -0.3]) } : o };
+  const dhs = tensor([2, 4, 3], Array.from({ length: 24 }, (_, i) => Math.cos(i)));
+  const before = snapshot({ ...call, dhs });
+  const hs = await b.forward(call.p, call.x, call.o);
+  if (snapshot({ ...call, dhs }) !== before) throw new Error(`${b.name}.forward changed an input of a valid call`);
+  const hsBefore = snapshot({ ...call, hs, dhs });
+  await b.backward(call.p, call.x, hs, dhs, call.o);
+  if (snapshot({ ...call, hs, dhs }) !== hsBefore) throw new Error(`${b.name}.backward changed an input of a valid call (x, a weight, h0, hs or dhs)`);
+}

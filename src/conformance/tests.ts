@@ -1,0 +1,174 @@
+/**
+ * The conformance suite as data: every test this project runs on its own backends, for one backend and
+ * what it declares, with no test framework in sight. ./vitest.ts registers them with vitest (the
+ * `rnn-harness/vitest` export); another runner needs only another such adapter.
+ */
+import fc from 'fast-check';
+import { capabilityGaps, checkedGradients, type Capabilities } from '../capabilities.js';
+import { caseOptions, constraintsFor, maskToLastStep, rnnCase, type CaseConstraints, type RnnCase } from '../check/arbitraries.js';
+import { compareTensors } from '../check/compare.js';
+import { comparePeer, peerCases, peerGradientCases, peerRnnCase, runPeerCase, type PeerCase, type PeerGradientCase } from '../check/peer-cases.js';
+import { assertAgrees, checkAgreement, saturationProperty } from '../check/properties.js';
+import { problem2Case } from '../check/suite.js';
+import { toleranceFor } from '../check/tolerance.js';
+import { PROBLEM2 } from '../fixtures/problem2.js';
+import type { RnnBackend } from '../rnn.js';
+import { tensor, type Tensor } from '../tensor.js';
+import { badInputs, leavesInputsUnchanged } from './bad-inputs.js';
+import { combine, concatBatch, sliceBatch } from './tensors.js';
+
+export type ConformanceContext = {
+  /** The backend under test (guarded: time limit, result shapes). */
+  backend: RnnBackend;
+  /** The same backend with only the time limit: for bad inputs, where the results are the backend's to refuse. */
+  unchecked: RnnBackend;
+  /** The float64 reference, loops. */
+  reference: RnnBackend;
+  capabilities: Capabilities;
+};
+
+export type ConformanceTest =
+  | { name: string; run: (ctx: ConformanceContext) => Promise<void> }
+  /** Left out by the backend's declarations: shown as skipped, with the reason, never as a pass. */
+  | { name: string; skip: string };
+
+export type ConformanceOptions = {
+  /** Runs of every property (default: 200 for agreement, 50 for saturation, 100 for the others). */
+  numRuns?: number;
+  /** The base seed of the properties (default fixed, so that a run is repeatable). */
+  seed?: number;
+};
+
+/**
+ * Runs a fast-check property; on failure throws fast-check's report (seed, path, shrunk counterexample)
+ * with the disagreement in the message itself, where every reporter shows it.
+ */
+const holds = <T extends [unknown, ...unknown[]]>(p: fc.IAsyncPropertyWithHooks<T>, runs: number, seed: number) =>
+  fc.assert(p, { numRuns: runs, seed, includeErrorInReport: true });
+
+/** The suite for a backend with these capabilities. */
+export function conformanceTests(caps: Capabilities, options: ConformanceOptions = {}): ConformanceTest[] {
+  const runs = (n: number) => options.numRuns ?? n;
+  const seed = (k: number) => (options.seed ?? 20261129) + k;
+  const within = (c: CaseConstraints = {}) => rnnCase(constraintsFor(caps, c));
+  const tanh = caps.activations.includes('tanh');
+  const tests: ConformanceTest[] = [];
+  const add = (name: string, run: (ctx: ConformanceContext) => Promise<void>, skip?: string) => tests.push(skip === undefined ? { name, run } : { name, skip });
+
+  add("should reproduce the notebook's Problem 2 to 1e-8", async ({ backend }) => {
+    const c = problem2Case();
+    const hs = await backend.forward(c.params, c.x);
+    const tol = Math.max(PROBLEM2.tolerance, toleranceFor(backend.precision, c).atol);
+    const cmp = compareTensors({ shape: [4], data: hs.data.slice(-4) }, { shape: [4], data: Float64Array.from(PROBLEM2.expectedLastH) }, { atol: tol, rtol: 0 });
+    if (!cmp.ok) throw new Error(`Problem 2: the last hidden state is off by ${cmp.maxAbsError.toExponential(2)} (tolerance ${tol}); got ${[...hs.data.slice(-4)].join(' ')}`);
+  }, tanh ? undefined : 'Problem 2 is tanh, which the backend does not support');
+
+  add('should agree with loops on hs and every gradient it declares', ({ backend, reference }) =>
+    holds(fc.asyncProperty(within(), (c) => checkAgreement(backend, reference, c)), runs(200), seed(1)));
+
+  add('should agree with loops where every tanh pre-activation saturates (|a| > 88)', ({ backend, reference }) =>
+    holds(saturationProperty(backend, reference), runs(50), seed(6)), tanh ? undefined : 'tanh not supported');
+
+  add('should give the same results when the batch is split in two', ({ backend }) =>
+    holds(fc.asyncProperty(within({ ranges: { B: [2, 6], T: [1, 10], F: [1, 6], H: [1, 6] } }), (c) => batchSplit(backend, caps, c)), runs(100), seed(2)));
+
+  add('should give gradients linear in dhs', ({ backend }) =>
+    holds(fc.asyncProperty(within(), within(), (c, other) => linearInDhs(backend, caps, c, other)), runs(100), seed(3)));
+
+  add('should be a dense layer f(x·wx + h0·wh + b) when T = 1', ({ backend }) =>
+    holds(fc.asyncProperty(within({ ranges: { B: [1, 6], T: [1, 1], F: [1, 6], H: [1, 6] } }), (c) => denseAtT1(backend, c)), runs(100), seed(4)));
+
+  add('should give h = f(b) at every step when the weights are zero', ({ backend }) =>
+    holds(fc.asyncProperty(within(), (c) => zeroWeights(backend, c)), runs(100), seed(5)));
+
+  for (const bad of badInputs(caps)) add(`should refuse ${bad.what} and change no input`, ({ unchecked }) => bad.check(unchecked));
+  add('should leave every input of a valid forward and backward unchanged', ({ unchecked }) => leavesInputsUnchanged(unchecked, caps));
+
+  for (const p of peerCases()) {
+    const skip = p.activation === 'tanh' ? (tanh ? undefined : 'tanh not supported') : caps.activations.includes('relu') ? undefined : 'relu not supported';
+    add(`should match ${p.name} from ${origin(p)} within the peer's tolerance`, ({ backend }) => peerForward(backend, p),
+      skip ?? (p.h0 !== null && !caps.initialState ? 'h0 given: not supported' : undefined));
+  }
+  for (const p of peerGradientCases()) {
+    add(`should match the gradients of ${p.name} from ${origin(p)}`, ({ backend }) => peerGradients(backend, caps, p),
+      tanh ? (caps.initialState ? undefined : 'h0 given: not supported') : 'tanh not supported');
+  }
+  for (const g of capabilityGaps(caps)) tests.push({ name: `${g.what}: ${g.status}`, skip: g.reason });
+  return tests;
+}
+
+const origin = (p: PeerCase | PeerGradientCase) => p.source.split(' ')[0] as string;
+
+async function batchSplit(b: RnnBackend, caps: Capabilities, c: RnnCase): Promise<void> {
+  const k = Math.floor(c.B / 2);
+  const part = (from: number, to: number): RnnCase => ({
+    ...c, B: to - from, x: sliceBatch(c.x, from, to), dhs: sliceBatch(c.dhs, from, to), h0: c.h0 && sliceBatch(c.h0, from, to),
+  });
+  const [p1, p2] = [part(0, k), part(k, c.B)];
+  const hs = await b.forward(c.params, c.x, caseOptions(c));
+  const hs1 = await b.forward(p1.params, p1.x, caseOptions(p1));
+  const hs2 = await b.forward(p2.params, p2.x, caseOptions(p2));
+  assertAgrees(b, c, 'hs of the two halves', concatBatch(hs1, hs2), hs);
+  const g = await b.backward(c.params, c.x, hs, c.dhs, caseOptions(c));
+  const g1 = await b.backward(p1.params, p1.x, hs1, p1.dhs, caseOptions(p1));
+  const g2 = await b.backward(p2.params, p2.x, hs2, p2.dhs, caseOptions(p2));
+  for (const key of checkedGradients(caps)) {
+    const summed = key === 'wx' || key === 'wh' || key === 'b';
+    assertAgrees(b, c, summed ? `d${key} summed over halves` : `d${key} of the halves`, summed ? combine(1, g1[key], 1, g2[key]) : concatBatch(g1[key], g2[key]), g[key]);
+  }
+}
+
+async function linearInDhs(b: RnnBackend, caps: Capabilities, c: RnnCase, other: RnnCase): Promise<void> {
+  const o = caseOptions(c);
+  const hs = await b.forward(c.params, c.x, o);
+  // A second upstream gradient of the same shape, drawn from the other case's values.
+  const raw = tensor(c.dhs.shape, Array.from(c.dhs.data, (_, i) => other.dhs.data[i % other.dhs.data.length] as number));
+  const dhs2 = caps.lastStepOnly ? maskToLastStep(raw) : raw;
+  const [alpha, beta] = [0.75, -1.5];
+  const g1 = await b.backward(c.params, c.x, hs, c.dhs, o);
+  const g2 = await b.backward(c.params, c.x, hs, dhs2, o);
+  const g = await b.backward(c.params, c.x, hs, combine(alpha, c.dhs, beta, dhs2), o);
+  for (const key of checkedGradients(caps)) assertAgrees(b, c, `d${key} of a combination`, combine(alpha, g1[key], beta, g2[key]), g[key]);
+}
+
+const f = (activation: string, v: number) => (activation === 'tanh' ? Math.tanh(v) : Math.max(0, v));
+
+async function denseAtT1(b: RnnBackend, c: RnnCase): Promise<void> {
+  const { B, F, H } = c;
+  const at = (t: Tensor | undefined, i: number) => (t ? (t.data[i] as number) : 0);
+  const dense = new Float64Array(B * H);
+  for (let i = 0; i < B; i++) {
+    for (let j = 0; j < H; j++) {
+      let a = at(c.params.b, j);
+      for (let k = 0; k < F; k++) a += at(c.x, i * F + k) * at(c.params.wx, k * H + j);
+      for (let k = 0; k < H; k++) a += at(c.h0, i * H + k) * at(c.params.wh, k * H + j);
+      dense[i * H + j] = f(c.activation, a);
+    }
+  }
+  assertAgrees(b, c, 'hs against a dense layer', await b.forward(c.params, c.x, caseOptions(c)), { shape: [B, 1, H], data: dense });
+}
+
+async function zeroWeights(b: RnnBackend, c: RnnCase): Promise<void> {
+  const { B, T, F, H } = c;
+  const hs = await b.forward({ wx: tensor([F, H]), wh: tensor([H, H]), b: c.params.b }, c.x, { activation: c.activation });
+  const expected = tensor([B, T, H], Array.from({ length: B * T * H }, (_, i) => f(c.activation, c.params.b.data[i % H] as number)));
+  assertAgrees(b, c, 'hs with zero weights', hs, expected);
+}
+
+async function peerForward(b: RnnBackend, p: PeerCase): Promise<void> {
+  const r = await runPeerCase(b, p);
+  if (!(r.ratio <= 1)) {
+    throw new Error(`${p.name}: element ${r.index} is off by ${r.maxError.toExponential(3)}, ${r.ratio.toFixed(2)}x the peer's tolerance (rtol ${p.expected.rtol}, atol ${p.expected.atol}); source: ${p.source}`);
+  }
+}
+
+async function peerGradients(b: RnnBackend, caps: Capabilities, p: PeerGradientCase): Promise<void> {
+  const c = peerRnnCase(p);
+  const o = caseOptions(c);
+  const hs = await b.forward(c.params, c.x, o);
+  const g = await b.backward(c.params, c.x, hs, caps.lastStepOnly ? maskToLastStep(c.dhs) : c.dhs, o);
+  for (const k of checkedGradients(caps)) {
+    const r = comparePeer(g[k].data, p.expected[`grad_${k}`], p.expected);
+    if (!(r.ratio <= 1)) throw new Error(`${p.name}: d${k}[${r.index}] is off by ${r.maxError.toExponential(3)}, ${r.ratio.toFixed(2)}x the peer's tolerance (atol ${p.expected.atol}); source: ${p.source}`);
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * runBench: `rnn-harness bench` as a function that returns what bench.json holds. Every backend is
+ * created, guarded and timed side by side (src/bench/runner.ts); one that cannot start, throws, hangs or
+ * answers with the wrong shape becomes a failure with its reason, and the others are still timed.
+ */
+import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { compareResults, DEFAULT_MIN_CHANGE_PCT, type BaselineResult } from '../bench/compare.js';
+import { BENCH_OPS, PEAK_N, timeBackends, type BenchOp } from '../bench/runner.js';
+import { describeValue, invalidArgument } from '../errors.js';
+import type { BenchEnvironment, BenchReport } from '../report/format.js';
+import type { MatmulProbe } from '../registry-types.js';
+import { ACTIVATIONS, type Activation, type Dims, type RnnBackend } from '../rnn.js';
+import { rendererOf } from './guard.js';
+import { closeSubject, errorMessage, openSubject, selectBackends, type BackendRef, type Subject } from './select.js';
+
+/** `quick`: the notebook's case and the reference shape. */
+export const QUICK_SHAPES: Dims[] = [
+  { B: 1, T: 3, F: 2, H: 4 },
+  { B: 32, T: 50, F: 32, H: 128 },
+];
+
+/** The notebook's case, the reference shape, a larger one, the MNIST-rows case and a long sequence. */
+export const DEFAULT_SHAPES: Dims[] = [
+  { B: 1, T: 3, F: 2, H: 4 },
+  { B: 32, T: 50, F: 32, H: 128 },
+  { B: 64, T: 100, F: 64, H: 256 },
+  { B: 128, T: 28, F: 28, H: 128 },
+  { B: 8, T: 500, F: 16, H: 64 },
+];
+
+export type BenchOptions = {
+  /** Backend names or entries (default: every registered backend that runs here). */
+  backends?: readonly BackendRef[];
+  /** QUICK_SHAPES, 1 round, 1 s per measurement, unless given. */
+  quick?: boolean;
+  shapes?: Dims[];
+  ops?: readonly BenchOp[];
+  rounds?: number;
+  /** benchmark.js maxTime per measurement, in seconds. */
+  maxTimeS?: number;
+  /** Default tanh; backends that do not support it are listed in notSupported. */
+  activation?: Activation;
+  timeoutMs?: number;
+  /** A baseline's results to compare with (see src/bench/compare.ts). */
+  compare?: { baseline: BaselineResult[]; file: string; minChangePct?: number };
+  /** Called before each measurement. */
+  progress?: (done: number, total: number, what: string) => void;
+};
+
+/** Versions of the engines and tools a benchmark depends on, as installed. */
+async function packageVersions(): Promise<Record<string, string>> {
+  const require = createRequire(import.meta.url);
+  const out: Record<string, string> = {};
+  for (const name of ['benchmark', 'piscina', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'gpu.js']) {
+    out[name] = 'not installed';
+    let dir: string;
+    try {
+      dir = dirname(require.resolve(name));
+    } catch {
+      continue;
+    }
+    // Walk up from the entry point: some packages' `exports` do not expose package.json.
+    for (; dir !== dirname(dir); dir = dirname(dir)) {
+      try {
+        const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === name && pkg.version !== undefined) {
+          out[name] = pkg.version;
+          break;
+        }
+      } catch {
+        // no package.json here: keep walking up
+      }
+    }
+  }
+  return out;
+}
+
+function positive(name: string, v: number | undefined, fallback: number, integer: boolean): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v) || (integer && !Number.isSafeInteger(v))) {
+    throw invalidArgument('runBench', `options.${name}`, integer ? 'an integer >= 1' : 'a number > 0', describeValue(v));
+  }
+  return v;
+}
+
+export async function runBench(options: BenchOptions = {}): Promise<BenchReport> {
+  const quick = options.quick === true;
+  const shapes = options.shapes ?? (quick ? QUICK_SHAPES : DEFAULT_SHAPES);
+  const ops = options.ops ?? BENCH_OPS;
+  const rounds = positive('rounds', options.rounds, quick ? 1 : 2, true);
+  const maxTimeS = positive('maxTimeS', options.maxTimeS, quick ? 1 : 2, false);
+  const activation = options.activation ?? 'tanh';
+  if (!ACTIVATIONS.includes(activation)) throw invalidArgument('runBench', 'options.activation', "'tanh' or 'relu'", describeValue(activation));
+  const selection = await selectBackends('runBench', options.backends);
+  const subjects: Subject[] = [];
+  const probes: MatmulProbe[] = [];
+  const failures: BenchReport['failures'] = [];
+  const notSupported: { backend: string; reason: string }[] = [];
+  let run;
+  try {
+    for (const entry of selection.run) {
+      try {
+        const s = await openSubject(entry, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
+        if (s.capabilities.activations.includes(activation)) subjects.push(s);
+        else {
+          notSupported.push({ backend: entry.name, reason: `${activation} not supported (declares activations: ${s.capabilities.activations.join(', ')})` });
+          await closeSubject(s);
+        }
+      } catch (e) {
+        failures.push({ backend: entry.name, reason: `could not be started: ${errorMessage(e)}` });
+        continue;
+      }
+      try {
+        if (entry.matmulProbe !== undefined) probes.push(await entry.matmulProbe(PEAK_N));
+      } catch (e) {
+        failures.push({ backend: entry.name, reason: `matrix-multiply probe could not be set up: ${errorMessage(e)}` });
+      }
+    }
+    const backends: RnnBackend[] = subjects.map((s) => s.backend);
+    run = await timeBackends({ backends, shapes, ops, rounds, maxTimeS, probes, activation }, options.progress);
+  } finally {
+    for (const s of subjects) await closeSubject(s);
+    for (const p of probes) await p.dispose().catch(() => undefined);
+  }
+  const renderers = Object.fromEntries(subjects.flatMap((s) => {
+    const r = rendererOf(s.backend);
+    return r === undefined ? [] : [[s.entry.name, r]];
+  }));
+  const environment: BenchEnvironment = {
+    node: process.version, cpu: cpus()[0]?.model ?? 'unknown CPU', cores: cpus().length, rounds, maxTimeS, date: new Date().toISOString(),
+    activation, packages: await packageVersions(), ...(Object.keys(renderers).length === 0 ? {} : { renderers }),
+  };
+  const cmp = options.compare;
+  const comparison = cmp === undefined ? undefined : compareResults(cmp.baseline, run.results, cmp.minChangePct ?? DEFAULT_MIN_CHANGE_PCT, cmp.file);
+  return {
+    environment, ...run, failures: [...failures, ...run.failures], notSupported, unavailable: selection.unavailable,
+    ...(comparison === undefined ? {} : { comparison }),
+  };
+}

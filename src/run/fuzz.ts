@@ -1,0 +1,131 @@
+/**
+ * runFuzz: the properties of `rnn-harness fuzz` on random shapes, as a function that returns what the CLI
+ * prints and writes. The oracle property checks loops against finite differences; every other backend
+ * runs agreement (and saturation, when it supports tanh) on cases within its declarations. A failure is
+ * shrunk, and comes back with its seed, path and a command that replays exactly that case.
+ */
+import { randomInt } from 'node:crypto';
+import fc from 'fast-check';
+import { capabilityGaps } from '../capabilities.js';
+import { caseToJson, describeCase, type RnnCase } from '../check/arbitraries.js';
+import { agreementProperty, oracleProperty, saturationProperty } from '../check/properties.js';
+import { describeValue, invalidArgument } from '../errors.js';
+import { createBackend } from '../registry.js';
+import type { BackendInfo } from '../registry-types.js';
+import type { RnnBackend } from '../rnn.js';
+import { hungReason } from './guard.js';
+import { closeSubject, errorMessage, openSubject, selectBackends, type BackendRef, type Subject } from './select.js';
+import { shellLine } from './shell.js';
+
+export const FUZZ_PROPERTIES = ['oracle', 'agreement', 'saturation'] as const;
+export type FuzzProperty = (typeof FUZZ_PROPERTIES)[number];
+
+export type FuzzOptions = {
+  /** Backends for agreement and saturation (default: every registered backend; loops runs the oracle). */
+  backends?: readonly BackendRef[];
+  /** Runs per property (default 100). */
+  runs?: number;
+  /** The seed (default: a fresh one, returned in the report). */
+  seed?: number;
+  /** Replays one shrunk failure: the path printed with it (use with its seed and property). */
+  path?: string;
+  /** Only this property (default: all). */
+  property?: FuzzProperty;
+  timeoutMs?: number;
+  /** Words that load the backends again in a replay line, e.g. ['--plugin', './mine.mjs']. */
+  replayArgs?: readonly string[];
+  progress?: (line: string) => void;
+};
+
+export type FuzzFailure = {
+  property: string; backend: string; seed: number; path: string; shape: string; error: string;
+  /** Cases tried before the first failure, and how many times fast-check shrank it. */
+  runs: number; shrinks: number;
+  counterexample: object;
+  /** The command that replays this failure, quoted for a POSIX shell: paste it in the same folder. */
+  replay: string;
+};
+
+export type FuzzReport = {
+  ok: boolean;
+  runs: number;
+  seed: number;
+  properties: { name: string; backend: string; runs: number; skipped: number; ok: boolean; ms: number }[];
+  failures: FuzzFailure[];
+  /** Properties or parts of them not run, and why (what a backend does not declare, or could not start). */
+  notRun: { property: string; backend: string; reason: string }[];
+  unavailable: BackendInfo[];
+  warnings: string[];
+};
+
+type Target = { name: FuzzProperty; backend: RnnBackend; property: fc.IAsyncPropertyWithHooks<[RnnCase]> };
+
+function checkOptions(o: FuzzOptions): { runs: number; seed: number } {
+  const runs = o.runs ?? 100;
+  if (!Number.isSafeInteger(runs) || runs < 1) throw invalidArgument('runFuzz', 'options.runs', 'an integer >= 1', describeValue(o.runs));
+  const seed = o.seed ?? randomInt(2 ** 31 - 1);
+  if (!Number.isSafeInteger(seed)) throw invalidArgument('runFuzz', 'options.seed', 'an integer', describeValue(o.seed));
+  if (o.property !== undefined && !FUZZ_PROPERTIES.includes(o.property)) {
+    throw invalidArgument('runFuzz', 'options.property', FUZZ_PROPERTIES.map((p) => `'${p}'`).join(', '), describeValue(o.property));
+  }
+  return { runs, seed };
+}
+
+export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
+  const { runs, seed } = checkOptions(options);
+  const progress = options.progress ?? (() => {});
+  const wanted = (p: FuzzProperty) => options.property === undefined || options.property === p;
+  const selection = await selectBackends('runFuzz', options.backends);
+  const report: FuzzReport = { ok: false, runs, seed, properties: [], failures: [], notRun: [], unavailable: selection.unavailable, warnings: [] };
+  const reference = await createBackend('loops');
+  const subjects: Subject[] = [];
+  const targets: Target[] = wanted('oracle') ? [{ name: 'oracle', backend: reference, property: oracleProperty(reference) }] : [];
+  try {
+    for (const entry of selection.run.filter((e) => e.name !== 'loops')) {
+      if (!wanted('agreement') && !wanted('saturation')) break;
+      let s: Subject;
+      try {
+        s = await openSubject(entry, { forCheck: true, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
+      } catch (e) {
+        report.failures.push(startFailure(entry.name, seed, errorMessage(e)));
+        continue;
+      }
+      subjects.push(s);
+      if (wanted('agreement')) targets.push({ name: 'agreement', backend: s.backend, property: agreementProperty(s.backend, reference) });
+      if (wanted('saturation') && s.capabilities.activations.includes('tanh')) targets.push({ name: 'saturation', backend: s.backend, property: saturationProperty(s.backend, reference) });
+      for (const g of capabilityGaps(s.capabilities)) report.notRun.push({ property: g.what === 'tanh' ? 'saturation, and agreement on tanh' : 'agreement', backend: entry.name, reason: `${g.what}: ${g.status} (${g.reason})` });
+    }
+    for (const t of targets) {
+      progress(`${t.name} on ${t.backend.name}: running ${runs} cases…`);
+      const start = performance.now();
+      const out = await fc.check(t.property, { numRuns: runs, seed, ...(options.path === undefined ? {} : { path: options.path }) });
+      const ms = Math.round(performance.now() - start);
+      report.properties.push({ name: t.name, backend: t.backend.name, runs: out.numRuns, skipped: out.numSkips, ok: !out.failed, ms });
+      if (out.failed) report.failures.push(failureOf(t, out, options.replayArgs ?? []));
+    }
+  } finally {
+    for (const s of subjects) {
+      const w = await closeSubject(s);
+      if (w !== undefined) report.warnings.push(w);
+    }
+    await reference.dispose();
+  }
+  report.ok = report.failures.length === 0 && !(selection.requested && selection.unavailable.length > 0);
+  return report;
+}
+
+function startFailure(backend: string, seed: number, error: string): FuzzFailure {
+  return { property: 'create', backend, seed, path: '', shape: 'none', error, runs: 0, shrinks: 0, counterexample: {}, replay: '' };
+}
+
+function failureOf(t: Target, out: fc.RunDetails<[RnnCase]>, loadArgs: readonly string[]): FuzzFailure {
+  const c = out.counterexample?.[0];
+  // A backend that hung failed every later call at once: the hang is the failure to report.
+  const error = hungReason(t.backend) ?? (out.errorInstance instanceof Error ? out.errorInstance.message : String(out.errorInstance));
+  const path = out.counterexamplePath ?? '';
+  return {
+    property: t.name, backend: t.backend.name, seed: out.seed, path, shape: c ? describeCase(c) : 'none', error,
+    runs: out.numRuns, shrinks: out.numShrinks, counterexample: c ? caseToJson(c) : {},
+    replay: shellLine(['rnn-harness', 'fuzz', '--seed', String(out.seed), '--path', path, '--property', t.name, '--backends', t.backend.name, ...loadArgs]),
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * runReport: the main job (`rnn-harness report`) as a function: check, a short fuzz and a quick bench on
+ * the same backends, written into one folder (check.json, fuzz.json, bench.json, bench.md, bench.html).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { benchHtml } from '../report/html.js';
+import { benchMarkdown } from '../report/markdown.js';
+import type { BenchReport } from '../report/format.js';
+import { runBench } from './bench.js';
+import { runCheck, type CheckReport } from './check.js';
+import { runFuzz, type FuzzReport } from './fuzz.js';
+import type { BackendRef } from './select.js';
+
+export type ReportOptions = {
+  /** Where to write (default 'reports'). */
+  out?: string;
+  backends?: readonly BackendRef[];
+  /** The fuzz seed (default: a fresh one). */
+  seed?: number;
+  /** Fuzz runs per property (default 100). */
+  runs?: number;
+  timeoutMs?: number;
+  replayArgs?: readonly string[];
+  /** Called as each step begins ('check', 'fuzz', 'bench --quick') and with the steps' own progress lines. */
+  progress?: (line: string) => void;
+  /** Called with each step's report as soon as it is done (the CLI prints it). */
+  onStep?: (step: 'check' | 'fuzz' | 'bench', report: CheckReport | FuzzReport | BenchReport) => void;
+};
+
+export type MainReport = { ok: boolean; out: string; check: CheckReport; fuzz: FuzzReport; bench: BenchReport };
+
+const writeJsonFile = (file: string, value: unknown) => writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
+
+export async function runReport(options: ReportOptions = {}): Promise<MainReport> {
+  const out = options.out ?? 'reports';
+  await mkdir(out, { recursive: true });
+  const common = {
+    ...(options.backends === undefined ? {} : { backends: options.backends }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.progress === undefined ? {} : { progress: options.progress }),
+  };
+  const check = await runCheck(common);
+  await writeJsonFile(join(out, 'check.json'), check);
+  options.onStep?.('check', check);
+  const fuzz = await runFuzz({ ...common, runs: options.runs ?? 100, ...(options.seed === undefined ? {} : { seed: options.seed }), ...(options.replayArgs === undefined ? {} : { replayArgs: options.replayArgs }) });
+  await writeJsonFile(join(out, 'fuzz.json'), fuzz);
+  options.onStep?.('fuzz', fuzz);
+  const { progress, ...benchCommon } = common;
+  const bench = await runBench({ ...benchCommon, quick: true, ...(progress === undefined ? {} : { progress: (done, total, what) => done < total && progress(`[${done}/${total}] ${what}`) }) });
+  await writeJsonFile(join(out, 'bench.json'), bench);
+  await writeFile(join(out, 'bench.md'), benchMarkdown(bench));
+  await writeFile(join(out, 'bench.html'), benchHtml(bench));
+  options.onStep?.('bench', bench);
+  return { ok: check.ok && fuzz.ok && bench.failures.length === 0, out, check, fuzz, bench };
+}

