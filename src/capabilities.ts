@@ -15,7 +15,7 @@ export const GRADIENT_KEYS: readonly GradientKey[] = ['wx', 'wh', 'b', 'x', 'h0'
 export type Capabilities = {
   /** The activations the backend implements (default both). */
   activations: readonly Activation[];
-  /** The gradients backward returns (default all five); the others may be absent or null. */
+  /** The gradients backward returns (default all five; none: forward only); the others may be absent or null. */
   gradients: readonly GradientKey[];
   /** Backward reads only dhs[:, T-1] (a many-to-one model): checked with dhs zero elsewhere (default false). */
   lastStepOnly: boolean;
@@ -33,12 +33,12 @@ export type CapabilityDeclarations = {
 
 export const FULL_CAPABILITIES: Capabilities = { activations: ACTIVATIONS, gradients: GRADIENT_KEYS, lastStepOnly: false, initialState: true };
 
-function subset<T extends string>(fn: string, arg: string, v: unknown, known: readonly T[]): readonly T[] | undefined {
+function subset<T extends string>(fn: string, arg: string, v: unknown, known: readonly T[], allowEmpty = false): readonly T[] | undefined {
   if (v === undefined) return undefined;
-  const ok = Array.isArray(v) && v.length > 0 && v.every((a) => known.includes(a as T)) && new Set(v).size === v.length;
+  const ok = Array.isArray(v) && (allowEmpty || v.length > 0) && v.every((a) => known.includes(a as T)) && new Set(v).size === v.length;
   if (!ok) {
     const got = Array.isArray(v) ? `[${v.map((a) => describeValue(a)).join(', ')}]` : describeValue(v);
-    throw invalidArgument(fn, arg, `a non-empty array of distinct values from ${known.map((k) => `'${k}'`).join(', ')}`, got);
+    throw invalidArgument(fn, arg, `a${allowEmpty ? 'n' : ' non-empty'} array of distinct values from ${known.map((k) => `'${k}'`).join(', ')}`, got);
   }
   // In the contract's order, whatever order was declared.
   return known.filter((k) => (v as T[]).includes(k));
@@ -52,7 +52,8 @@ function flag(fn: string, arg: string, v: unknown): boolean | undefined {
 /** Checks the declaration fields of `d` (an entry or a backend); `what` prefixes the argument names. */
 export function checkDeclarations(fn: string, what: string, d: CapabilityDeclarations): CapabilityDeclarations {
   const activations = subset(fn, `${what}.activations`, d.activations, ACTIVATIONS);
-  const gradients = subset(fn, `${what}.gradients`, d.gradients, GRADIENT_KEYS);
+  // No gradients at all is a forward-only backend: every gradient row is then "not provided".
+  const gradients = subset(fn, `${what}.gradients`, d.gradients, GRADIENT_KEYS, true);
   const lastStepOnly = flag(fn, `${what}.lastStepOnly`, d.lastStepOnly);
   const initialState = flag(fn, `${what}.initialState`, d.initialState);
   return {
@@ -97,7 +98,7 @@ export function capabilityGaps(caps: Capabilities): Gap[] {
   if (!caps.initialState) gaps.push({ what: 'h0 given', status: 'not supported', reason: 'the backend declares initialState: false (it starts from zeros)' });
   for (const k of GRADIENT_KEYS) {
     if (caps.gradients.includes(k) && (k !== 'h0' || caps.initialState)) continue;
-    const reason = caps.gradients.includes(k) ? 'without h0 there is no dh0 to check' : `the backend declares gradients: ${caps.gradients.join(', ')}`;
+    const reason = caps.gradients.includes(k) ? 'without h0 there is no dh0 to check' : `the backend declares gradients: ${caps.gradients.join(', ') || 'none (forward only)'}`;
     gaps.push({ what: `d${k}`, status: 'not provided', reason });
   }
   if (caps.lastStepOnly) gaps.push({ what: 'dhs before the last step', status: 'not provided', reason: "the backend declares lastStepOnly: backward reads only the last step's dhs" });
@@ -106,7 +107,7 @@ export function capabilityGaps(caps: Capabilities): Gap[] {
 
 /** A one-line summary, e.g. "activations relu; gradients dwx, dwh, db; last step only; h0 = 0". */
 export function describeCapabilities(caps: Capabilities): string {
-  const parts = [`activations ${caps.activations.join(', ')}`, `gradients ${checkedGradients(caps).map((k) => `d${k}`).join(', ')}`];
+  const parts = [`activations ${caps.activations.join(', ')}`, `gradients ${checkedGradients(caps).map((k) => `d${k}`).join(', ') || 'none'}`];
   if (caps.lastStepOnly) parts.push('last step only');
   if (!caps.initialState) parts.push('h0 = 0');
   return parts.join('; ');

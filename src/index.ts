@@ -15,6 +15,10 @@ export type { Capabilities, CapabilityDeclarations, Gap, GradientKey } from './c
 export type { WorkersOptions } from './backends/workers.js';
 export type { TfjsOptions } from './backends/tfjs.js';
 export type { GpujsMode, GpujsOptions } from './backends/gpujs-modes.js';
+export { execEntry } from './backends/exec.js';
+export type { ExecOptions } from './backends/exec.js';
+export type { PytorchOptions } from './backends/pytorch.js';
+export { PROTOCOL_VERSION } from './exec/frames.js';
 
 // The runners behind the CLI: each returns what the command prints and writes as JSON.
 export { runCheck } from './run/check.js';

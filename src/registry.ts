@@ -1,6 +1,8 @@
 /** name -> BackendEntry, like tfjs-core's kernel registry: duplicates and unknown names throw. */
+import { ExecBackend } from './backends/exec.js';
 import { gpujsEntries } from './backends/gpujs.js';
 import { loopsEntry } from './backends/loops.js';
+import { pytorchEntries } from './backends/pytorch.js';
 import { tfjsCpuEntry, tfjsWasmEntry } from './backends/tfjs.js';
 import { workersEntry } from './backends/workers.js';
 import { describeValue, invalidArgument, RnnInputError } from './errors.js';
@@ -90,10 +92,19 @@ export async function createFromEntry(entry: BackendEntry, options?: object, fn 
 }
 
 /**
- * Creates a backend by name (or by family and mode, see FAMILIES). An unknown name, a backend that
- * cannot run here, or a created object that is not a backend throws with the reason.
+ * Factories that make a backend from options alone, without an entry of their own: 'exec' starts a
+ * program that speaks the exec protocol, `createBackend('exec', { name, command, args, env, cwd, timeoutMs })`.
+ */
+const FACTORIES: Record<string, (options?: object) => Promise<RnnBackend>> = { exec: (options) => ExecBackend.create(options) };
+
+/**
+ * Creates a backend by name (or by family and mode, see FAMILIES; or from a factory, see FACTORIES). An
+ * unknown name, a backend that cannot run here, or a created object that is not a backend throws with
+ * the reason.
  */
 export async function createBackend(requested: string, options?: object): Promise<RnnBackend> {
+  const factory = entries.has(requested) ? undefined : FACTORIES[requested];
+  if (factory !== undefined) return factory(options);
   const name = resolveName(requested, options);
   return createFromEntry(getBackendEntry(name, 'createBackend'), options);
 }
@@ -121,3 +132,4 @@ registerBackend(workersEntry);
 registerBackend(tfjsCpuEntry);
 registerBackend(tfjsWasmEntry);
 for (const entry of gpujsEntries) registerBackend(entry);
+for (const entry of pytorchEntries) registerBackend(entry);

@@ -24,6 +24,11 @@ export interface RnnBackend extends CapabilityDeclarations {
   /** Gradients of L = Σ dhs ⊙ hs with respect to every input. */
   backward(p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor, o?: RnnOptions): Promise<RnnGradients>;
   dispose(): Promise<void>;
+  /**
+   * Optional, for a backend in another process: its own time for each of `repeat` calls of `op` (forward,
+   * or forward then backward), measured where it runs, so that bench can show the cost of the pipe.
+   */
+  timeInProcess?(op: 'forward' | 'train', p: RnnParams, x: Tensor, dhs: Tensor, o: RnnOptions | undefined, repeat: number): Promise<number[]>;
 }
 
 /** The sizes of one call: batch, time steps, features, hidden units. */

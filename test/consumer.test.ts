@@ -69,7 +69,7 @@ describe('rnn-harness installed from its tarball into an empty project', () => {
   it('should ship no source map and cite no document it does not ship', async () => {
     const paths = packed.files.map((f) => f.path);
     expect(paths.filter((p) => p.endsWith('.map'))).toEqual([]);
-    expect(paths).toContain('data/peer-cases.json');
+    expect(paths).toEqual(expect.arrayContaining(['data/peer-cases.json', 'python/rnn_harness.py', 'python/rnn_harness_torch.py', 'docs/PROTOCOL.md']));
     for (const p of paths.filter((f) => f.endsWith('.js') || f.endsWith('.d.ts'))) {
       expect(await readFile(join(app, 'node_modules', 'rnn-harness', p), 'utf8'), p).not.toMatch(/DESIGN\.md|sourceMappingURL/);
     }
@@ -90,6 +90,15 @@ describe('rnn-harness installed from its tarball into an empty project', () => {
     const wrong = await sh('npx', ['rnn-harness', 'check', '--plugin', './scratch-rnn-buggy.mjs', '--backends', 'scratch-buggy'], app);
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toMatch(/^scratch-buggy\s+db\s.*FAIL$/m);
+  }, 120_000);
+
+  it.skipIf(process.env.RNN_HARNESS_NO_PYTHON === '1')("should check a learner's Python file with the adapter it ships, found on its own", async () => {
+    await cp(join(repo, 'examples', 'python', 'many_to_one.py'), join(app, 'many_to_one.py'));
+    const where = await sh('npx', ['rnn-harness', 'python-path'], app);
+    expect(where.stdout.trim()).toBe(join(app, 'node_modules', 'rnn-harness', 'python'));
+    const r = await sh('npx', ['rnn-harness', 'check', '--exec', 'mine=/usr/bin/python3 many_to_one.py', '--backends', 'mine'], app);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^mine\s+dwh\s.*ok$/m);
   }, 120_000);
 
   it("should run describeConformance in the project's own vitest: the right plug-in passes, the wrong one fails with a shrunk counterexample", async () => {

@@ -55,6 +55,14 @@ describe('a plug-in through --plugin', () => {
     expect(replay.out).toMatch(/^FAIL {2}agreement on scratch-buggy after 1 cases, shrunk 0 times$/m);
   });
 
+  it('should say when a shrunk failure passes on a fresh backend: state kept between calls', async () => {
+    const r = await run('fuzz', '--plugin', './test/fixtures/plugins/stateful.mjs', '--backends', 'stateful', '--seed', '3', '--runs', '50', '--property', 'agreement');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/note: this case passes on a freshly created backend: the failure depends on what earlier calls left/);
+    const buggy = await run('fuzz', '--plugin', BUGGY, '--backends', 'scratch-buggy', '--seed', '7', '--runs', '50');
+    expect(buggy.out).not.toMatch(/passes on a freshly created backend/);
+  });
+
   it('should run demo and train on it', async () => {
     const demo = await run('demo', '--plugin', PLUGIN, '--backends', 'scratch');
     expect(demo.code).toBe(0);
@@ -148,7 +156,7 @@ describe('a plug-in that cannot be loaded', () => {
     [['--plugin', './test/fixtures/plugins/no-default.mjs'], /no-default\.mjs: the module has no default export; expected a default export that is a BackendEntry \{ name, precision, create, … \} or an array of them/],
     [['--plugin', './test/fixtures/plugins/float16.mjs'], /float16\.mjs: default export is not a valid BackendEntry: registerBackend: entry 'half': precision must be 'float64' or 'float32'; got "float16"/],
     [['--plugin', './test/fixtures/plugins/named-loops.mjs'], /named-loops\.mjs: a backend named 'loops' is already registered; rename it/],
-    [['--backends', 'scratch-nope'], /--backends: unknown backend 'scratch-nope'; known: loops, .* \(a plug-in needs --plugin MODULE\)/],
+    [['--backends', 'scratch-nope'], /--backends: unknown backend 'scratch-nope'; known: loops, .* \(a plug-in needs --plugin MODULE, a program --exec NAME=COMMAND\)/],
   ])('should exit 2 on %j, naming the module and what was expected', async (args, message) => {
     const r = await run('check', ...args);
     expect(r.code).toBe(2);

@@ -23,6 +23,10 @@ describe('the README', () => {
     expect(await read('README.md')).toContain((await read('examples/plugin/scratch-rnn.mjs')).trim());
   });
 
+  it("should show the learner's Python example verbatim (test/exec.test.ts runs it)", async () => {
+    expect(await read('README.md')).toContain((await read('examples/python/many_to_one.py')).trim());
+  });
+
   it('should cite no design document that the repository does not hold', async () => {
     for (const file of ['README.md', 'src/rnn.ts', 'src/kernels/simple-rnn.ts', 'src/oracle/finite-difference.ts', 'src/catalog/scratch.ts']) {
       expect(await read(file), file).not.toMatch(/DESIGN\.md/);

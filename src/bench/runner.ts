@@ -3,6 +3,8 @@
  * (round 1: every backend, round 2: every backend again, …) so that a slow phase of a shared machine
  * falls on all of them, and each backend's best round is kept.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import Benchmark from 'benchmark';
 import { seededRng, uniformTensor } from '../check/random.js';
 import type { MatmulProbe } from '../registry-types.js';
@@ -21,6 +23,12 @@ export type BenchResult = {
   roundsMs: number[];
   /** gflops over the run's machine limit (the fastest matrix-multiply probe), when probes were timed. */
   fractionOfLimit?: number;
+  /**
+   * For a backend in another process: the mean of its own times for the same call (the exec protocol's
+   * `time` request), so meanMs − inProcessMs is what the pipe costs per call.
+   */
+  inProcessMs?: number;
+  inProcessSamples?: number;
 };
 
 /**
@@ -33,9 +41,9 @@ export function flops(s: Dims, op: BenchOp): number {
   return op === 'forward' ? f : 3 * f;
 }
 
-/** Seeded inputs for a shape (weights scaled so tanh does not saturate). */
-export function benchInputs(s: Dims) {
-  const rng = seededRng(s.B * 1_000_003 + s.T * 1009 + s.F * 31 + s.H);
+/** Seeded inputs for a shape (weights scaled so tanh does not saturate); `variant` draws another set. */
+export function benchInputs(s: Dims, variant = 0) {
+  const rng = seededRng(s.B * 1_000_003 + s.T * 1009 + s.F * 31 + s.H + variant * 7_919_003);
   return {
     params: { wx: uniformTensor(rng, [s.F, s.H], 1 / Math.sqrt(s.F)), wh: uniformTensor(rng, [s.H, s.H], 1 / Math.sqrt(s.H)), b: uniformTensor(rng, [s.H], 0.1) },
     x: uniformTensor(rng, [s.B, s.T, s.F]),
@@ -113,6 +121,7 @@ async function interleaved(items: Timed[], rounds: number, maxTimeS: number, tic
       if (failed.has(item.name)) continue;
       let stats: Benchmark.Stats;
       try {
+        collectGarbage();
         stats = await timeAsync(item.name, item.step, maxTimeS);
       } catch (e) {
         failed.set(item.name, errorText(e));
@@ -128,6 +137,20 @@ async function interleaved(items: Timed[], rounds: number, maxTimeS: number, tic
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/**
+ * A full garbage collection before each measurement, so that no backend pays for the garbage the one
+ * timed before it left (a backend in another process allocates a fresh result per call, and was seen
+ * twice as slow right after loops). V8's gc() is not exposed by default; the flag can be set at run time.
+ */
+const collectGarbage: () => void = (() => {
+  try {
+    setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  } catch {
+    return () => {};
+  }
+})();
 
 const statsOf = (b: Best) => ({ meanMs: b.stats.mean * 1000, rme: b.stats.rme, samples: b.stats.sample.length, roundsMs: b.roundsMs });
 
@@ -157,25 +180,43 @@ export async function timeBackends(plan: BenchPlan, progress: Progress = () => {
   const results: BenchResult[] = [];
   for (const shape of plan.shapes) {
     for (const op of plan.ops) {
-      const { params, x, dhs } = benchInputs(shape);
+      // Two input sets, taken in turn, as the batches of a training run would be: no engine can keep a
+      // result, and a backend in another process pays for sending new inputs on every call.
+      const sets = [benchInputs(shape), benchInputs(shape, 1)];
+      const { params, x, dhs } = sets[0] as (typeof sets)[number];
       const o = { activation: plan.activation ?? 'tanh' };
-      const items = plan.backends.map((backend) => ({
-        name: backend.name,
-        label: `${backend.name} ${op} B=${shape.B} T=${shape.T} F=${shape.F} H=${shape.H}`,
-        step: async () => {
-          const hs = await backend.forward(params, x, o);
-          if (op === 'train') await backend.backward(params, x, hs, dhs, o);
-        },
-      }));
+      const items = plan.backends.map((backend) => {
+        let turn = 0;
+        return {
+          name: backend.name,
+          label: `${backend.name} ${op} B=${shape.B} T=${shape.T} F=${shape.F} H=${shape.H}`,
+          step: async () => {
+            const set = sets[turn++ % 2] as (typeof sets)[number];
+            const hs = await backend.forward(set.params, set.x, o);
+            if (op === 'train') await backend.backward(set.params, set.x, hs, set.dhs, o);
+          },
+        };
+      });
       const { best, failed } = await interleaved(items, plan.rounds, plan.maxTimeS, tick);
       for (const [name, reason] of failed) failures.push({ backend: name, shape, op, reason });
       for (const backend of plan.backends) {
         const b = best.get(backend.name);
         if (b === undefined) continue;
         const gflops = flops(shape, op) / b.stats.mean / 1e9;
+        let inProcess: { inProcessMs: number; inProcessSamples: number } | undefined;
+        if (backend.timeInProcess !== undefined) {
+          // As many of the child's own timings as fit in one measurement's time, at least 5.
+          const repeat = Math.max(5, Math.min(200, Math.round((plan.maxTimeS * 1000) / (b.stats.mean * 1000))));
+          try {
+            const ms = await backend.timeInProcess(op, params, x, dhs, o, repeat);
+            inProcess = { inProcessMs: ms.reduce((a, v) => a + v, 0) / ms.length, inProcessSamples: ms.length };
+          } catch (e) {
+            failures.push({ backend: backend.name, shape, op, reason: `in-process timing: ${errorText(e)}` });
+          }
+        }
         results.push({
           backend: backend.name, shape, op, ...statsOf(b), deviationMs: b.stats.deviation * 1000, gflops,
-          ...(limit === undefined ? {} : { fractionOfLimit: gflops / limit.gflops }),
+          ...(limit === undefined ? {} : { fractionOfLimit: gflops / limit.gflops }), ...inProcess,
         });
       }
     }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MIN_CHANGE_PCT, readBaseline, type BaselineResult } from '../bench/compare.js';
 import { BENCH_OPS, PEAK_N, type BenchOp } from '../bench/runner.js';
-import { baselineOf, formatMs, percent, shapeName, type BenchReport } from '../report/format.js';
+import { baselineOf, formatMs, inProcessNote, percent, shapeName, type BenchReport } from '../report/format.js';
 import { benchHtml } from '../report/html.js';
 import { benchMarkdown } from '../report/markdown.js';
 import { ACTIVATIONS, type Activation, type Dims } from '../rnn.js';
@@ -12,7 +12,7 @@ import { backendHelp, BACKEND_OPTIONS, backendFlags, EXIT, intOption, parsed, re
 
 export { DEFAULT_SHAPES, QUICK_SHAPES };
 
-export const BENCH_HELP = `Usage: rnn-harness bench [--quick] [--backends a,b] [--plugin MODULE]... [--timeout-ms N]
+export const BENCH_HELP = `Usage: rnn-harness bench [--quick] [--backends a,b] [--plugin MODULE]... [--exec NAME=CMD]... [--timeout-ms N]
                          [--shapes BxTxFxH,...] [--ops forward,train] [--activation tanh|relu]
                          [--rounds N] [--max-time S] [--json FILE] [--out DIR]
                          [--compare BASELINE.json [--min-change PCT] [--fail-on-regression]]
@@ -146,20 +146,25 @@ export function printReport(io: Io, report: BenchReport): void {
   const env = report.environment;
   io.out(`rnn-harness bench: node ${env.node}, ${env.cpu}, ${env.cores} cores, ${env.rounds} interleaved round${env.rounds === 1 ? '' : 's'}, best round kept, activation ${env.activation ?? 'tanh'}`);
   for (const [name, renderer] of Object.entries(env.renderers ?? {})) io.out(`GL renderer of ${name}: ${renderer}`);
+  for (const [name, engine] of Object.entries(env.engines ?? {})) io.out(`engine of ${name}: ${engine}`);
   if (report.limit !== undefined) {
     io.out(`machine limit: ${report.limit.gflops.toFixed(2)} GFLOP/s (${report.limit.engine}, ${PEAK_N}x${PEAK_N}); ` +
       report.peaks.map((p) => `${p.engine} ${p.gflops.toFixed(2)}`).join(', '));
   }
+  const inProcess = report.results.some((r) => r.inProcessMs !== undefined);
   const rows = report.results.map((r) => {
     const base = baselineOf(report, r);
     return [
       r.backend, shapeName(r.shape), r.op, formatMs(r.meanMs), `±${r.rme.toFixed(1)}%`, String(r.samples), r.gflops.toFixed(2),
       r.fractionOfLimit === undefined ? '-' : percent(r.fractionOfLimit), base ? `${(base.meanMs / r.meanMs).toFixed(2)}x` : '-',
+      ...(inProcess ? [inProcessNote(r) ?? '-'] : []),
     ];
   });
   for (const f of report.failures) rows.push([f.backend, f.shape ? shapeName(f.shape) : '-', f.op ?? '-', 'FAILED', '', '', '', '', f.reason]);
   for (const n of report.notSupported ?? []) rows.push([n.backend, '-', '-', 'not supported', '', '', '', '', n.reason]);
-  for (const line of table(['backend', 'shape BxTxFxH', 'op', 'mean', 'rme', 'samples', 'GFLOP/s', 'of limit', 'vs loops'], rows)) io.out(line);
+  const header = ['backend', 'shape BxTxFxH', 'op', 'mean', 'rme', 'samples', 'GFLOP/s', 'of limit', 'vs loops', ...(inProcess ? ['in its process (pipe)'] : [])];
+  for (const line of table(header, rows)) io.out(line);
+  if (inProcess) io.out('(mean: end to end, what a caller pays; in its process: the time a backend in another process measured itself, and the difference, the pipe)');
   reportUnavailable(io, report.unavailable ?? []);
   if (report.failures.length > 0) io.out(`${report.failures.length} measurement${report.failures.length === 1 ? '' : 's'} FAILED (see above); the others were timed`);
   const cmp = report.comparison;

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { runCheck, type CheckReport } from '../run/check.js';
 import { backendHelp, BACKEND_OPTIONS, backendFlags, EXIT, parsed, reportUnavailable, sci, table, writeJson, type Io } from './common.js';
 
-export const CHECK_HELP = `Usage: rnn-harness check [--backends a,b] [--plugin MODULE]... [--timeout-ms N] [--json FILE]
+export const CHECK_HELP = `Usage: rnn-harness check [--backends a,b] [--plugin MODULE]... [--exec NAME=CMD]... [--timeout-ms N] [--json FILE]
 
 Runs a fixed suite on every available backend against the float64 reference 'loops':
 Problem 2 of the notebook, and shapes with T = 1, B = 1, H != F and T = 64, each with tanh and relu,
@@ -38,13 +38,18 @@ export async function check(argv: string[], io: Io): Promise<number> {
 
 const RESULT = { pass: 'ok', fail: 'FAIL', 'not supported': 'not supported', 'not provided': 'not provided' } as const;
 const num = (v: number) => (Number.isNaN(v) ? '-' : sci(v));
+/** One line of at most 160 characters: a child's traceback or stderr stays in the JSON, not the table. */
+const cell = (s: string) => {
+  const line = s.split('\n')[0] ?? '';
+  return line.length > 160 || line !== s ? `${line.slice(0, 157)}…` : line;
+};
 
 /** The check table and its notes, as `rnn-harness check` prints them. */
 export function printCheck(io: Io, report: CheckReport): void {
   for (const [name, renderer] of Object.entries(report.renderers)) io.out(`${name}: GL renderer ${renderer}`);
   io.out(`rnn-harness check: ${report.cases.length} cases (${report.cases.join(', ')}) and the peers' cases`);
   const header = ['backend', 'quantity', 'max error', 'tolerance', 'error/tol', 'worst case', 'result'];
-  const cells = report.rows.map((r) => [r.backend, r.quantity, num(r.maxError), num(r.tolerance), num(r.worstRatio), r.worstCase, RESULT[r.status]]);
+  const cells = report.rows.map((r) => [r.backend, r.quantity, num(r.maxError), num(r.tolerance), num(r.worstRatio), cell(r.worstCase), RESULT[r.status]]);
   for (const line of table(header, cells)) io.out(line);
   io.out('(oracle rows: relative error of loops against finite differences; peer rows: against the peer\'s expected values and tolerance; other rows: absolute error against loops)');
   for (const [name, caps] of Object.entries(report.capabilities)) if (report.rows.some((r) => r.backend === name && r.status !== 'pass' && r.status !== 'fail')) io.out(`${name} declares: ${caps}`);

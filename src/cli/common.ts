@@ -1,6 +1,7 @@
 /** What the CLI commands share: output, usage errors, backend selection, tables, JSON files. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { registerExec } from '../exec-flags.js';
 import { loadPlugins } from '../plugins.js';
 import { backendEntries } from '../registry.js';
 import type { BackendInfo } from '../registry-types.js';
@@ -40,6 +41,7 @@ export function intOption(command: string, name: string, value: string | undefin
 export const BACKEND_OPTIONS = {
   backends: { type: 'string' },
   plugin: { type: 'string', multiple: true },
+  exec: { type: 'string', multiple: true },
   'timeout-ms': { type: 'string' },
 } as const;
 
@@ -48,6 +50,7 @@ export function backendHelp(width = 16): string {
   const rows: [string, string[]][] = [
     ['--backends a,b', ['only these backends (default: every registered backend)']],
     ['--plugin MODULE', ['load more backends from MODULE, a file (./my-rnn.mjs) or an installed package', 'whose default export is a BackendEntry or an array of them; repeatable']],
+    ['--exec NAME=CMD', ['a backend in another process: CMD speaks the exec protocol (docs/PROTOCOL.md),', 'e.g. --exec "mine=/usr/bin/python3 my_rnn.py"; repeatable']],
     ['--timeout-ms N', [`time limit of one backend call, after which it fails (default ${DEFAULT_TIMEOUT_MS})`]],
   ];
   return rows.map(([flag, lines]) => lines.map((l, i) => `  ${(i === 0 ? flag : '').padEnd(width)}  ${l}`).join('\n')).join('\n');
@@ -65,10 +68,16 @@ export type BackendFlags = {
  * Loads the plug-ins and checks the backend names of a command's flags; a module that cannot be loaded,
  * an unknown name or a bad number is a UsageError (exit 2).
  */
-export async function backendFlags(command: string, values: { backends?: string | undefined; plugin?: string[] | undefined; 'timeout-ms'?: string | undefined }): Promise<BackendFlags> {
+export async function backendFlags(
+  command: string,
+  values: { backends?: string | undefined; plugin?: string[] | undefined; exec?: string[] | undefined; 'timeout-ms'?: string | undefined },
+): Promise<BackendFlags> {
   const plugins = values.plugin ?? [];
+  const execs = values.exec ?? [];
+  const timeoutMs = values['timeout-ms'] === undefined ? undefined : intOption(command, 'timeout-ms', values['timeout-ms'], DEFAULT_TIMEOUT_MS);
   try {
     await loadPlugins(plugins);
+    registerExec(execs, timeoutMs);
   } catch (e) {
     throw new UsageError(`rnn-harness ${command}: ${(e as Error).message}`);
   }
@@ -78,11 +87,10 @@ export async function backendFlags(command: string, values: { backends?: string 
     if (backends.length === 0) throw new UsageError(`rnn-harness ${command}: --backends must name at least one backend; got ${JSON.stringify(values.backends)}`);
     const known = backendEntries().map((e) => e.name);
     for (const n of backends) {
-      if (!known.includes(n)) throw new UsageError(`rnn-harness ${command}: --backends: unknown backend '${n}'; known: ${known.join(', ')}${plugins.length === 0 ? ' (a plug-in needs --plugin MODULE)' : ''}`);
+      if (!known.includes(n)) throw new UsageError(`rnn-harness ${command}: --backends: unknown backend '${n}'; known: ${known.join(', ')}${plugins.length + execs.length === 0 ? ' (a plug-in needs --plugin MODULE, a program --exec NAME=COMMAND)' : ''}`);
     }
   }
-  const timeoutMs = values['timeout-ms'] === undefined ? undefined : intOption(command, 'timeout-ms', values['timeout-ms'], DEFAULT_TIMEOUT_MS);
-  return { backends, timeoutMs, loadArgs: plugins.flatMap((p) => ['--plugin', p]) };
+  return { backends, timeoutMs, loadArgs: [...plugins.flatMap((p) => ['--plugin', p]), ...execs.flatMap((e) => ['--exec', e])] };
 }
 
 /** Prints the unavailable backends with their reasons. */

@@ -4,7 +4,7 @@ import { rendererOf } from '../run/guard.js';
 import { closeSubject, errorMessage, openSubject, selectBackends } from '../run/select.js';
 import { backendHelp, BACKEND_OPTIONS, backendFlags, EXIT, parsed, reportUnavailable, type Io } from './common.js';
 
-export const DEMO_HELP = `Usage: rnn-harness demo [--backends a,b] [--plugin MODULE]... [--timeout-ms N]
+export const DEMO_HELP = `Usage: rnn-harness demo [--backends a,b] [--plugin MODULE]... [--exec NAME=CMD]... [--timeout-ms N]
 
 Runs the scratch-RNN notebook's Problem 2 (x [1,3,2], 4 hidden units, tanh, h0 = 0) on every available
 backend and prints the last hidden state to 8 decimals. The notebook's answer is

@@ -3,7 +3,7 @@ import { FUZZ_PROPERTIES, runFuzz, type FuzzProperty, type FuzzReport } from '..
 import { backendHelp, BACKEND_OPTIONS, backendFlags, EXIT, intOption, parsed, reportUnavailable, UsageError, writeJson, type Io } from './common.js';
 
 export const FUZZ_HELP = `Usage: rnn-harness fuzz [--runs N] [--seed S] [--path P] [--property NAME] [--backends a,b]
-                        [--plugin MODULE]... [--timeout-ms N] [--json FILE]
+                        [--plugin MODULE]... [--exec NAME=CMD]... [--timeout-ms N] [--json FILE]
 
 Property-based fuzzing with fast-check on random shapes (B 1..6, T 1..10, F 1..6, H 1..6), tanh and
 relu, with and without h0:
@@ -69,6 +69,10 @@ export function printFuzz(io: Io, report: FuzzReport): void {
     io.out(`      ${f.error}`);
     io.out(`      values: ${JSON.stringify(f.counterexample)}`);
     io.out(`      replay: ${f.replay}`);
+    if (f.replays === false) {
+      io.out('      note: this case passes on a freshly created backend: the failure depends on what earlier calls left');
+      io.out('      behind (state kept between calls), so the replay may pass. Look for accumulators that are never reset.');
+    }
   }
   for (const n of report.notRun) io.out(`not run: ${n.property} on ${n.backend}: ${n.reason}`);
   for (const w of report.warnings) io.out(`warning: ${w}`);

@@ -9,12 +9,14 @@ import { demo } from './demo.js';
 import { fuzz } from './fuzz.js';
 import { list } from './list.js';
 import { mutants } from './mutants.js';
+import { pythonPath } from './python-path.js';
 import { report } from './report.js';
 import { train } from './train.js';
 
 export const MAIN_HELP = `Usage: rnn-harness <command> [options]
 
-Tells you, with evidence, whether a SimpleRNN implementation is right.
+Tells you, with evidence, whether a SimpleRNN implementation is right, and how fast it is.
+Your own backend joins any command with --plugin MODULE (JavaScript) or --exec NAME=COMMAND (any language).
 
 Commands:
   report  the main job: check + a short fuzz + bench --quick, written into reports/
@@ -25,11 +27,12 @@ Commands:
   list    the registered backends and whether they run here
   mutants check and fuzz against the catalog of real RNN bugs: the harness's own verification power
   train   the notebook's ScratchSimpleRNNClassifier on real MNIST digits, on any backend
+  python-path  the folder of rnn_harness.py, the Python adapter, for PYTHONPATH
 
 Run 'rnn-harness <command> --help' for a command's options.
 Exit codes: 0 ok, 1 a check failed, 2 bad usage.`;
 
-const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { report, demo, check, fuzz, bench, list, mutants, train };
+const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { report, demo, check, fuzz, bench, list, mutants, train, 'python-path': pythonPath };
 
 export async function main(argv: string[], io: Io = consoleIo): Promise<number> {
   const [command, ...rest] = argv;

@@ -8,7 +8,7 @@ import { printCheck } from './check.js';
 import { backendHelp, BACKEND_OPTIONS, backendFlags, EXIT, intOption, parsed, type Io } from './common.js';
 import { printFuzz } from './fuzz.js';
 
-export const REPORT_HELP = `Usage: rnn-harness report [--out DIR] [--backends a,b] [--plugin MODULE]... [--timeout-ms N] [--seed S]
+export const REPORT_HELP = `Usage: rnn-harness report [--out DIR] [--backends a,b] [--plugin MODULE]... [--exec NAME=CMD]... [--timeout-ms N] [--seed S]
 
 The main job: check, a short fuzz (100 runs per property) and bench --quick, on every available backend,
 written into DIR (default reports/):

@@ -10,7 +10,7 @@ import { backendFlags, EXIT, intOption, parsed, UsageError, writeJson, type Io }
 
 const D = CLASSIFIER_DEFAULTS;
 
-export const TRAIN_HELP = `Usage: rnn-harness train [--backend B] [--plugin MODULE]... [--epochs N] [--nodes H] [--lr X] [--batch-size N] [--seed S]
+export const TRAIN_HELP = `Usage: rnn-harness train [--backend B] [--plugin MODULE]... [--exec NAME=CMD]... [--epochs N] [--nodes H] [--lr X] [--batch-size N] [--seed S]
                          [--json FILE] [--save FILE] [--html FILE]
 
 Trains the notebook's ScratchSimpleRNNClassifier (SimpleRNN -> dense on the last hidden state ->
@@ -21,6 +21,7 @@ held-out loss and accuracy and the time of every epoch, then the held-out accura
 Options:
   --backend B       the RNN's backend (default ${D.backend}; see rnn-harness list)
   --plugin MODULE   load more backends from MODULE (a file or an installed package); repeatable
+  --exec NAME=CMD   a backend in another process (see rnn-harness check --help); repeatable
   --epochs N        passes over the training digits (default ${D.epochs})
   --nodes H         hidden units (default ${D.nodes})
   --lr X            Adam's learning rate at the first epoch (default ${D.lr}; x${D.lrDecay} per epoch)
@@ -41,14 +42,14 @@ export async function train(argv: string[], io: Io): Promise<number> {
       options: {
         backend: { type: 'string' }, epochs: { type: 'string' }, nodes: { type: 'string' }, lr: { type: 'string' },
         'batch-size': { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, save: { type: 'string' },
-        html: { type: 'string' }, plugin: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+        html: { type: 'string' }, plugin: { type: 'string', multiple: true }, exec: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
       },
     }),
   );
   if (values.help) return io.out(TRAIN_HELP), EXIT.ok;
   const lr = values.lr === undefined ? D.lr : Number(values.lr);
   if (!(Number.isFinite(lr) && lr > 0)) throw new UsageError(`rnn-harness train: --lr must be a number > 0; got ${JSON.stringify(values.lr)}`);
-  await backendFlags('train', { plugin: values.plugin });
+  await backendFlags('train', { plugin: values.plugin, exec: values.exec });
   const backend = values.backend ?? D.backend;
   try {
     getBackendEntry(backend, 'rnn-harness train --backend');

@@ -11,6 +11,8 @@ export type BenchEnvironment = {
   activation?: Activation;
   packages: Record<string, string>;
   renderers?: Record<string, string>;
+  /** What each backend in another process computes with, from its hello (e.g. torch and its BLAS). */
+  engines?: Record<string, string>;
 };
 
 /** Everything bench.json, bench.md and bench.html hold. */
@@ -47,4 +49,9 @@ export function notTimed(report: BenchReport): string[][][] {
     ...(report.unavailable ?? []).map((u) => [u.name, '–', '–', `unavailable: ${u.reason ?? ''}`]),
   ];
   return rows.length === 0 ? [] : [rows];
+}
+
+/** "8.12 ms (pipe 1.80)" for a result timed in its own process too, else undefined. */
+export function inProcessNote(r: BenchRun['results'][number]): string | undefined {
+  return r.inProcessMs === undefined ? undefined : `${formatMs(r.inProcessMs)} (pipe ${formatMs(Math.max(0, r.meanMs - r.inProcessMs))})`;
 }

@@ -4,7 +4,7 @@
  * machine limit, the comparison with a baseline when there is one, and the full table.
  */
 import { barChart, escapeXml } from './svg.js';
-import { baselineOf, formatMs, notTimed, percent, shapeName, type BenchReport } from './format.js';
+import { baselineOf, formatMs, inProcessNote, notTimed, percent, shapeName, type BenchReport } from './format.js';
 
 export const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:880px;color:#222}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}table{border-collapse:collapse;margin:.5em 0}
@@ -20,19 +20,28 @@ function table(head: string[], rows: string[][]): string {
 
 export function benchHtml(report: BenchReport): string {
   const env = report.environment;
-  const series = [...new Set(report.results.map((r) => r.backend))];
+  // A backend in another process gets a second bar: its own time, without the pipe.
+  const own = (b: string) => `${b} (in its process)`;
+  const series = [...new Set(report.results.flatMap((r) => (r.inProcessMs === undefined ? [r.backend] : [r.backend, own(r.backend)])))];
   const parts: string[] = [
     `<h1>rnn-harness bench</h1>`,
     `<p>${escapeXml(env.date)}. Node ${escapeXml(env.node)}, ${escapeXml(env.cpu)}, ${env.cores} cores; ${env.rounds} interleaved round${env.rounds === 1 ? '' : 's'} ` +
       `per shape and op, best round kept; benchmark.js maxTime ${env.maxTimeS} s. Shapes are BxTxFxH. Speedups are ratios measured in this run.</p>`,
   ];
   for (const [name, renderer] of Object.entries(env.renderers ?? {})) parts.push(`<p>GL renderer of ${escapeXml(name)}: <b>${escapeXml(renderer)}</b></p>`);
+  for (const [name, engine] of Object.entries(env.engines ?? {})) parts.push(`<p>Engine of ${escapeXml(name)}: <b>${escapeXml(engine)}</b></p>`);
+  if (report.results.some((r) => r.inProcessMs !== undefined)) {
+    parts.push('<p>A backend in another process is timed twice: end to end (what a caller pays, the pipe included) and by itself in its own process; the difference is the pipe.</p>');
+  }
   for (const op of ['forward', 'train'] as const) {
     const rows = report.results.filter((r) => r.op === op);
     if (rows.length === 0) continue;
     parts.push(`<h2>${op}: time per call</h2>`, barChart({
       id: `time-${op}`, title: `${op}: time per call (log scale, shorter is faster)`, series, scale: 'log', tick: formatMs,
-      bars: rows.map((r) => ({ group: shapeName(r.shape), series: r.backend, value: r.meanMs, label: `${formatMs(r.meanMs)} ±${r.rme.toFixed(1)}%` })),
+      bars: rows.flatMap((r) => [
+        { group: shapeName(r.shape), series: r.backend, value: r.meanMs, label: `${formatMs(r.meanMs)} ±${r.rme.toFixed(1)}%` },
+        ...(r.inProcessMs === undefined ? [] : [{ group: shapeName(r.shape), series: own(r.backend), value: r.inProcessMs, label: `${formatMs(r.inProcessMs)} in its process` }]),
+      ]),
     }));
     const speedups = rows.flatMap((r) => {
       const base = baselineOf(report, r);
@@ -69,11 +78,11 @@ export function benchHtml(report: BenchReport): string {
   }
   parts.push(
     '<h2>All results</h2>',
-    table(['backend', 'shape', 'op', 'mean', '±rme', 'samples', 'GFLOP/s', 'of limit', 'vs loops'], report.results.map((r) => {
+    table(['backend', 'shape', 'op', 'mean (end to end)', '±rme', 'samples', 'GFLOP/s', 'of limit', 'vs loops', 'in its process (pipe)'], report.results.map((r) => {
       const base = baselineOf(report, r);
       return [
         escapeXml(r.backend), shapeName(r.shape), r.op, formatMs(r.meanMs), `${r.rme.toFixed(1)}%`, String(r.samples), r.gflops.toFixed(2),
-        r.fractionOfLimit === undefined ? '–' : percent(r.fractionOfLimit), base ? `${(base.meanMs / r.meanMs).toFixed(2)}x` : '–',
+        r.fractionOfLimit === undefined ? '–' : percent(r.fractionOfLimit), base ? `${(base.meanMs / r.meanMs).toFixed(2)}x` : '–', inProcessNote(r) ?? '–',
       ];
     })),
     ...notTimed(report).flatMap((rows) => [

@@ -1,5 +1,5 @@
 /** bench.md: the benchmark as Markdown tables, fit for a CI job summary. */
-import { baselineOf, formatMs, notTimed, percent, shapeName, type BenchReport } from './format.js';
+import { baselineOf, formatMs, inProcessNote, notTimed, percent, shapeName, type BenchReport } from './format.js';
 
 export type { BenchEnvironment, BenchReport } from './format.js';
 
@@ -13,6 +13,7 @@ export function benchMarkdown(report: BenchReport): string {
     '',
   ];
   for (const [name, renderer] of Object.entries(env.renderers ?? {})) lines.push(`GL renderer of ${name}: ${renderer}`, '');
+  for (const [name, engine] of Object.entries(env.engines ?? {})) lines.push(`Engine of ${name}: ${engine}`, '');
   if (report.limit !== undefined) {
     lines.push(
       `## Machine limit: ${report.limit.gflops.toFixed(2)} GFLOP/s`,
@@ -28,13 +29,16 @@ export function benchMarkdown(report: BenchReport): string {
   for (const op of ['forward', 'train'] as const) {
     const rows = report.results.filter((r) => r.op === op);
     if (rows.length === 0) continue;
-    lines.push(`## ${op}`, '', '| backend | shape | mean | ±rme | samples | GFLOP/s | of limit | vs loops |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    const own = rows.some((r) => r.inProcessMs !== undefined);
+    lines.push(`## ${op}`, '', `| backend | shape | mean (end to end) | ±rme | samples | GFLOP/s | of limit | vs loops |${own ? ' in its own process (pipe) |' : ''}`,
+      `| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |${own ? ' ---: |' : ''}`);
     for (const r of rows) {
       const base = baselineOf(report, r);
       const speedup = base ? `${(base.meanMs / r.meanMs).toFixed(2)}x` : '–';
       const fraction = r.fractionOfLimit === undefined ? '–' : percent(r.fractionOfLimit);
-      lines.push(`| ${r.backend} | ${shapeName(r.shape)} | ${formatMs(r.meanMs)} | ${r.rme.toFixed(1)}% | ${r.samples} | ${r.gflops.toFixed(2)} | ${fraction} | ${speedup} |`);
+      lines.push(`| ${r.backend} | ${shapeName(r.shape)} | ${formatMs(r.meanMs)} | ${r.rme.toFixed(1)}% | ${r.samples} | ${r.gflops.toFixed(2)} | ${fraction} | ${speedup} |${own ? ` ${inProcessNote(r) ?? '–'} |` : ''}`);
     }
+    if (own) lines.push('', 'A backend in another process is timed twice: end to end (what a caller pays, the pipe included) and by itself in its own process; the difference is the pipe.');
     lines.push('');
   }
   for (const rows of notTimed(report)) {

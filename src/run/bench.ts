@@ -13,7 +13,7 @@ import { describeValue, invalidArgument } from '../errors.js';
 import type { BenchEnvironment, BenchReport } from '../report/format.js';
 import type { MatmulProbe } from '../registry-types.js';
 import { ACTIVATIONS, type Activation, type Dims, type RnnBackend } from '../rnn.js';
-import { rendererOf } from './guard.js';
+import { engineOf, rendererOf } from './guard.js';
 import { closeSubject, errorMessage, openSubject, selectBackends, type BackendRef, type Subject } from './select.js';
 
 /** `quick`: the notebook's case and the reference shape. */
@@ -125,13 +125,16 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     for (const s of subjects) await closeSubject(s);
     for (const p of probes) await p.dispose().catch(() => undefined);
   }
-  const renderers = Object.fromEntries(subjects.flatMap((s) => {
-    const r = rendererOf(s.backend);
+  const describe = (of: (b: RnnBackend) => string | undefined) => Object.fromEntries(subjects.flatMap((s) => {
+    const r = of(s.backend);
     return r === undefined ? [] : [[s.entry.name, r]];
   }));
+  const renderers = describe(rendererOf);
+  const engines = describe(engineOf);
   const environment: BenchEnvironment = {
     node: process.version, cpu: cpus()[0]?.model ?? 'unknown CPU', cores: cpus().length, rounds, maxTimeS, date: new Date().toISOString(),
     activation, packages: await packageVersions(), ...(Object.keys(renderers).length === 0 ? {} : { renderers }),
+    ...(Object.keys(engines).length === 0 ? {} : { engines }),
   };
   const cmp = options.compare;
   const comparison = cmp === undefined ? undefined : compareResults(cmp.baseline, run.results, cmp.minChangePct ?? DEFAULT_MIN_CHANGE_PCT, cmp.file);

@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import fc from 'fast-check';
 import { capabilityGaps } from '../capabilities.js';
 import { caseToJson, describeCase, type RnnCase } from '../check/arbitraries.js';
-import { agreementProperty, oracleProperty, saturationProperty } from '../check/properties.js';
+import { agreementProperty, checkAgreement, oracleProperty, saturationProperty } from '../check/properties.js';
 import { describeValue, invalidArgument } from '../errors.js';
 import { createBackend } from '../registry.js';
 import type { BackendInfo } from '../registry-types.js';
@@ -44,6 +44,11 @@ export type FuzzFailure = {
   counterexample: object;
   /** The command that replays this failure, quoted for a POSIX shell: paste it in the same folder. */
   replay: string;
+  /**
+   * False when the counterexample passes on a freshly created backend: the failure depends on what earlier
+   * calls left behind (state kept between calls), and the replay line may not reproduce it.
+   */
+  replays?: boolean;
 };
 
 export type FuzzReport = {
@@ -58,7 +63,7 @@ export type FuzzReport = {
   warnings: string[];
 };
 
-type Target = { name: FuzzProperty; backend: RnnBackend; property: fc.IAsyncPropertyWithHooks<[RnnCase]> };
+type Target = { name: FuzzProperty; backend: RnnBackend; property: fc.IAsyncPropertyWithHooks<[RnnCase]>; subject?: Subject };
 
 function checkOptions(o: FuzzOptions): { runs: number; seed: number } {
   const runs = o.runs ?? 100;
@@ -91,8 +96,8 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
         continue;
       }
       subjects.push(s);
-      if (wanted('agreement')) targets.push({ name: 'agreement', backend: s.backend, property: agreementProperty(s.backend, reference) });
-      if (wanted('saturation') && s.capabilities.activations.includes('tanh')) targets.push({ name: 'saturation', backend: s.backend, property: saturationProperty(s.backend, reference) });
+      if (wanted('agreement')) targets.push({ name: 'agreement', backend: s.backend, property: agreementProperty(s.backend, reference), subject: s });
+      if (wanted('saturation') && s.capabilities.activations.includes('tanh')) targets.push({ name: 'saturation', backend: s.backend, property: saturationProperty(s.backend, reference), subject: s });
       for (const g of capabilityGaps(s.capabilities)) report.notRun.push({ property: g.what === 'tanh' ? 'saturation, and agreement on tanh' : 'agreement', backend: entry.name, reason: `${g.what}: ${g.status} (${g.reason})` });
     }
     for (const t of targets) {
@@ -101,7 +106,13 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
       const out = await fc.check(t.property, { numRuns: runs, seed, ...(options.path === undefined ? {} : { path: options.path }) });
       const ms = Math.round(performance.now() - start);
       report.properties.push({ name: t.name, backend: t.backend.name, runs: out.numRuns, skipped: out.numSkips, ok: !out.failed, ms });
-      if (out.failed) report.failures.push(failureOf(t, out, options.replayArgs ?? []));
+      if (!out.failed) continue;
+      const failure = failureOf(t, out, options.replayArgs ?? []);
+      const c = out.counterexample?.[0];
+      if (t.subject !== undefined && c !== undefined && hungReason(t.backend) === undefined) {
+        failure.replays = await failsOnFresh(t.subject, reference, c, options.timeoutMs);
+      }
+      report.failures.push(failure);
     }
   } finally {
     for (const s of subjects) {
@@ -112,6 +123,24 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   }
   report.ok = report.failures.length === 0 && !(selection.requested && selection.unavailable.length > 0);
   return report;
+}
+
+/** Whether the counterexample also fails on a backend created afresh (undefined when none can be made). */
+async function failsOnFresh(s: Subject, reference: RnnBackend, c: RnnCase, timeoutMs: number | undefined): Promise<boolean | undefined> {
+  let fresh: Subject;
+  try {
+    fresh = await openSubject(s.entry, { forCheck: true, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+  } catch {
+    return undefined;
+  }
+  try {
+    await checkAgreement(fresh.backend, reference, c);
+    return false;
+  } catch {
+    return true;
+  } finally {
+    await closeSubject(fresh);
+  }
 }
 
 function startFailure(backend: string, seed: number, error: string): FuzzFailure {

@@ -98,6 +98,10 @@ export function guardBackend(inner: RnnBackend, options: GuardOptions = {}): Rnn
       for (const k of checkedGradients(caps)) checkResult(`${inner.name}.backward's gradient ${k}`, (g as Record<string, unknown>)[k], shapes[k] as number[]);
       return g as RnnGradients;
     },
+    ...(inner.timeInProcess === undefined ? {} : {
+      timeInProcess: (op: 'forward' | 'train', p: RnnParams, x: Tensor, dhs: Tensor, o: RnnOptions | undefined, repeat: number) =>
+        call(`${inner.name}.timeInProcess`, () => (inner.timeInProcess as NonNullable<RnnBackend['timeInProcess']>).call(inner, op, p, x, dhs, o, repeat)),
+    }),
     async dispose() {
       // A hung backend may never finish disposing either; give it the same time, then let it go.
       await withTimeout(`${inner.name}.dispose`, timeoutMs, () => inner.dispose());
@@ -121,4 +125,11 @@ export function rendererOf(backend: RnnBackend): string | undefined {
   const b = (backend as { inner?: RnnBackend }).inner ?? backend;
   const r = (b as { renderer?: unknown }).renderer;
   return typeof r === 'string' ? r : undefined;
+}
+
+/** What a backend says it computes with (an exec child's hello `engine`: library versions, BLAS), or undefined. */
+export function engineOf(backend: RnnBackend): string | undefined {
+  const b = (backend as { inner?: RnnBackend }).inner ?? backend;
+  const e = (b as { engine?: unknown }).engine;
+  return typeof e === 'string' ? e : undefined;
 }
