@@ -50,13 +50,16 @@ def main():
 
     def layer(F, H, activation):
         key = (F, H, activation)
-        if key not in layers:
+        rnn = layers.pop(key, None)  # re-inserted last: the dict keeps the most recently used at the end
+        if rnn is None:
+            if len(layers) >= 8:  # a long fuzz campaign meets many (F, H): keep a few
+                del layers[next(iter(layers))]
             rnn = torch.nn.RNN(F, H, nonlinearity=activation, batch_first=True).to(dtype)
             with torch.no_grad():
                 rnn.bias_hh_l0.zero_()
             rnn.bias_hh_l0.requires_grad_(False)
-            layers[key] = rnn
-        return layers[key]
+        layers[key] = rnn
+        return rnn
 
     def load(x, wx, wh, b, h0, activation):
         B, _, F = x.shape

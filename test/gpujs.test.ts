@@ -78,6 +78,31 @@ describe.each(GPUJS_MODES.map((mode) => ({ mode })))('gpujs-$mode', ({ mode }) =
   });
 });
 
+describe.each(GPUJS_MODES.map((mode) => ({ mode })))('gpujs-$mode over many shapes', ({ mode }) => {
+  it('should compile nothing new and keep no texture per shape: what it holds stays bounded', async () => {
+    if ((await unavailableReason(mode)) !== undefined) return; // the case above asserts the reason
+    const b = await GpujsBackend.create({ mode });
+    try {
+      const rng = seededRng(11);
+      const call = async (B: number, T: number, F: number, H: number, activation: 'tanh' | 'relu') => {
+        const p = { wx: uniformTensor(rng, [F, H]), wh: uniformTensor(rng, [H, H]), b: uniformTensor(rng, [H]) };
+        const x = uniformTensor(rng, [B, T, F]);
+        const hs = await b.forward(p, x, { activation });
+        await b.backward(p, x, hs, uniformTensor(rng, [B, T, H]), { activation });
+      };
+      await call(2, 3, 2, 3, 'tanh');
+      await call(3, 2, 4, 2, 'relu');
+      const first = b.footprint;
+      for (let i = 0; i < 60; i++) await call(1 + (i % 7), 1 + ((i * 5) % 9), 1 + ((i * 3) % 8), 1 + ((i * 7) % 9), i % 2 ? 'tanh' : 'relu');
+      // One compiled set of kernels per activation; every texture a call makes is deleted by the end of it.
+      expect(b.footprint).toEqual(first);
+      expect(first.kernels).toBe(18);
+    } finally {
+      await b.dispose();
+    }
+  });
+});
+
 describe('gpujs-headlessgl without DISPLAY', () => {
   it('should start its own Xvfb in a plain node process, which then exits by itself', async () => {
     if ((await unavailableReason('headlessgl')) !== undefined) return; // the case above asserts the reason

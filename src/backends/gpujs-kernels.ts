@@ -1,5 +1,5 @@
 /**
- * The SimpleRNN as gpu.js kernels, compiled once per shape and activation. gpu.js writes 2-D outputs as
+ * The SimpleRNN as gpu.js kernels, compiled once per activation and reused for every shape. gpu.js writes 2-D outputs as
  * [width, height] = [columns, rows] and a kernel reads `a[row][column]`; every kernel here is written in
  * that order, and nothing of it leaves src/backends/gpujs*.ts.
  *
@@ -14,8 +14,6 @@
 import type { GPU, IKernelRunShortcut } from 'gpu.js';
 import type { Activation } from '../rnn.js';
 
-export type ShapeKey = { B: number; T: number; F: number; H: number; activation: Activation };
-
 /**
  * tanh that cannot overflow: (1 − e^{−2|a|}) / (1 + e^{−2|a|}) with the sign of a. gpu.js's shader tanh
  * computes (e^{2a} − 1)/(e^{2a} + 1), which is Infinity/Infinity = NaN once e^{2a} overflows float32
@@ -28,13 +26,18 @@ export function stableTanh(a: number): number {
 }
 
 // `this` inside a kernel is gpu.js's kernel context; these types describe what the kernels read from it.
-type Ctx = { thread: { x: number; y: number }; constants: { B: number; T: number; F: number; H: number; relu: number } };
+type Ctx = { thread: { x: number; y: number }; constants: { relu: number } };
 type M = number[][];
 type V = number[];
 
+/**
+ * The kernels of one activation. Sizes are arguments and outputs are set per call (gpu.js's dynamicOutput
+ * and dynamicArguments), so one compiled set serves every shape: nothing is compiled per shape and
+ * nothing accumulates however many shapes a fuzz campaign meets.
+ */
 export type RnnKernels = {
   /** Copies an input (a flat array seen as rows x columns) onto the device. */
-  upload: Record<'x' | 'wx' | 'wh' | 'hs' | 'h', IKernelRunShortcut>;
+  copy: IKernelRunShortcut;
   project: IKernelRunShortcut;
   step: IKernelRunShortcut;
   da: IKernelRunShortcut;
@@ -45,33 +48,37 @@ export type RnnKernels = {
   dx: IKernelRunShortcut;
 };
 
-/** Compiles (lazily, on first call) every kernel for one shape and activation. */
-export function buildKernels(gpu: GPU, s: ShapeKey): RnnKernels {
-  const constants = { B: s.B, T: s.T, F: s.F, H: s.H, relu: s.activation === 'relu' ? 1 : 0 };
-  const make = (fn: (this: Ctx, ...args: never[]) => number, width: number, height?: number) =>
+/**
+ * The largest loop a kernel runs (over F, H or B): GLSL needs a constant bound, so gpu.js unrolls to this
+ * and breaks at the argument. Calls with a larger size are refused before any kernel runs.
+ */
+export const MAX_LOOP = 4096;
+
+/** Creates (compiled on first call) every kernel for one activation. */
+export function buildKernels(gpu: GPU, activation: Activation): RnnKernels {
+  const constants = { relu: activation === 'relu' ? 1 : 0 };
+  const make = (fn: (this: Ctx, ...args: never[]) => number, dims: 2) =>
     gpu.createKernel(fn as never, {
-      output: height === undefined ? [width] : [width, height], constants, pipeline: true, immutable: true, precision: 'single',
-      tactic: 'precision',
-    });
-  const copy = function (this: Ctx, a: M) {
-    return a[this.thread.y]![this.thread.x]!;
-  };
-  const BT = s.B * s.T;
+      output: dims === 2 ? [1, 1] : [1], constants, pipeline: true, immutable: true, precision: 'single', tactic: 'precision',
+      dynamicOutput: true, dynamicArguments: true,
+    }).setLoopMaxIterations(MAX_LOOP);
   return {
-    upload: { x: make(copy, s.F, BT), wx: make(copy, s.H, s.F), wh: make(copy, s.H, s.H), hs: make(copy, s.H, BT), h: make(copy, s.H, s.B) },
-    project: make(function (this: Ctx, x: M, wx: M, b: V) {
+    copy: make(function (this: Ctx, a: M) {
+      return a[this.thread.y]![this.thread.x]!;
+    }, 2),
+    project: make(function (this: Ctx, x: M, wx: M, b: V, F: number) {
       let sum = b[this.thread.x]!;
-      for (let f = 0; f < this.constants.F; f++) sum += x[this.thread.y]![f]! * wx[f]![this.thread.x]!;
+      for (let f = 0; f < F; f++) sum += x[this.thread.y]![f]! * wx[f]![this.thread.x]!;
       return sum;
-    }, s.H, BT),
-    step: make(function (this: Ctx, xp: M, h: M, wh: M, t: number) {
-      let sum = xp[this.thread.y * this.constants.T + t]![this.thread.x]!;
-      for (let k = 0; k < this.constants.H; k++) sum += h[this.thread.y]![k]! * wh[k]![this.thread.x]!;
+    }, 2),
+    step: make(function (this: Ctx, xp: M, h: M, wh: M, t: number, T: number, H: number) {
+      let sum = xp[this.thread.y * T + t]![this.thread.x]!;
+      for (let k = 0; k < H; k++) sum += h[this.thread.y]![k]! * wh[k]![this.thread.x]!;
       if (this.constants.relu === 1) return Math.max(sum, 0);
       return stableTanh(sum);
-    }, s.H, s.B),
-    da: make(function (this: Ctx, dhs: M, dh: M, hs: M, t: number) {
-      const row = this.thread.y * this.constants.T + t;
+    }, 2),
+    da: make(function (this: Ctx, dhs: M, dh: M, hs: M, t: number, T: number) {
+      const row = this.thread.y * T + t;
       const h = hs[row]![this.thread.x]!;
       let slope = 1 - h * h; // tanh' from its output
       if (this.constants.relu === 1) {
@@ -79,37 +86,41 @@ export function buildKernels(gpu: GPU, s: ShapeKey): RnnKernels {
         if (h > 0) slope = 1;
       }
       return (dhs[row]![this.thread.x]! + dh[this.thread.y]![this.thread.x]!) * slope;
-    }, s.H, s.B),
-    carry: make(function (this: Ctx, da: M, wh: M) {
+    }, 2),
+    carry: make(function (this: Ctx, da: M, wh: M, H: number) {
       let sum = 0;
-      for (let j = 0; j < this.constants.H; j++) sum += da[this.thread.y]![j]! * wh[this.thread.x]![j]!;
+      for (let j = 0; j < H; j++) sum += da[this.thread.y]![j]! * wh[this.thread.x]![j]!;
       return sum;
-    }, s.H, s.B),
+    }, 2),
     // dwh[k][j] += Σ_b h_{t−1}[b][k]·da[b][j], with h_{t−1} = h0 at t = 0.
-    accDwh: make(function (this: Ctx, acc: M, hs: M, h0: M, da: M, t: number) {
+    accDwh: make(function (this: Ctx, acc: M, hs: M, h0: M, da: M, t: number, B: number, T: number) {
       let sum = acc[this.thread.y]![this.thread.x]!;
-      for (let b = 0; b < this.constants.B; b++) {
+      for (let b = 0; b < B; b++) {
         let hPrev = 0;
         if (t === 0) hPrev = h0[b]![this.thread.y]!;
-        else hPrev = hs[b * this.constants.T + t - 1]![this.thread.y]!;
+        else hPrev = hs[b * T + t - 1]![this.thread.y]!;
         sum += hPrev * da[b]![this.thread.x]!;
       }
       return sum;
-    }, s.H, s.H),
-    accDwx: make(function (this: Ctx, acc: M, x: M, da: M, t: number) {
+    }, 2),
+    accDwx: make(function (this: Ctx, acc: M, x: M, da: M, t: number, B: number, T: number) {
       let sum = acc[this.thread.y]![this.thread.x]!;
-      for (let b = 0; b < this.constants.B; b++) sum += x[b * this.constants.T + t]![this.thread.y]! * da[b]![this.thread.x]!;
+      for (let b = 0; b < B; b++) sum += x[b * T + t]![this.thread.y]! * da[b]![this.thread.x]!;
       return sum;
-    }, s.H, s.F),
-    accDb: make(function (this: Ctx, acc: V, da: M) {
-      let sum = acc[this.thread.x]!;
-      for (let b = 0; b < this.constants.B; b++) sum += da[b]![this.thread.x]!;
+    }, 2),
+    // db as one row [1, H], a texture like every other accumulator, so its argument type never changes.
+    accDb: make(function (this: Ctx, acc: M, da: M, B: number) {
+      let sum = acc[0]![this.thread.x]!;
+      for (let b = 0; b < B; b++) sum += da[b]![this.thread.x]!;
       return sum;
-    }, s.H),
-    dx: make(function (this: Ctx, da: M, wx: M) {
+    }, 2),
+    dx: make(function (this: Ctx, da: M, wx: M, H: number) {
       let sum = 0;
-      for (let j = 0; j < this.constants.H; j++) sum += da[this.thread.y]![j]! * wx[this.thread.x]![j]!;
+      for (let j = 0; j < H; j++) sum += da[this.thread.y]![j]! * wx[this.thread.x]![j]!;
       return sum;
-    }, s.F, s.B),
+    }, 2),
   };
 }
+
+/** Every kernel of a set, to destroy them. */
+export const allKernels = (k: RnnKernels): IKernelRunShortcut[] => Object.values(k);

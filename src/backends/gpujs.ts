@@ -12,7 +12,7 @@ import { checkBackward, checkForward, type CheckedCall, type RnnBackend, type Rn
 import type { BackendEntry, MatmulProbe } from '../registry-types.js';
 import type { Tensor } from '../tensor.js';
 import { invalidArgument, describeValue } from '../errors.js';
-import { buildKernels, stableTanh, type RnnKernels } from './gpujs-kernels.js';
+import { allKernels, buildKernels, MAX_LOOP, stableTanh, type RnnKernels } from './gpujs-kernels.js';
 import { glStrings, loadGpu, unavailableReason, type GpuModule } from './gpujs-env.js';
 import { acquireDisplay, pinDisplay, releaseDisplay } from './xvfb.js';
 
@@ -33,8 +33,11 @@ type DeviceValue = { toArray?: () => unknown; delete?: () => void };
 const read = (v: unknown) => ((v as DeviceValue).toArray?.() ?? v) as Rows & ArrayLike<number>;
 const f32 = (t: Tensor) => (t.data instanceof Float32Array ? t.data : Float32Array.from(t.data));
 const tensor = (shape: number[], data: Float64Array): Tensor => ({ shape, data });
-/** Calls a kernel on device values of any kind (textures, nested rows, inputs). */
-const call = (kernel: IKernelRunShortcut, ...args: unknown[]): unknown => kernel(...(args as KernelVariable[]));
+/** Calls a kernel with its output set to `output` ([columns, rows] or [length]) on values of any kind. */
+const call = (kernel: IKernelRunShortcut, output: number[], ...args: unknown[]): unknown => {
+  kernel.setOutput(output);
+  return kernel(...(args as KernelVariable[]));
+};
 
 export class GpujsBackend implements RnnBackend {
   readonly name: string;
@@ -64,24 +67,36 @@ export class GpujsBackend implements RnnBackend {
     return new GpujsBackend(mode, gpu, (lib as unknown as { input: InputFn }).input, mode === 'headlessgl' ? glStrings() : undefined);
   }
 
+  /** The kernels of the call's activation: one set each, compiled once, whatever the shape. */
   private kernelsFor(c: CheckedCall): RnnKernels {
     if (this.disposed) throw new Error(`${this.name}: used after dispose()`);
-    const key = `${c.B}x${c.T}x${c.F}x${c.H}:${c.activation}`;
-    let k = this.kernels.get(key);
-    if (k === undefined) {
-      // Keep the few most recent shapes: fuzzing meets many, and each holds compiled programs.
-      if (this.kernels.size >= 8) this.dropKernels(this.kernels.keys().next().value as string);
-      k = buildKernels(this.gpu, { ...c });
-      this.kernels.set(key, k);
-    }
+    const largest = Math.max(c.B, c.F, c.H);
+    if (largest > MAX_LOOP) throw new RangeError(`${this.name}: B, F and H must be at most ${MAX_LOOP} (a kernel's loop bound); got ${largest}`);
+    let k = this.kernels.get(c.activation);
+    if (k === undefined) this.kernels.set(c.activation, (k = buildKernels(this.gpu, c.activation)));
     return k;
   }
 
-  private dropKernels(key: string): void {
-    const k = this.kernels.get(key);
-    this.kernels.delete(key);
-    if (k === undefined) return;
-    for (const kernel of [...Object.values(k.upload), k.project, k.step, k.da, k.carry, k.accDwh, k.accDwx, k.accDb, k.dx]) kernel.destroy();
+  /** GL textures created and not yet deleted, counted at the context (GL only). */
+  private liveTextures = 0;
+  private counting = false;
+
+  /** Counts the GL context's textures from the first kernel on (the context exists once one is built). */
+  private countTextures(): void {
+    const gl = (this.gpu as unknown as { context?: { createTexture?: () => unknown; deleteTexture?: (t: unknown) => void } }).context;
+    if (this.counting || gl?.createTexture === undefined || gl.deleteTexture === undefined) return;
+    this.counting = true;
+    const [create, remove] = [gl.createTexture.bind(gl), gl.deleteTexture.bind(gl)];
+    gl.createTexture = () => (this.liveTextures++, create());
+    gl.deleteTexture = (t: unknown) => (this.liveTextures--, remove(t));
+  }
+
+  /**
+   * What gpu.js holds for this backend: its compiled kernels, and on GL the textures alive at the context
+   * (counted from the first call on). Bounded, whatever shapes a run meets (test/gpujs.test.ts).
+   */
+  get footprint(): { kernels: number; textures: number } {
+    return { kernels: (this.gpu as unknown as { kernels: unknown[] }).kernels.length, textures: this.liveTextures };
   }
 
   /** Throws unless gpu.js really ran `kernel` on this mode's engine (gpu.js may degrade to cpu). */
@@ -112,9 +127,10 @@ export class GpujsBackend implements RnnBackend {
     const owned: unknown[] = [];
     const own = <V>(v: V) => (owned.push(v), v);
     try {
-      const xs = own(call(k.upload.x, this.rows(f32(x), F, B * T)));
-      const wx = own(call(k.upload.wx, this.rows(f32(p.wx), H, F)));
-      const wh = own(call(k.upload.wh, this.rows(f32(p.wh), H, H)));
+      const xs = own(call(k.copy, [F, B * T], this.rows(f32(x), F, B * T)));
+      const wx = own(call(k.copy, [H, F], this.rows(f32(p.wx), H, F)));
+      const wh = own(call(k.copy, [H, H], this.rows(f32(p.wh), H, H)));
+      this.countTextures();
       return work(own, k, { xs, wx, wh });
     } finally {
       for (const v of owned) (v as DeviceValue).delete?.();
@@ -122,12 +138,12 @@ export class GpujsBackend implements RnnBackend {
   }
 
   private run(c: CheckedCall, p: RnnParams, x: Tensor): { hs: Float64Array } {
-    const { B, T, H } = c;
+    const { B, T, F, H } = c;
     return this.onDevice(c, p, x, (own, k, { xs, wx, wh }) => {
-      const xp = own(call(k.project, xs, wx, f32(p.b)));
-      let h: unknown = own(call(k.upload.h, this.rows(c.h0 ? f32(c.h0) : new Float32Array(B * H), H, B)));
+      const xp = own(call(k.project, [H, B * T], xs, wx, f32(p.b), F));
+      let h: unknown = own(call(k.copy, [H, B], this.rows(c.h0 ? f32(c.h0) : new Float32Array(B * H), H, B)));
       const steps: unknown[] = [];
-      for (let t = 0; t < T; t++) steps.push((h = own(call(k.step, xp, h, wh, t))));
+      for (let t = 0; t < T; t++) steps.push((h = own(call(k.step, [H, B], xp, h, wh, t, T, H))));
       this.assertEngine(k.step);
       return { hs: gatherSteps(steps, B, T, H) };
     });
@@ -137,27 +153,27 @@ export class GpujsBackend implements RnnBackend {
     const c = checkBackward(`${this.name}.backward`, p, x, hs, dhs, o);
     const { B, T, F, H } = c;
     return this.onDevice(c, p, x, (own, k, { xs, wx, wh }) => {
-      const hsD = own(call(k.upload.hs, this.rows(f32(hs), H, B * T)));
-      const dhsD = own(call(k.upload.hs, this.rows(f32(dhs), H, B * T)));
-      const h0 = own(call(k.upload.h, this.rows(c.h0 ? f32(c.h0) : new Float32Array(B * H), H, B)));
-      let dh: unknown = own(call(k.upload.h, this.rows(new Float32Array(B * H), H, B)));
-      let dwh: unknown = own(call(k.upload.wh, this.rows(new Float32Array(H * H), H, H)));
-      let dwx: unknown = own(call(k.upload.wx, this.rows(new Float32Array(F * H), H, F)));
-      let db: unknown = new Float32Array(H);
+      const hsD = own(call(k.copy, [H, B * T], this.rows(f32(hs), H, B * T)));
+      const dhsD = own(call(k.copy, [H, B * T], this.rows(f32(dhs), H, B * T)));
+      const h0 = own(call(k.copy, [H, B], this.rows(c.h0 ? f32(c.h0) : new Float32Array(B * H), H, B)));
+      let dh: unknown = own(call(k.copy, [H, B], this.rows(new Float32Array(B * H), H, B)));
+      let dwh: unknown = own(call(k.copy, [H, H], this.rows(new Float32Array(H * H), H, H)));
+      let dwx: unknown = own(call(k.copy, [H, F], this.rows(new Float32Array(F * H), H, F)));
+      let db: unknown = own(call(k.copy, [H, 1], this.rows(new Float32Array(H), H, 1)));
       const dxSteps: unknown[] = new Array(T);
       for (let t = T - 1; t >= 0; t--) {
-        const da = own(call(k.da, dhsD, dh, hsD, t));
-        dh = own(call(k.carry, da, wh));
-        dwh = own(call(k.accDwh, dwh, hsD, h0, da, t));
-        dwx = own(call(k.accDwx, dwx, xs, da, t));
-        db = own(call(k.accDb, db, da));
-        dxSteps[t] = own(call(k.dx, da, wx));
+        const da = own(call(k.da, [H, B], dhsD, dh, hsD, t, T));
+        dh = own(call(k.carry, [H, B], da, wh, H));
+        dwh = own(call(k.accDwh, [H, H], dwh, hsD, h0, da, t, B, T));
+        dwx = own(call(k.accDwx, [H, F], dwx, xs, da, t, B, T));
+        db = own(call(k.accDb, [H, 1], db, da, B));
+        dxSteps[t] = own(call(k.dx, [F, B], da, wx, H));
       }
       this.assertEngine(k.carry);
       return {
         wx: tensor([F, H], flatten(read(dwx), F, H)),
         wh: tensor([H, H], flatten(read(dwh), H, H)),
-        b: tensor([H], Float64Array.from(read(db))),
+        b: tensor([H], flatten(read(db), 1, H)),
         x: tensor([B, T, F], gatherSteps(dxSteps, B, T, F)),
         h0: tensor([B, H], flatten(read(dh), B, H)),
       };
@@ -183,7 +199,8 @@ export class GpujsBackend implements RnnBackend {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    for (const key of [...this.kernels.keys()]) this.dropKernels(key);
+    for (const k of this.kernels.values()) for (const kernel of allKernels(k)) kernel.destroy();
+    this.kernels.clear();
     await this.gpu.destroy();
     if (this.mode === 'headlessgl') releaseDisplay();
   }

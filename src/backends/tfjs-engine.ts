@@ -64,10 +64,13 @@ function take(t: tf.Tensor): Tensor {
   return out;
 }
 
+/** Layers kept per backend, one per (F, H, activation); the least recently used goes first. */
+export const MAX_LAYERS = 8;
+
 export class TfjsBackend implements RnnBackend {
   readonly precision = 'float32';
   readonly name: string;
-  /** One layer per (F, H, activation), reused across calls; its weights are set on every call. */
+  /** One layer per (F, H, activation), reused across calls (at most MAX_LAYERS); its weights are set on every call. */
   private readonly layers = new Map<string, tf.layers.Layer>();
 
   private readonly padSingleStep: boolean;
@@ -80,12 +83,20 @@ export class TfjsBackend implements RnnBackend {
   private layerFor(call: CheckedCall, p: RnnParams): tf.layers.Layer {
     const key = `${call.F}x${call.H}x${call.activation}`;
     let layer = this.layers.get(key);
-    if (layer === undefined) {
+    if (layer !== undefined) {
+      this.layers.delete(key); // most recently used last
+    } else {
+      // A few layers are kept, the least recently used disposed: a long fuzz campaign meets many (F, H).
+      if (this.layers.size >= MAX_LAYERS) {
+        const [oldest, old] = this.layers.entries().next().value as [string, tf.layers.Layer];
+        this.layers.delete(oldest);
+        old.dispose();
+      }
       layer = tf.layers.simpleRNN({ units: call.H, activation: call.activation, returnSequences: true, useBias: true });
       const built = layer;
-      tf.tidy(() => built.apply(tf.zeros([1, 1, call.F])) as tf.Tensor); // builds the layer's weights
-      this.layers.set(key, layer);
+      tf.tidy(() => void built.apply(tf.zeros([1, 1, call.F]))); // builds the layer's weights; its output is not kept
     }
+    this.layers.set(key, layer);
     tf.tidy(() => (layer as tf.layers.Layer).setWeights([toTf(p.wx), toTf(p.wh), toTf(p.b)]));
     return layer;
   }

@@ -12,7 +12,9 @@ relu, with and without h0:
   saturation the same where every tanh pre-activation is beyond 88 in magnitude (catches a tanh that
              overflows to NaN); only for backends that support tanh
 A backend is fuzzed within what it declares (activations, gradients, lastStepOnly, initialState); what
-it leaves out is printed as not run. A failure is shrunk to a small case and printed with its seed,
+it leaves out is printed as not run. On a long run a progress line on stderr every few seconds gives the
+cases run and the process's memory, and the end says the most memory the process held (maxRssMB in the
+JSON): a leak shows while it grows. A failure is shrunk to a small case and printed with its seed,
 path and the command that replays exactly that case (plug-ins included).
 
 Options:
@@ -78,5 +80,6 @@ export function printFuzz(io: Io, report: FuzzReport): void {
   for (const w of report.warnings) io.out(`warning: ${w}`);
   reportUnavailable(io, report.unavailable);
   const n = report.failures.length;
+  io.out(`memory: the process held at most ${report.maxRssMB} MB`);
   io.out(n === 0 ? 'nothing found' : `${n} propert${n === 1 ? 'y' : 'ies'} FAILED`);
 }

@@ -61,7 +61,18 @@ export type FuzzReport = {
   notRun: { property: string; backend: string; reason: string }[];
   unavailable: BackendInfo[];
   warnings: string[];
+  /** The process's largest resident memory by the end of the run, in MB (see memoryUse). */
+  maxRssMB: number;
 };
+
+/** This process's memory now, and the most it has held, in MB: what a long campaign watches for a leak. */
+export function memoryUse(): { rssMB: number; heapMB: number; maxRssMB: number } {
+  const m = process.memoryUsage();
+  return { rssMB: Math.round(m.rss / 1e6), heapMB: Math.round(m.heapUsed / 1e6), maxRssMB: Math.round((process.resourceUsage().maxRSS * 1024) / 1e6) };
+}
+
+/** Seconds between progress lines with the process's memory, on a property that runs that long. */
+const PROGRESS_EVERY_MS = 5000;
 
 type Target = { name: FuzzProperty; backend: RnnBackend; property: fc.IAsyncPropertyWithHooks<[RnnCase]>; subject?: Subject };
 
@@ -81,7 +92,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   const progress = options.progress ?? (() => {});
   const wanted = (p: FuzzProperty) => options.property === undefined || options.property === p;
   const selection = await selectBackends('runFuzz', options.backends);
-  const report: FuzzReport = { ok: false, runs, seed, properties: [], failures: [], notRun: [], unavailable: selection.unavailable, warnings: [] };
+  const report: FuzzReport = { ok: false, runs, seed, properties: [], failures: [], notRun: [], unavailable: selection.unavailable, warnings: [], maxRssMB: 0 };
   const reference = await createBackend('loops');
   const subjects: Subject[] = [];
   const targets: Target[] = wanted('oracle') ? [{ name: 'oracle', backend: reference, property: oracleProperty(reference) }] : [];
@@ -103,7 +114,20 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
     for (const t of targets) {
       progress(`${t.name} on ${t.backend.name}: running ${runs} cases…`);
       const start = performance.now();
-      const out = await fc.check(t.property, { numRuns: runs, seed, ...(options.path === undefined ? {} : { path: options.path }) });
+      // A line with the process's memory every few seconds, so that a leak shows while it grows.
+      let cases = 0;
+      let shown = start;
+      const watched = t.property.beforeEach(async (previous) => {
+        cases++;
+        const now = performance.now();
+        if (now - shown >= PROGRESS_EVERY_MS) {
+          shown = now;
+          const m = memoryUse();
+          progress(`${t.name} on ${t.backend.name}: ${cases} cases run (of ${runs}, shrinking included), rss ${m.rssMB} MB, heap ${m.heapMB} MB`);
+        }
+        await previous();
+      });
+      const out = await fc.check(watched, { numRuns: runs, seed, ...(options.path === undefined ? {} : { path: options.path }) });
       const ms = Math.round(performance.now() - start);
       report.properties.push({ name: t.name, backend: t.backend.name, runs: out.numRuns, skipped: out.numSkips, ok: !out.failed, ms });
       if (!out.failed) continue;
@@ -122,6 +146,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
     await reference.dispose();
   }
   report.ok = report.failures.length === 0 && !(selection.requested && selection.unavailable.length > 0);
+  report.maxRssMB = memoryUse().maxRssMB;
   return report;
 }
 
