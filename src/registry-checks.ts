@@ -8,8 +8,11 @@ import { describeValue, RnnInputError } from './errors.js';
 import type { BackendEntry } from './registry-types.js';
 import { PRECISIONS, type RnnBackend } from './rnn.js';
 
-/** Backend names: what `--backends a,b` can select and a file name can hold. */
-export const BACKEND_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/**
+ * Backend names: what `--backends a,b` can select and a file name can hold. `@`, `=` and `+` are for
+ * variants, NAME@key=value (see variants.ts).
+ */
+export const BACKEND_NAME = /^[A-Za-z0-9][A-Za-z0-9._@=+-]{0,63}$/;
 
 const precisions = PRECISIONS.map((p) => `'${p}'`).join(' or ');
 const refuse = (fn: string, what: string, expected: string, got: unknown, fix: string) =>

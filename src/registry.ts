@@ -4,6 +4,7 @@ import { gpujsEntries } from './backends/gpujs.js';
 import { loopsEntry } from './backends/loops.js';
 import { pytorchEntries } from './backends/pytorch.js';
 import { tfjsCpuEntry, tfjsWasmEntry } from './backends/tfjs.js';
+import { wasmEntries } from './backends/wasm.js';
 import { workersEntry } from './backends/workers.js';
 import { describeValue, invalidArgument, RnnInputError } from './errors.js';
 import { checkCreated, checkEntry } from './registry-checks.js';
@@ -129,6 +130,7 @@ export async function listBackends(): Promise<BackendInfo[]> {
 
 registerBackend(loopsEntry);
 registerBackend(workersEntry);
+for (const entry of wasmEntries) registerBackend(entry);
 registerBackend(tfjsCpuEntry);
 registerBackend(tfjsWasmEntry);
 for (const entry of gpujsEntries) registerBackend(entry);

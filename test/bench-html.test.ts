@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
+import { benchHtml } from '../src/report/html.js';
 import { trainingHtml } from '../src/report/training-html.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -75,6 +76,27 @@ describe.skipIf(optedOut)('bench.html in headless Chromium', () => {
     expect(await page.locator('h2', { hasText: 'Machine limit' }).isVisible()).toBe(true);
     expect(requests).toEqual([url]);
     await page.screenshot({ path: join(out, 'bench.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('should show every label of every chart whole, however long the engine and backend names', async () => {
+    const report = JSON.parse(await readFile(join(out, 'bench.json'), 'utf8'));
+    report.peaks = [
+      { ...report.peaks[0], engine: 'gpujs-headlessgl kernel (float32, llvmpipe (LLVM 15.0.6, 256 bits) via headless-gl 8.1.6 (ANGLE))' },
+      { ...report.peaks[0], engine: 'wasm-f32 SIMD gemm (float32, 1 thread)', gflops: 41.2 },
+    ];
+    for (const r of report.results) if (r.backend === 'workers') Object.assign(r, { backend: 'a-backend-with-a-long-name', inProcessMs: r.meanMs / 2 });
+    const file = join(out, 'long-labels.html');
+    await writeFile(file, benchHtml(report));
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(file).href);
+    const outside = await page.$$eval('svg.chart', (svgs) => svgs.flatMap((svg) => {
+      const box = svg.getBoundingClientRect();
+      return [...svg.querySelectorAll('text')].map((t) => ({ text: t.textContent, r: t.getBoundingClientRect() }))
+        .filter(({ r }) => r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5)
+        .map(({ text }) => `${svg.id}: ${text}`);
+    }));
+    expect(outside).toEqual([]);
     await page.close();
   });
 

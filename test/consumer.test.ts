@@ -69,11 +69,18 @@ describe('rnn-harness installed from its tarball into an empty project', () => {
   it('should ship no source map and cite no document it does not ship', async () => {
     const paths = packed.files.map((f) => f.path);
     expect(paths.filter((p) => p.endsWith('.map'))).toEqual([]);
-    expect(paths).toEqual(expect.arrayContaining(['data/peer-cases.json', 'python/rnn_harness.py', 'python/rnn_harness_torch.py', 'docs/PROTOCOL.md']));
+    expect(paths).toEqual(expect.arrayContaining(['data/peer-cases.json', 'python/rnn_harness.py', 'python/rnn_harness_torch.py', 'docs/PROTOCOL.md', 'dist/wasm/rnn-f64.wasm', 'dist/wasm/rnn-f32.wasm', 'dist/workers/wasm-task.js']));
     for (const p of paths.filter((f) => f.endsWith('.js') || f.endsWith('.d.ts'))) {
       expect(await readFile(join(app, 'node_modules', 'rnn-harness', p), 'utf8'), p).not.toMatch(/DESIGN\.md|sourceMappingURL/);
     }
   });
+
+  it('should run the wasm kernels it ships (dist/wasm), split across threads, in the light install', async () => {
+    const r = await sh('npx', ['rnn-harness', 'check', '--backends', 'wasm,wasm-f32'], app);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^wasm\s+dwh\s.*ok$/m);
+    expect(r.stdout).toMatch(/^wasm-f32\s+peer grads\s.*ok$/m);
+  }, 120_000);
 
   it('should list each absent engine as unavailable with the command that installs it', async () => {
     const r = await sh('npx', ['rnn-harness', 'list'], app);

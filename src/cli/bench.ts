@@ -25,7 +25,8 @@ error, the sample count, GFLOP/s, the fraction of the machine limit and the spee
   train    forward + backward (a training step's RNN part)
 GFLOP/s counts 2·B·T·H·(F+H) floating-point operations for forward and 6·B·T·H·(F+H) for train.
 The machine limit is the best GFLOP/s of a ${PEAK_N}x${PEAK_N} matrix product (2·n³ operations) over every
-engine that offers one (loops' kernel, tfjs's tf.matMul), timed first in the same run.
+engine that offers one (loops' kernel, the wasm SIMD kernels, tfjs's tf.matMul), timed first in the
+same run, each on one thread: a backend on several threads can pass 100 % of it.
 Each backend is called once before it is timed; one that cannot start, throws, hangs or answers with
 the wrong shape is a FAILED row with the reason, and the others are still timed.
 

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { registerExec } from '../exec-flags.js';
 import { loadPlugins } from '../plugins.js';
+import { registerVariants } from '../variants.js';
 import { backendEntries } from '../registry.js';
 import type { BackendInfo } from '../registry-types.js';
 import { DEFAULT_TIMEOUT_MS } from '../run/guard.js';
@@ -48,7 +49,7 @@ export const BACKEND_OPTIONS = {
 /** Their lines in a command's --help, the descriptions starting after `width` + 4 columns. */
 export function backendHelp(width = 16): string {
   const rows: [string, string[]][] = [
-    ['--backends a,b', ['only these backends (default: every registered backend)']],
+    ['--backends a,b', ['only these backends (default: every registered backend); NAME@key=value[+key=value]', 'is backend NAME created with those options, e.g. wasm@threads=1']],
     ['--plugin MODULE', ['load more backends from MODULE, a file (./my-rnn.mjs) or an installed package', 'whose default export is a BackendEntry or an array of them; repeatable']],
     ['--exec NAME=CMD', ['a backend in another process: CMD speaks the exec protocol (docs/PROTOCOL.md),', 'e.g. --exec "mine=/usr/bin/python3 my_rnn.py"; repeatable']],
     ['--timeout-ms N', [`time limit of one backend call, after which it fails (default ${DEFAULT_TIMEOUT_MS})`]],
@@ -85,6 +86,11 @@ export async function backendFlags(
   if (values.backends !== undefined) {
     backends = values.backends.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
     if (backends.length === 0) throw new UsageError(`rnn-harness ${command}: --backends must name at least one backend; got ${JSON.stringify(values.backends)}`);
+    try {
+      registerVariants(backends);
+    } catch (e) {
+      throw new UsageError(`rnn-harness ${command}: ${(e as Error).message}`);
+    }
     const known = backendEntries().map((e) => e.name);
     for (const n of backends) {
       if (!known.includes(n)) throw new UsageError(`rnn-harness ${command}: --backends: unknown backend '${n}'; known: ${known.join(', ')}${plugins.length + execs.length === 0 ? ' (a plug-in needs --plugin MODULE, a program --exec NAME=COMMAND)' : ''}`);

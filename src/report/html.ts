@@ -61,7 +61,7 @@ export function benchHtml(report: BenchReport): string {
       `<p>The fastest ${limit.n}×${limit.n} matrix product any engine reached in this run (${escapeXml(limit.engine)}). A backend's fraction of it is in the table below.</p>`,
       barChart({
         id: 'machine-limit', title: `${limit.n}x${limit.n} matrix product, GFLOP/s`, series: ['matMul'], scale: 'linear', tick: (v) => String(Number(v.toPrecision(3))),
-        bars: report.peaks.map((p) => ({ group: p.engine.split(' (')[0] ?? p.engine, series: 'matMul', value: p.gflops, label: `${p.gflops.toFixed(2)} GFLOP/s` })),
+        bars: report.peaks.map((p) => ({ group: p.engine, series: 'matMul', value: p.gflops, label: `${p.gflops.toFixed(2)} GFLOP/s` })),
       }),
     );
   }

@@ -19,7 +19,9 @@ export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
-const LEFT = 140, PLOT = 560, RIGHT = 110, BAR = 14, GAP = 2, GROUP_GAP = 14, AXIS = 26, LEGEND_ROW = 18, LEGEND_PER_ROW = 5;
+const PLOT = 560, BAR = 14, GAP = 2, GROUP_GAP = 14, AXIS = 26, LEGEND_ROW = 18;
+/** A generous width for text in the chart's font (system-ui 12px; 11px for values): labels are never cut. */
+const textWidth = (s: string, px = 12) => Math.ceil(s.length * px * 0.62);
 const r1 = (v: number) => Math.round(v * 10) / 10;
 
 type Scale = { at: (v: number) => number; ticks: number[] };
@@ -51,16 +53,30 @@ export function barChart(spec: ChartSpec): string {
   // Colours follow spec.series, so a backend keeps its colour across charts; the legend lists those drawn.
   const colorOf = (series: string) => PALETTE[Math.max(0, spec.series.indexOf(series)) % PALETTE.length];
   const legend = spec.series.filter((s) => spec.bars.some((b) => b.series === s));
-  const TOP = 10 + Math.ceil(legend.length / LEGEND_PER_ROW) * LEGEND_ROW;
-  const width = LEFT + PLOT + RIGHT, height = TOP + plotHeight + AXIS;
+  // Margins from the longest labels, so that group names on the left and values on the right show whole.
+  const LEFT = Math.max(80, 16 + Math.max(...groups.map((g) => textWidth(g))));
+  const RIGHT = Math.max(60, 12 + Math.max(...spec.bars.map((b) => textWidth(b.label, 11))));
+  const width = LEFT + PLOT + RIGHT;
+  // The legend flows in rows across the chart's width.
+  const items: { s: string; x: number; row: number }[] = [];
+  let lx = LEFT;
+  let row = 0;
+  for (const s of legend) {
+    const w = 14 + textWidth(s) + 16;
+    if (lx + w > width - 4 && lx > LEFT) [lx, row] = [LEFT, row + 1];
+    items.push({ s, x: lx, row });
+    lx += w;
+  }
+  const TOP = 10 + (row + 1) * LEGEND_ROW;
+  const height = TOP + plotHeight + AXIS;
   const out: string[] = [
     `<svg class="chart" id="${escapeXml(spec.id)}" data-chart="${escapeXml(spec.id)}" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(spec.title)}">`,
     `<title>${escapeXml(spec.title)}</title>`,
   ];
-  legend.forEach((s, i) => {
-    const x = LEFT + (i % LEGEND_PER_ROW) * 120, y = 6 + Math.floor(i / LEGEND_PER_ROW) * LEGEND_ROW;
+  for (const { s, x, row: r } of items) {
+    const y = 6 + r * LEGEND_ROW;
     out.push(`<rect x="${x}" y="${y}" width="10" height="10" fill="${colorOf(s)}"/><text x="${x + 14}" y="${y + 9}" class="legend">${escapeXml(s)}</text>`);
-  });
+  }
   for (const t of scale.ticks) {
     const x = r1(LEFT + scale.at(t));
     out.push(`<line x1="${x}" y1="${TOP - 4}" x2="${x}" y2="${TOP + plotHeight}" class="grid"/><text x="${x}" y="${TOP + plotHeight + 16}" class="tick" text-anchor="middle">${escapeXml(spec.tick(t))}</text>`);

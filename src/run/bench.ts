@@ -97,6 +97,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const selection = await selectBackends('runBench', options.backends);
   const subjects: Subject[] = [];
   const probes: MatmulProbe[] = [];
+  const probed = new Set<unknown>();
   const failures: BenchReport['failures'] = [];
   const notSupported: { backend: string; reason: string }[] = [];
   let run;
@@ -114,7 +115,11 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
         continue;
       }
       try {
-        if (entry.matmulProbe !== undefined) probes.push(await entry.matmulProbe(PEAK_N));
+        // A variant (NAME@key=value) shares its base's probe: one engine, timed once.
+        if (entry.matmulProbe !== undefined && !probed.has(entry.matmulProbe)) {
+          probed.add(entry.matmulProbe);
+          probes.push(await entry.matmulProbe(PEAK_N));
+        }
       } catch (e) {
         failures.push({ backend: entry.name, reason: `matrix-multiply probe could not be set up: ${errorMessage(e)}` });
       }
