@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { GPUJS_MODES, GpujsBackend, unavailableReason } from '../src/backends/gpujs.js';
 import { stableTanh } from '../src/backends/gpujs-kernels.js';
+import { checkAgreement } from '../src/check/properties.js';
 import { seededRng, uniformTensor } from '../src/check/random.js';
+import { scaledCase } from '../src/check/scaled-case.js';
+import type { Tensor } from '../src/tensor.js';
 import { createBackend, listBackends, tensor, toleranceFor } from '../src/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -101,6 +104,47 @@ describe.each(GPUJS_MODES.map((mode) => ({ mode })))('gpujs-$mode over many shap
       await b.dispose();
     }
   });
+});
+
+describe.each(GPUJS_MODES.map((mode) => ({ mode })))('gpujs-$mode after a failed call', ({ mode }) => {
+  it('should compile its kernels afresh, so that the next call is right', async () => {
+    if ((await unavailableReason(mode)) !== undefined) return;
+    const b = await GpujsBackend.create({ mode });
+    const loops = await createBackend('loops');
+    try {
+      const c = scaledCase({ B: 3, T: 4, F: 2, H: 5 }, 'tanh', 12);
+      const o = { activation: 'tanh' as const, h0: c.h0 as Tensor };
+      await b.forward(c.params, c.x, o);
+      // A kernel that fails mid-call, as one did on a texture larger than the GL allows.
+      const kernels = (b as unknown as { kernels: Map<string, { step: unknown }> }).kernels;
+      (kernels.get('tanh') as { step: unknown }).step = Object.assign(() => {
+        throw new Error('injected');
+      }, { destroy: () => {}, setOutput: () => {} });
+      await expect(b.forward(c.params, c.x, o)).rejects.toThrow('injected');
+      await checkAgreement(b, loops, c);
+    } finally {
+      await b.dispose();
+      await loops.dispose();
+    }
+  });
+});
+
+describe('gpujs-headlessgl at more rows than its largest texture', () => {
+  it('should split the batch and agree with loops', async () => {
+    if ((await unavailableReason('headlessgl')) !== undefined) return;
+    const b = await GpujsBackend.create({ mode: 'headlessgl' });
+    const loops = await createBackend('loops');
+    try {
+      const max = (b as unknown as { maxRows: number }).maxRows;
+      expect(max).toBeGreaterThanOrEqual(4096);
+      // B·T one row more than two textures' worth: three chunks, the last of one sample.
+      const T = 2;
+      await checkAgreement(b, loops, scaledCase({ B: max + 1, T, F: 2, H: 3 }, 'tanh', 13));
+    } finally {
+      await b.dispose();
+      await loops.dispose();
+    }
+  }, 120_000);
 });
 
 describe('gpujs-headlessgl without DISPLAY', () => {

@@ -12,6 +12,7 @@ import { checkBackward, checkForward, type CheckedCall, type RnnBackend, type Rn
 import type { BackendEntry, MatmulProbe } from '../registry-types.js';
 import type { Tensor } from '../tensor.js';
 import { invalidArgument, describeValue } from '../errors.js';
+import { batchRanges, combineGradients, concatBatch, sliceBatch } from './batch-chunks.js';
 import { allKernels, buildKernels, MAX_LOOP, stableTanh, type RnnKernels } from './gpujs-kernels.js';
 import { glStrings, loadGpu, unavailableReason, type GpuModule } from './gpujs-env.js';
 import { acquireDisplay, pinDisplay, releaseDisplay } from './xvfb.js';
@@ -48,7 +49,11 @@ export class GpujsBackend implements RnnBackend {
   private readonly kernels = new Map<string, RnnKernels>();
   private disposed = false;
 
-  private constructor(readonly mode: GpujsMode, private readonly gpu: GPUType, private readonly input: InputFn, gl: { vendor: string; renderer: string } | undefined) {
+  private constructor(
+    readonly mode: GpujsMode, private readonly gpu: GPUType, private readonly input: InputFn, gl: { vendor: string; renderer: string } | undefined,
+    /** Rows (B·T) one kernel call can take: the largest texture on GL, unbounded otherwise. */
+    private readonly maxRows: number,
+  ) {
     this.name = `gpujs-${mode}`;
     this.vendor = gl?.vendor;
     this.renderer = gl?.renderer;
@@ -64,14 +69,15 @@ export class GpujsBackend implements RnnBackend {
     const gpu = new lib.GPU({ mode });
     if (mode === 'headlessgl') pinDisplay();
     gpu.addFunction(stableTanh as never, { argumentTypes: { a: 'Number' }, returnType: 'Number' } as never);
-    return new GpujsBackend(mode, gpu, (lib as unknown as { input: InputFn }).input, mode === 'headlessgl' ? glStrings() : undefined);
+    const maxRows = mode === 'headlessgl' ? (lib as unknown as { HeadlessGLKernel: { getMaxTextureSize(): number } }).HeadlessGLKernel.getMaxTextureSize() : Infinity;
+    return new GpujsBackend(mode, gpu, (lib as unknown as { input: InputFn }).input, mode === 'headlessgl' ? glStrings() : undefined, maxRows);
   }
 
   /** The kernels of the call's activation: one set each, compiled once, whatever the shape. */
   private kernelsFor(c: CheckedCall): RnnKernels {
     if (this.disposed) throw new Error(`${this.name}: used after dispose()`);
-    const largest = Math.max(c.B, c.F, c.H);
-    if (largest > MAX_LOOP) throw new RangeError(`${this.name}: B, F and H must be at most ${MAX_LOOP} (a kernel's loop bound); got ${largest}`);
+    const largest = Math.max(c.F, c.H);
+    if (largest > MAX_LOOP) throw new RangeError(`${this.name}: F and H must be at most ${MAX_LOOP} (a kernel's loop bound); got ${largest}`);
     let k = this.kernels.get(c.activation);
     if (k === undefined) this.kernels.set(c.activation, (k = buildKernels(this.gpu, c.activation)));
     return k;
@@ -112,9 +118,23 @@ export class GpujsBackend implements RnnBackend {
     return this.input(data, [cols, rows]);
   }
 
+  /**
+   * The batch in chunks whose B·T rows fit the largest texture (GL only; 16384 rows with Mesa's llvmpipe),
+   * of at most MAX_LOOP samples (the kernels' loop bound).
+   * `check --large` and `fuzz --sizes large` found that a larger call failed, and broke the next calls.
+   */
+  private batchChunks(c: CheckedCall): [number, number][] {
+    if (c.T > this.maxRows) throw new RangeError(`${this.name}: T must be at most ${this.maxRows} (the GL's largest texture); got ${c.T}`);
+    return batchRanges(c.B, Math.min(MAX_LOOP, Math.max(1, Math.floor(this.maxRows / c.T))));
+  }
+
   async forward(p: RnnParams, x: Tensor, o?: RnnOptions): Promise<Tensor> {
     const c = checkForward(`${this.name}.forward`, p, x, o);
-    return tensor([c.B, c.T, c.H], this.run(c, p, x).hs);
+    const parts = this.batchChunks(c).map(([from, to]) => {
+      const h0 = c.h0 === undefined ? undefined : sliceBatch(c.h0, from, to);
+      return tensor([to - from, c.T, c.H], this.run({ ...c, B: to - from, h0 }, p, sliceBatch(x, from, to)).hs);
+    });
+    return parts.length === 1 ? (parts[0] as Tensor) : concatBatch(parts);
   }
 
   /**
@@ -132,6 +152,12 @@ export class GpujsBackend implements RnnBackend {
       const wh = own(call(k.copy, [H, H], this.rows(f32(p.wh), H, H)));
       this.countTextures();
       return work(own, k, { xs, wx, wh });
+    } catch (e) {
+      // A kernel that threw mid-run may be left half set up (it was: every later call came back wrong),
+      // so its set is dropped and the next call compiles afresh.
+      for (const kernel of allKernels(k)) kernel.destroy();
+      this.kernels.delete(c.activation);
+      throw e;
     } finally {
       for (const v of owned) (v as DeviceValue).delete?.();
     }
@@ -151,6 +177,13 @@ export class GpujsBackend implements RnnBackend {
 
   async backward(p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor, o?: RnnOptions): Promise<RnnGradients> {
     const c = checkBackward(`${this.name}.backward`, p, x, hs, dhs, o);
+    return combineGradients(this.batchChunks(c).map(([from, to]) => {
+      const h0 = c.h0 === undefined ? undefined : sliceBatch(c.h0, from, to);
+      return this.backwardChunk({ ...c, B: to - from, h0 }, p, sliceBatch(x, from, to), sliceBatch(hs, from, to), sliceBatch(dhs, from, to));
+    }));
+  }
+
+  private backwardChunk(c: CheckedCall, p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor): RnnGradients {
     const { B, T, F, H } = c;
     return this.onDevice(c, p, x, (own, k, { xs, wx, wh }) => {
       const hsD = own(call(k.copy, [H, B * T], this.rows(f32(hs), H, B * T)));

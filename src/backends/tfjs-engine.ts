@@ -92,7 +92,11 @@ export class TfjsBackend implements RnnBackend {
         this.layers.delete(oldest);
         old.dispose();
       }
-      layer = tf.layers.simpleRNN({ units: call.H, activation: call.activation, returnSequences: true, useBias: true });
+      layer = tf.layers.simpleRNN({
+        units: call.H, activation: call.activation, returnSequences: true, useBias: true,
+        // The weights are set on every call; an orthogonal start (the default) costs an SVD and a console warning above 2000 numbers.
+        kernelInitializer: 'zeros', recurrentInitializer: 'zeros',
+      });
       const built = layer;
       tf.tidy(() => void built.apply(tf.zeros([1, 1, call.F]))); // builds the layer's weights; its output is not kept
     }

@@ -13,7 +13,7 @@ import { adaptCase, caseOptions, describeCase, minPreActivation, outsideCapabili
 import { compareTensors } from './compare.js';
 import { comparePeer, peerCases, peerGradientCases, peerRnnCase, runPeerCase, type PeerComparison } from './peer-cases.js';
 import { RELU_KINK_MARGIN } from './properties.js';
-import { seededRng, uniformTensor } from './random.js';
+import { scaledCase } from './scaled-case.js';
 import { toleranceFor } from './tolerance.js';
 
 export const QUANTITIES = ['hs', ...GRADIENT_KEYS.map((k) => `d${k}`)] as const;
@@ -42,17 +42,8 @@ export type CheckRow = {
 
 export const CHECK_SEED = 20261125;
 
-function randomCase(seed: number, B: number, T: number, F: number, H: number, activation: Activation, withH0: boolean): RnnCase {
-  const rng = seededRng(seed);
-  return {
-    B, T, F, H, activation,
-    // Weights scaled like Xavier's so that a T = 64 relu chain neither vanishes nor explodes.
-    params: { wx: uniformTensor(rng, [F, H], 1 / Math.sqrt(F)), wh: uniformTensor(rng, [H, H], 1 / Math.sqrt(H)), b: uniformTensor(rng, [H], 0.5) },
-    x: uniformTensor(rng, [B, T, F]),
-    h0: withH0 ? uniformTensor(rng, [B, H], 0.5) : undefined,
-    dhs: uniformTensor(rng, [B, T, H]),
-  };
-}
+const randomCase = (seed: number, B: number, T: number, F: number, H: number, activation: Activation, withH0: boolean): RnnCase =>
+  scaledCase({ B, T, F, H }, activation, seed, { h0: withH0 });
 
 /** Problem 2 with an upstream gradient of ones at the last step (many-to-one). */
 export function problem2Case(): RnnCase {
