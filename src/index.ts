@@ -23,8 +23,12 @@ export { PROTOCOL_VERSION } from './exec/frames.js';
 // The runners behind the CLI: each returns what the command prints and writes as JSON.
 export { runCheck } from './run/check.js';
 export type { CheckOptions, CheckReport } from './run/check.js';
-export { runFuzz, FUZZ_PROPERTIES } from './run/fuzz.js';
-export type { FuzzFailure, FuzzOptions, FuzzProperty, FuzzReport } from './run/fuzz.js';
+export { runFuzz, FUZZ_PROPERTIES, FUZZ_SIZES } from './run/fuzz.js';
+export type { FuzzFailure, FuzzOptions, FuzzProperty, FuzzReport, FuzzSizes } from './run/fuzz.js';
+export { runMerge, mergeBench, mergeCheck, mergeFuzz } from './run/merge.js';
+export type { MergedReports } from './run/merge.js';
+export { runHistory } from './run/history.js';
+export type { History as BenchHistory, HistoryPoint, HistoryRun, HistorySeries } from './run/history.js';
 export { runBench, QUICK_SHAPES, DEFAULT_SHAPES } from './run/bench.js';
 export type { BenchOptions } from './run/bench.js';
 export type { BenchReport, BenchEnvironment } from './report/format.js';
@@ -48,6 +52,12 @@ export type { PeerCase, PeerGradientCase, PeerComparison } from './check/peer-ca
 export { conformanceTests } from './conformance/tests.js';
 export type { ConformanceContext, ConformanceOptions, ConformanceTest } from './conformance/tests.js';
 export { numericGradients, oracleError, rnnLoss, ORACLE_BAR } from './oracle/finite-difference.js';
+export { checkDirectional, numericDirectionals, randomDirections, judgeDirectional, judgeForward, DIRECTIONAL_STEP, DIRECTIONAL_KINK_MARGIN } from './oracle/directional.js';
+export type { DirectionalProblem, DirectionalReport, DirectionalRow, Directions, ForwardRow, NumericDirectional } from './oracle/directional.js';
+export { largeCases, LARGE_SHAPES, checkDirectionalLarge, DirectionalCache } from './check/large.js';
+export { largeCase, largeAgreementProperty, largeOracleProperty, largeSaturationProperty, LARGE_LIMITS, LARGE_WORK_BUDGET } from './check/large-properties.js';
+export { scaledCase } from './check/scaled-case.js';
+export type { ScaledCaseOptions, Shape } from './check/scaled-case.js';
 export type { OracleOptions } from './oracle/finite-difference.js';
 export { toleranceFor } from './check/tolerance.js';
 export type { Tolerance } from './check/tolerance.js';

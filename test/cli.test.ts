@@ -2,19 +2,13 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { runCli } from './helpers/run-cli.js';
 import { registerBackend, unregisterBackend } from '../src/index.js';
 import { NotebookBackwardBackend } from '../src/catalog/notebook.js';
 import { loadMnist } from '../src/data/mnist.js';
 import { loadModel } from '../src/model/persist.js';
 
-/** Runs the CLI in-process and captures what it prints. */
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = runCli;
 
 let dir: string;
 beforeAll(async () => {
@@ -225,7 +219,7 @@ describe('usage', () => {
     [['check', '--backends', 'nope'], /--backends: unknown backend 'nope'; known: loops/],
     [['demo', '--frobnicate'], /rnn-harness demo: Unknown option '--frobnicate'/],
     [['fuzz', '--path', '1:2'], /--path needs the --seed/],
-    [['nonsense'], /unknown command 'nonsense'; known: report, demo, check, fuzz, bench, list, mutants, train/],
+    [['nonsense'], /unknown command 'nonsense'; known: report, demo, check, fuzz, bench, list, history, merge, mutants, train/],
     [['bench', '--shapes', '2x3x4'], /--shapes must be a comma-separated list of BxTxFxH with positive integers; got "2x3x4"/],
     [['bench', '--ops', 'backward'], /--ops must list forward and\/or train; got "backward"/],
   ])('should exit 2 on %j', async (argv, message) => {
@@ -234,7 +228,7 @@ describe('usage', () => {
     expect(r.err).toMatch(message);
   });
 
-  it.each(['report', 'demo', 'check', 'fuzz', 'bench', 'list', 'mutants', 'train'])('should print help for %s and exit 0', async (command) => {
+  it.each(['report', 'demo', 'check', 'fuzz', 'bench', 'list', 'history', 'merge', 'mutants', 'train'])('should print help for %s and exit 0', async (command) => {
     const r = await run(command, '--help');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(new RegExp(`^Usage: rnn-harness ${command}`));

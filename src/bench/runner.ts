@@ -29,6 +29,8 @@ export type BenchResult = {
    */
   inProcessMs?: number;
   inProcessSamples?: number;
+  /** The machine it was measured on, in a report merged from several (rnn-harness merge); its backend then ends in " @ machine". */
+  machine?: string;
 };
 
 /**

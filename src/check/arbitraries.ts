@@ -14,6 +14,8 @@ export type RnnCase = Dims & {
   x: Tensor;
   h0: Tensor | undefined;
   dhs: Tensor;
+  /** How a large case's values were made (scaledCase's seed and options): its JSON, instead of the values. */
+  recipe?: { seed: number; biasMagnitude?: number };
 };
 
 export type ShapeRanges = { B: [number, number]; T: [number, number]; F: [number, number]; H: [number, number] };
@@ -128,11 +130,23 @@ export function describeCase(c: RnnCase): string {
   return `B=${c.B} T=${c.T} F=${c.F} H=${c.H} activation=${c.activation} h0=${c.h0 === undefined ? 'zeros' : 'given'}`;
 }
 
-/** The case as plain JSON: shape, options and every value. */
+/**
+ * The case as plain JSON: shape, options and every value; for a large case, the seed and options that
+ * make its values (scaledCase in check/scaled-case.ts) instead of millions of numbers.
+ */
 export function caseToJson(c: RnnCase): object {
   const arr = (t: Tensor | undefined) => (t === undefined ? null : { shape: t.shape, data: [...t.data] });
+  if (c.recipe !== undefined) {
+    return { shape: { B: c.B, T: c.T, F: c.F, H: c.H }, activation: c.activation, h0: c.h0 !== undefined, lastStepOnly: isLastStepOnly(c), scaledCase: c.recipe };
+  }
   return {
     shape: { B: c.B, T: c.T, F: c.F, H: c.H }, activation: c.activation,
     wx: arr(c.params.wx), wh: arr(c.params.wh), b: arr(c.params.b), x: arr(c.x), h0: arr(c.h0), dhs: arr(c.dhs),
   };
+}
+
+function isLastStepOnly(c: RnnCase): boolean {
+  const { B, T, H } = c;
+  for (let b = 0; b < B; b++) for (let i = b * T * H; i < (b * T + T - 1) * H; i++) if (c.dhs.data[i] !== 0) return false;
+  return true;
 }

@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
-import { FUZZ_PROPERTIES, runFuzz, type FuzzProperty, type FuzzReport } from '../run/fuzz.js';
+import { FUZZ_PROPERTIES, FUZZ_SIZES, runFuzz, type FuzzProperty, type FuzzReport, type FuzzSizes } from '../run/fuzz.js';
 import { backendHelp, BACKEND_OPTIONS, backendFlags, EXIT, intOption, parsed, reportUnavailable, UsageError, writeJson, type Io } from './common.js';
 
-export const FUZZ_HELP = `Usage: rnn-harness fuzz [--runs N] [--seed S] [--path P] [--property NAME] [--backends a,b]
-                        [--plugin MODULE]... [--exec NAME=CMD]... [--timeout-ms N] [--json FILE]
+export const FUZZ_HELP = `Usage: rnn-harness fuzz [--runs N] [--seed S] [--path P] [--property NAME] [--sizes small|large]
+                        [--shard I/N] [--backends a,b] [--plugin MODULE]... [--exec NAME=CMD]...
+                        [--timeout-ms N] [--json FILE]
 
 Property-based fuzzing with fast-check on random shapes (B 1..6, T 1..10, F 1..6, H 1..6), tanh and
 relu, with and without h0:
@@ -17,13 +18,26 @@ cases run and the process's memory, and the end says the most memory the process
 JSON): a leak shows while it grows. A failure is shrunk to a small case and printed with its seed,
 path and the command that replays exactly that case (plug-ins included).
 
+--sizes large draws shapes up to B 128, T 500, F 64, H 256 instead, T cut so that B·T·H·(F+H) stays
+within 2^24 multiply-adds, with sizes around multiples of 4 and 8 and around powers of two drawn on
+purpose (where blocked kernels and chunked batches break). The oracle is then the directional one
+(finite differences of loops along random directions), on tanh; relu is fuzzed at large sizes on
+float64 backends only. A case's values come from a seed, which the counterexample shows.
+
+--shard I/N runs the I-th of N shards of the campaign: its properties (the oracle, then each backend's
+agreement and saturation) are dealt out in turn, each runs all its cases with the same seed, so N shards
+with one seed run exactly what one run would. Give every shard the same --seed, then combine their
+--json files with rnn-harness merge.
+
 Options:
   --runs N          runs per property (default 100)
   --seed S          the random seed (default: a fresh one, printed)
   --path P          replay one shrunk failure (with its --seed and --property)
   --property NAME   only this property: ${FUZZ_PROPERTIES.join(', ')} (default: all)
+  --sizes S         small (default) or large
+  --shard I/N       only the I-th of N shards (1 <= I <= N; give every shard the same --seed)
 ${backendHelp()}
-  --json FILE       write { runs, seed, properties, failures, notRun } as JSON
+  --json FILE       write { runs, seed, sizes, shard, properties, failures, notRun } as JSON
   -h, --help        this text
 
 Exit codes: 0 nothing found, 1 a property failed, 2 bad usage.`;
@@ -34,7 +48,7 @@ export async function fuzz(argv: string[], io: Io): Promise<number> {
       args: argv, strict: true,
       options: {
         ...BACKEND_OPTIONS, runs: { type: 'string' }, seed: { type: 'string' }, path: { type: 'string' }, property: { type: 'string' },
-        json: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        sizes: { type: 'string' }, shard: { type: 'string' }, json: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     }),
   );
@@ -44,8 +58,13 @@ export async function fuzz(argv: string[], io: Io): Promise<number> {
   if (values.path !== undefined && values.seed === undefined) throw new UsageError('rnn-harness fuzz: --path needs the --seed it was printed with');
   const property = values.property as FuzzProperty | undefined;
   if (property !== undefined && !FUZZ_PROPERTIES.includes(property)) throw new UsageError(`rnn-harness fuzz: --property must be one of ${FUZZ_PROPERTIES.join(', ')}; got ${JSON.stringify(values.property)}`);
+  const sizes = values.sizes as FuzzSizes | undefined;
+  if (sizes !== undefined && !FUZZ_SIZES.includes(sizes)) throw new UsageError(`rnn-harness fuzz: --sizes must be ${FUZZ_SIZES.join(' or ')}; got ${JSON.stringify(values.sizes)}`);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  if (shard !== undefined && values.seed === undefined) throw new UsageError('rnn-harness fuzz: --shard needs a --seed, the same for every shard, or the shards would fuzz different cases');
   const flags = await backendFlags('fuzz', values);
   const report = await runFuzz({
+    ...(sizes === undefined ? {} : { sizes }), ...(shard === undefined ? {} : { shard }),
     backends: flags.backends, timeoutMs: flags.timeoutMs, runs, replayArgs: flags.loadArgs, progress: io.err,
     ...(seed === undefined ? {} : { seed }), ...(values.path === undefined ? {} : { path: values.path }), ...(property === undefined ? {} : { property }),
   });
@@ -54,9 +73,19 @@ export async function fuzz(argv: string[], io: Io): Promise<number> {
   return report.ok ? EXIT.ok : EXIT.failed;
 }
 
+/** I/N as { index, count }, 1 <= I <= N. */
+function parseShard(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (m === null || count < 1 || index < 1 || index > count) throw new UsageError(`rnn-harness fuzz: --shard must be I/N with 1 <= I <= N, e.g. 2/4; got ${JSON.stringify(text)}`);
+  return { index, count };
+}
+
 /** What `rnn-harness fuzz` prints for a report. */
 export function printFuzz(io: Io, report: FuzzReport): void {
-  io.out(`rnn-harness fuzz: seed ${report.seed}, ${report.runs} runs per property`);
+  const shard = report.shard === undefined ? '' : `, shard ${report.shard.index}/${report.shard.count}`;
+  io.out(`rnn-harness fuzz: seed ${report.seed}, ${report.runs} runs per property, ${report.sizes} sizes${shard}`);
   for (const p of report.properties) {
     if (p.ok) io.out(`ok    ${p.name} on ${p.backend}: ${p.runs} cases, ${p.skipped} discarded, ${p.ms} ms`);
   }

@@ -7,7 +7,9 @@ import { check } from './check.js';
 import { consoleIo, EXIT, UsageError, type Io } from './common.js';
 import { demo } from './demo.js';
 import { fuzz } from './fuzz.js';
+import { history } from './history.js';
 import { list } from './list.js';
+import { merge } from './merge.js';
 import { mutants } from './mutants.js';
 import { pythonPath } from './python-path.js';
 import { report } from './report.js';
@@ -25,6 +27,8 @@ Commands:
   fuzz    fast-check properties on random shapes, shrinking any failure
   bench   benchmark.js timings of every backend, side by side
   list    the registered backends and whether they run here
+  history a folder of bench results as trends per backend, shape and op, regressions marked
+  merge   check, fuzz and bench results from several folders (shards, machines) as one report
   mutants check and fuzz against the catalog of real RNN bugs: the harness's own verification power
   train   the notebook's ScratchSimpleRNNClassifier on real MNIST digits, on any backend
   python-path  the folder of rnn_harness.py, the Python adapter, for PYTHONPATH
@@ -32,7 +36,7 @@ Commands:
 Run 'rnn-harness <command> --help' for a command's options.
 Exit codes: 0 ok, 1 a check failed, 2 bad usage.`;
 
-const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { report, demo, check, fuzz, bench, list, mutants, train, 'python-path': pythonPath };
+const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { report, demo, check, fuzz, bench, list, history, merge, mutants, train, 'python-path': pythonPath };
 
 export async function main(argv: string[], io: Io = consoleIo): Promise<number> {
   const [command, ...rest] = argv;

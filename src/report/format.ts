@@ -34,9 +34,10 @@ export function formatMs(ms: number): string {
   return `${digits(ms * 1000)} µs`;
 }
 
-/** loops' result for the same shape and op, which speedups are measured against. */
+/** loops' result for the same shape and op (on the same machine, in a merged report), which speedups are measured against. */
 export function baselineOf(run: BenchRun, r: BenchRun['results'][number]) {
-  return run.results.find((o) => o.backend === 'loops' && o.op === r.op && shapeName(o.shape) === shapeName(r.shape));
+  const loops = r.machine === undefined ? 'loops' : `loops @ ${r.machine}`;
+  return run.results.find((o) => o.backend === loops && o.op === r.op && shapeName(o.shape) === shapeName(r.shape));
 }
 
 export const percent = (f: number) => `${(f * 100).toFixed(f < 0.1 ? 1 : 0)}%`;

@@ -7,6 +7,7 @@
 import { capabilityGaps, describeCapabilities } from '../capabilities.js';
 import { checkBackend, checkCases, checkOracleRows, checkPeers, checkProblem2, failedRow, gapRow, problem2Case, type CheckRow } from '../check/suite.js';
 import { outsideCapabilities } from '../check/arbitraries.js';
+import { checkDirectionalLarge, DirectionalCache, largeCases } from '../check/large.js';
 import { createBackend } from '../registry.js';
 import type { BackendInfo } from '../registry-types.js';
 import { rendererOf } from './guard.js';
@@ -17,6 +18,8 @@ export type CheckOptions = {
   backends?: readonly BackendRef[];
   /** Time limit of one call, creation and disposal included (default 60 s). */
   timeoutMs?: number;
+  /** Also the bench's shapes: agreement with loops and the directional gradient oracle (check/large.ts). */
+  large?: boolean;
   /** Lines of progress, e.g. to stderr. */
   progress?: (line: string) => void;
 };
@@ -40,8 +43,10 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckReport>
   const progress = options.progress ?? (() => {});
   const selection = await selectBackends('runCheck', options.backends);
   const cases = checkCases();
+  const large = options.large === true ? largeCases() : [];
   const reference = await createBackend('loops');
-  const report: CheckReport = { ok: false, cases: cases.map((c) => c.name), rows: [], capabilities: {}, oracleSkipped: [], unavailable: selection.unavailable, renderers: {}, warnings: [] };
+  const directional = new DirectionalCache(reference);
+  const report: CheckReport = { ok: false, cases: [...cases, ...large].map((c) => c.name), rows: [], capabilities: {}, oracleSkipped: [], unavailable: selection.unavailable, renderers: {}, warnings: [] };
   try {
     for (const entry of selection.run) {
       progress(`checking ${entry.name} on ${cases.length} cases and the peers' expectations…`);
@@ -60,9 +65,14 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckReport>
       const problem2Left = outsideCapabilities(caps, problem2Case()) !== undefined;
       if (!problem2Left) rows.push(await checkProblem2(backend));
       if (entry.name !== 'loops') rows.push(...(await checkBackend(backend, reference, cases, caps)));
+      if (large.length > 0) {
+        progress(`checking ${entry.name} at the bench's shapes: agreement with loops and the directional oracle…`);
+        if (entry.name !== 'loops') rows.push(...(await checkBackend(backend, reference, large, caps)));
+        rows.push(...(await checkDirectionalLarge(backend, directional, large, caps)));
+      }
       const peers = await checkPeers(backend, caps);
       rows.push(...peers.rows);
-      const left = cases.filter(({ c }) => outsideCapabilities(caps, c) !== undefined).length + peers.left + (problem2Left ? 1 : 0);
+      const left = [...cases, ...large].filter(({ c }) => outsideCapabilities(caps, c) !== undefined).length + peers.left + (problem2Left ? 1 : 0);
       const gaps = capabilityGaps(caps);
       gaps.forEach((g, i) => rows.push(gapRow(entry.name, g, i === 0 && left > 0 ? ` (${left} cases left out)` : '')));
       for (const r of rows) r.backend = entry.name;

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { capabilityGaps } from '../capabilities.js';
 import { caseToJson, describeCase, type RnnCase } from '../check/arbitraries.js';
 import { agreementProperty, checkAgreement, oracleProperty, saturationProperty } from '../check/properties.js';
+import { LARGE_RELU_NOTE, largeAgreementProperty, largeOracleProperty, largeSaturationProperty } from '../check/large-properties.js';
 import { describeValue, invalidArgument } from '../errors.js';
 import { createBackend } from '../registry.js';
 import type { BackendInfo } from '../registry-types.js';
@@ -19,6 +20,8 @@ import { shellLine } from './shell.js';
 
 export const FUZZ_PROPERTIES = ['oracle', 'agreement', 'saturation'] as const;
 export type FuzzProperty = (typeof FUZZ_PROPERTIES)[number];
+export const FUZZ_SIZES = ['small', 'large'] as const;
+export type FuzzSizes = (typeof FUZZ_SIZES)[number];
 
 export type FuzzOptions = {
   /** Backends for agreement and saturation (default: every registered backend; loops runs the oracle). */
@@ -32,6 +35,14 @@ export type FuzzOptions = {
   /** Only this property (default: all). */
   property?: FuzzProperty;
   timeoutMs?: number;
+  /** 'small' (default): B, F, H 1..6 and T 1..10; 'large': up to B 128, T 500, F 64, H 256 (check/large-properties.ts). */
+  sizes?: FuzzSizes;
+  /**
+   * Runs only shard `index` (1-based) of `count`: the campaign's properties, in a fixed order (the oracle,
+   * then each backend's agreement and saturation), dealt out in turn. Every property runs all its cases
+   * with the same seed, so the shards together run exactly what one unsharded run would.
+   */
+  shard?: { index: number; count: number };
   /** Words that load the backends again in a replay line, e.g. ['--plugin', './mine.mjs']. */
   replayArgs?: readonly string[];
   progress?: (line: string) => void;
@@ -55,6 +66,11 @@ export type FuzzReport = {
   ok: boolean;
   runs: number;
   seed: number;
+  sizes: FuzzSizes;
+  /** The shard this report is, when the campaign was split (see FuzzOptions.shard). */
+  shard?: { index: number; count: number };
+  /** The whole campaign's properties in their fixed order, whichever shard ran them (merge sorts by it). */
+  plan: { name: FuzzProperty; backend: string }[];
   properties: { name: string; backend: string; runs: number; skipped: number; ok: boolean; ms: number }[];
   failures: FuzzFailure[];
   /** Properties or parts of them not run, and why (what a backend does not declare, or could not start). */
@@ -84,6 +100,13 @@ function checkOptions(o: FuzzOptions): { runs: number; seed: number } {
   if (o.property !== undefined && !FUZZ_PROPERTIES.includes(o.property)) {
     throw invalidArgument('runFuzz', 'options.property', FUZZ_PROPERTIES.map((p) => `'${p}'`).join(', '), describeValue(o.property));
   }
+  if (o.sizes !== undefined && !FUZZ_SIZES.includes(o.sizes)) {
+    throw invalidArgument('runFuzz', 'options.sizes', FUZZ_SIZES.map((p) => `'${p}'`).join(' or '), describeValue(o.sizes));
+  }
+  const sh = o.shard;
+  if (sh !== undefined && (typeof sh !== 'object' || sh === null || !Number.isSafeInteger(sh.count) || sh.count < 1 || !Number.isSafeInteger(sh.index) || sh.index < 1 || sh.index > sh.count)) {
+    throw invalidArgument('runFuzz', 'options.shard', '{ index, count } with 1 <= index <= count', describeValue(sh));
+  }
   return { runs, seed };
 }
 
@@ -91,14 +114,33 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   const { runs, seed } = checkOptions(options);
   const progress = options.progress ?? (() => {});
   const wanted = (p: FuzzProperty) => options.property === undefined || options.property === p;
+  const sizes = options.sizes ?? 'small';
+  const large = sizes === 'large';
   const selection = await selectBackends('runFuzz', options.backends);
-  const report: FuzzReport = { ok: false, runs, seed, properties: [], failures: [], notRun: [], unavailable: selection.unavailable, warnings: [], maxRssMB: 0 };
+  const report: FuzzReport = {
+    ok: false, runs, seed, sizes, ...(options.shard === undefined ? {} : { shard: { ...options.shard } }),
+    plan: [], properties: [], failures: [], notRun: [], unavailable: selection.unavailable, warnings: [], maxRssMB: 0,
+  };
+  // The campaign's properties in a fixed order, dealt out to the shards in turn.
+  const others = selection.run.filter((e) => e.name !== 'loops');
+  const plan: { name: FuzzProperty; backend: string }[] = (report.plan = [
+    ...(wanted('oracle') ? [{ name: 'oracle' as const, backend: 'loops' }] : []),
+    ...others.flatMap((e) => (['agreement', 'saturation'] as const).filter(wanted).map((name) => ({ name, backend: e.name }))),
+  ]);
+  const mine = (name: FuzzProperty, backend: string): boolean => {
+    if (!wanted(name)) return false;
+    if (options.shard === undefined) return true;
+    const i = plan.findIndex((p) => p.name === name && p.backend === backend);
+    return i % options.shard.count === options.shard.index - 1;
+  };
   const reference = await createBackend('loops');
   const subjects: Subject[] = [];
-  const targets: Target[] = wanted('oracle') ? [{ name: 'oracle', backend: reference, property: oracleProperty(reference) }] : [];
+  const targets: Target[] = mine('oracle', 'loops') && wanted('oracle')
+    ? [{ name: 'oracle', backend: reference, property: large ? largeOracleProperty(reference) : oracleProperty(reference) }]
+    : [];
   try {
-    for (const entry of selection.run.filter((e) => e.name !== 'loops')) {
-      if (!wanted('agreement') && !wanted('saturation')) break;
+    for (const entry of others) {
+      if (!mine('agreement', entry.name) && !mine('saturation', entry.name)) continue;
       let s: Subject;
       try {
         s = await openSubject(entry, { forCheck: true, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
@@ -107,8 +149,13 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
         continue;
       }
       subjects.push(s);
-      if (wanted('agreement')) targets.push({ name: 'agreement', backend: s.backend, property: agreementProperty(s.backend, reference), subject: s });
-      if (wanted('saturation') && s.capabilities.activations.includes('tanh')) targets.push({ name: 'saturation', backend: s.backend, property: saturationProperty(s.backend, reference), subject: s });
+      if (mine('agreement', entry.name)) {
+        targets.push({ name: 'agreement', backend: s.backend, property: large ? largeAgreementProperty(s.backend, reference) : agreementProperty(s.backend, reference), subject: s });
+        if (large && s.backend.precision !== 'float64' && s.capabilities.activations.includes('relu')) report.notRun.push({ property: 'agreement on relu', backend: entry.name, reason: LARGE_RELU_NOTE });
+      }
+      if (mine('saturation', entry.name) && s.capabilities.activations.includes('tanh')) {
+        targets.push({ name: 'saturation', backend: s.backend, property: large ? largeSaturationProperty(s.backend, reference) : saturationProperty(s.backend, reference), subject: s });
+      }
       for (const g of capabilityGaps(s.capabilities)) report.notRun.push({ property: g.what === 'tanh' ? 'saturation, and agreement on tanh' : 'agreement', backend: entry.name, reason: `${g.what}: ${g.status} (${g.reason})` });
     }
     for (const t of targets) {
@@ -131,7 +178,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
       const ms = Math.round(performance.now() - start);
       report.properties.push({ name: t.name, backend: t.backend.name, runs: out.numRuns, skipped: out.numSkips, ok: !out.failed, ms });
       if (!out.failed) continue;
-      const failure = failureOf(t, out, options.replayArgs ?? []);
+      const failure = failureOf(t, out, [...(large ? ['--sizes', 'large'] : []), ...(options.replayArgs ?? [])]);
       const c = out.counterexample?.[0];
       if (t.subject !== undefined && c !== undefined && hungReason(t.backend) === undefined) {
         failure.replays = await failsOnFresh(t.subject, reference, c, options.timeoutMs);

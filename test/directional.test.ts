@@ -1,0 +1,85 @@
+/**
+ * The directional gradient oracle: it passes correct backends, catches every entry of the bug catalog on
+ * its own, and judges real sizes (check --large).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CATALOG, correctScratch } from '../src/catalog/index.js';
+import { largeCases } from '../src/check/large.js';
+import { scaledCase } from '../src/check/scaled-case.js';
+import { createBackend, type RnnBackend } from '../src/index.js';
+import { checkDirectional, DIRECTIONAL_KINK_MARGIN, numericDirectionals, randomDirections } from '../src/oracle/directional.js';
+import { runCheck } from '../src/run/check.js';
+
+let loops: RnnBackend;
+beforeAll(async () => {
+  loops = await createBackend('loops');
+});
+afterAll(async () => {
+  await loops.dispose();
+});
+
+// Small and odd sizes, with and without h0, a relu case far from its kink, and every tanh saturated.
+const cases = [
+  scaledCase({ B: 4, T: 6, F: 5, H: 7 }, 'tanh', 1),
+  scaledCase({ B: 3, T: 9, F: 2, H: 5 }, 'tanh', 2, { h0: false }),
+  scaledCase({ B: 2, T: 5, F: 3, H: 4 }, 'tanh', 3, { biasMagnitude: 1e4 }),
+];
+
+describe('the directional oracle', () => {
+  it('should pass loops, a correct scratch RNN and the catalog scaffolding on every case', async () => {
+    for (const b of [loops, correctScratch()]) {
+      for (const c of cases) {
+        const r = await checkDirectional(b, loops, c, { seed: 5 });
+        expect(r.ok, `${b.name}: ${JSON.stringify(r)}`).toBe(true);
+      }
+    }
+  });
+
+  it.each(CATALOG.map((e) => [e.name, e] as const))('should catch %s on its own', async (_, entry) => {
+    const b = entry.create();
+    const verdicts = [];
+    for (const c of cases) verdicts.push((await checkDirectional(b, loops, c, { seed: 5 })).ok);
+    expect(verdicts).toContain(false);
+  });
+
+  it("should use six forward passes per input, whatever the input's size, and find the derivative to its truncation estimate", async () => {
+    const c = scaledCase({ B: 6, T: 12, F: 9, H: 10 }, 'tanh', 4);
+    let calls = 0;
+    const counting: RnnBackend = { ...loops, name: 'counting', precision: 'float64', forward: (...a) => (calls++, loops.forward(...a)), backward: (...a) => loops.backward(...a), dispose: async () => {} };
+    const u = randomDirections(c, 9);
+    const numeric = await numericDirectionals(counting, c, u);
+    expect(calls).toBe(30);
+    const g = await loops.backward(c.params, c.x, await loops.forward(c.params, c.x, { activation: 'tanh', h0: c.h0 }), c.dhs, { activation: 'tanh', h0: c.h0 });
+    for (const k of ['wx', 'wh', 'b', 'x', 'h0'] as const) {
+      const analytic = Array.from(g[k].data).reduce((s, v, i) => s + v * (u[k].data[i] as number), 0);
+      const n = numeric[k];
+      expect(Math.abs(analytic - n.value)).toBeLessThanOrEqual(n.noise + 2 * n.truncation);
+      expect(n.truncation).toBeLessThan(1e-6 * Math.abs(n.value));
+    }
+  });
+
+  it("should leave a relu case's gradients out when a pre-activation is near the kink, and say so", async () => {
+    const c = scaledCase({ B: 8, T: 20, F: 6, H: 9 }, 'relu', 6);
+    const r = await checkDirectional(loops, loops, c);
+    expect(r.gradients).toEqual([]);
+    expect(r.skipped).toMatch(new RegExp(`from the kink \\(< ${DIRECTIONAL_KINK_MARGIN}\\)`));
+  });
+});
+
+describe('check --large', () => {
+  it("should add the bench's shapes, with agreement and the directional oracle, in a few seconds", async () => {
+    const report = await runCheck({ backends: ['loops', 'workers'], large: true });
+    expect(report.ok).toBe(true);
+    expect(report.cases).toEqual(expect.arrayContaining(largeCases().map((c) => c.name)));
+    const rows = report.rows.filter((r) => r.backend === 'workers');
+    expect(rows.map((r) => r.quantity)).toEqual(expect.arrayContaining(['directional hs', 'directional dwx', 'directional dwh', 'directional db', 'directional dx', 'directional dh0']));
+    expect(report.rows.filter((r) => r.backend === 'loops' && r.quantity.startsWith('directional'))).toHaveLength(6);
+  }, 120_000);
+
+  it('should fail a wrong bias gradient at a bench shape', async () => {
+    const b = CATALOG.find((e) => e.name === 'bias-grad-averaged')?.create() as RnnBackend;
+    const c = largeCases()[0]?.c as ReturnType<typeof scaledCase>;
+    const r = await checkDirectional(b, loops, c, { keys: ['b'] });
+    expect(r.gradients[0]?.ok).toBe(false);
+  }, 60_000);
+});
