@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromNested, tensor, toNested } from '../src/index.js';
+import { checkTensor, fromNested, tensor, toNested } from '../src/index.js';
 
 describe('tensor helpers', () => {
   it('should round-trip nested arrays', () => {
@@ -22,5 +22,20 @@ describe('tensor helpers', () => {
     const t = tensor([2], src);
     src[0] = 9;
     expect(t.data[0]).toBe(1);
+  });
+
+  // checkTensor scans in four interleaved sums and a remainder: a bad number in any of them is found.
+  it.each([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10])('should find the one non-finite number at index %i of 11', (at) => {
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const data = Float64Array.from({ length: 11 }, (_, i) => (i === at ? bad : -i * 1e300));
+      expect(() => checkTensor('f', 't', { shape: [11], data }, 1)).toThrow(`f: t.data[${at}] must be finite; got ${bad}`);
+    }
+  });
+
+  it('should pass finite data of every length from 1 to 9, huge numbers and -0 included', () => {
+    for (let n = 1; n <= 9; n++) {
+      const data = Float64Array.from({ length: n }, (_, i) => (i % 2 === 0 ? -0 : Number.MAX_VALUE));
+      expect(() => checkTensor('f', 't', { shape: [n], data }, 1)).not.toThrow();
+    }
   });
 });
