@@ -59,4 +59,35 @@ describe('exec protocol frames', () => {
     memory.clear();
     expect(memory.mark({ name: 'x', shape: [1, 2], data: Float64Array.of(1, 3) }).same).toBeUndefined();
   });
+
+  it('should remember the latest bytes when it copies them into the memory of the earlier ones', () => {
+    const memory = new SentMemory();
+    const at = (...v: number[]) => ({ name: 'wh', shape: [2], data: Float64Array.from(v) });
+    expect(memory.mark(at(1, 2)).same).toBeUndefined();
+    expect(memory.mark(at(5, 6)).same).toBeUndefined();
+    expect(memory.mark(at(1, 2)).same).toBeUndefined(); // the child holds 5, 6 now
+    expect(memory.mark(at(1, 2)).same).toBe(true);
+    expect(memory.mark({ name: 'wh', shape: [3], data: Float64Array.of(1, 2, 0) }).same).toBeUndefined();
+    expect(memory.mark({ name: 'wh', shape: [3], data: Float64Array.of(1, 2, 0) }).same).toBe(true);
+  });
+
+  it('should read a reply into the arrays prepared for it when they fit, and into new ones when they do not', () => {
+    const hs = { name: 'hs', shape: [2, 3], data: Float64Array.of(1, 2, 3, 4, 5, 6) };
+    const dx = { name: 'x', shape: [2], data: Float32Array.of(7, 8) };
+    const wx = { name: 'wx', shape: [1], data: Float64Array.of(9) };
+    const reader = new FrameReader();
+    reader.prepare([{ name: 'hs', dtype: 'float64', shape: [2, 3] }, { name: 'x', dtype: 'float64', shape: [2] }, { name: 'wx', dtype: 'float64', shape: [2] }]);
+    const prepared = (reader as unknown as { prepared: Map<string, Float64Array> }).prepared;
+    const ready = prepared.get('hs');
+    const [f] = reader.push(Buffer.concat(encodeFrame({ type: 'result', id: 1 }, [hs, dx, wx])));
+    expect(f!.tensors.get('hs')!.data).toBe(ready); // taken: the same array, filled
+    expect([...f!.tensors.get('hs')!.data]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(f!.tensors.get('x')!.data).toBeInstanceOf(Float32Array); // float32 arrived, float64 was prepared
+    expect([...f!.tensors.get('x')!.data]).toEqual([7, 8]);
+    expect([...f!.tensors.get('wx')!.data]).toEqual([9]); // one number arrived, two were prepared
+    // Arrays serve one reply: the next one, with nothing prepared, gets arrays of its own.
+    const [g] = reader.push(Buffer.concat(encodeFrame({ type: 'result', id: 2 }, [hs])));
+    expect(g!.tensors.get('hs')!.data).not.toBe(ready);
+    expect([...g!.tensors.get('hs')!.data]).toEqual([1, 2, 3, 4, 5, 6]);
+  });
 });

@@ -137,7 +137,7 @@ export class ExecBackend implements RnnBackend {
   async forward(p: RnnParams, x: Tensor, o?: RnnOptions): Promise<Tensor> {
     const call = checkForward(`${this.name}.forward`, p, x, o);
     const channel = await this.live();
-    const f = await channel.request({ type: 'forward', activation: call.activation }, this.inputs(p, x, call));
+    const f = await channel.request({ type: 'forward', activation: call.activation }, this.inputs(p, x, call), [{ name: 'hs', dtype: this.precision, shape: [call.B, call.T, call.H] }]);
     return this.output(f, 'forward', 'hs', [call.B, call.T, call.H]);
   }
 
@@ -146,10 +146,11 @@ export class ExecBackend implements RnnBackend {
     const channel = await this.live();
     // A child whose backward does not read hs (it runs the forward pass again) is not sent it.
     const hsToo = channel.hello.readsHs === false ? [] : [this.wire('hs', hs)];
-    const f = await channel.request({ type: 'backward', activation: call.activation }, [...this.inputs(p, x, call), ...hsToo, this.wire('dhs', dhs)]);
     const { B, T, F, H } = call;
     const shapes: Record<GradientKey, number[]> = { wx: [F, H], wh: [H, H], b: [H], x: [B, T, F], h0: [B, H] };
     const declared = this.gradients ?? GRADIENT_KEYS;
+    const expected = declared.map((k) => ({ name: k, dtype: this.precision, shape: shapes[k] }));
+    const f = await channel.request({ type: 'backward', activation: call.activation }, [...this.inputs(p, x, call), ...hsToo, this.wire('dhs', dhs)], expected);
     // Only what the child declares comes back; the harness neither reads nor checks the rest.
     return Object.fromEntries(declared.map((k) => [k, this.output(f, 'backward', k, shapes[k])])) as RnnGradients;
   }

@@ -163,8 +163,11 @@ export class ChildChannel {
     });
   }
 
-  /** Sends one request and resolves with its result frame; an error frame rejects with the child's text. */
-  request(header: Omit<Header, 'id' | 'tensors' | 'bytes'>, tensors: readonly WireTensor[] = []): Promise<Frame> {
+  /**
+   * Sends one request and resolves with its result frame; an error frame rejects with the child's text.
+   * `expected`: the tensors the reply should carry, whose arrays are made ready while the child works.
+   */
+  request(header: Omit<Header, 'id' | 'tensors' | 'bytes'>, tensors: readonly WireTensor[] = [], expected: Parameters<FrameReader['prepare']>[0] = []): Promise<Frame> {
     const run = this.queue.then(async () => {
       const id = this.nextId++;
       const what = `${this.spec.label}: ${header.type}`;
@@ -177,6 +180,7 @@ export class ChildChannel {
       } else {
         for (const b of encodeFrame({ ...header, id }, tensors)) this.proc.stdin.write(b);
       }
+      this.reader.prepare(expected);
       const f = await reply;
       if (f.header.shm === true) {
         try {

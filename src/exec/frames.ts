@@ -52,7 +52,11 @@ export class SentMemory {
     const shape = t.shape.join(',');
     const prev = this.last.get(t.name);
     if (prev !== undefined && prev.dtype === dtype && prev.shape === shape && prev.bytes.equals(bytes)) return { ...t, same: true };
-    this.last.set(t.name, { shape, dtype, bytes: Buffer.from(bytes) });
+    // The copy goes into the last one's memory when it fits: a fresh megabyte per call would make the
+    // garbage collector run every few calls.
+    const copy = prev !== undefined && prev.bytes.length === bytes.length ? prev.bytes : Buffer.allocUnsafe(bytes.length);
+    copy.set(bytes);
+    this.last.set(t.name, { shape, dtype, bytes: copy });
     return t;
   }
 
@@ -72,9 +76,26 @@ const preview = (b: Buffer) => JSON.stringify(b.subarray(0, 80).toString('utf8')
  * bytes are copied straight into the typed arrays of its tensors: one copy per byte, whatever the chunking.
  */
 export class FrameReader {
+  /** Arrays made ready for the reply awaited (see `prepare`), taken by the next header that lists them. */
+  private prepared = new Map<string, Float64Array | Float32Array>();
   private head: Buffer[] = [];
   private headLength = 0;
   private pending: { header: Header; tensors: Map<string, WireTensor>; parts: Uint8Array[]; part: number; offset: number; left: number } | undefined;
+
+  /**
+   * Allocates the arrays a reply is expected to carry and touches each of their memory pages, so that
+   * the page faults of fresh memory are taken now, while the child computes, and not while the reply
+   * is copied in. A reply that lists other tensors gets arrays of its own as usual.
+   */
+  prepare(expected: readonly { name: string; dtype: Dtype; shape: readonly number[] }[]): void {
+    this.prepared.clear();
+    for (const e of expected) {
+      const n = e.shape.reduce((a, b) => a * b, 1);
+      const data = e.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+      for (let i = 0; i < n; i += PAGE_BYTES / data.BYTES_PER_ELEMENT) data[i] = 0;
+      this.prepared.set(e.name, data);
+    }
+  }
 
   push(chunk: Buffer): Frame[] {
     const frames: Frame[] = [];
@@ -93,7 +114,8 @@ export class FrameReader {
         this.headLength = 0;
         rest = rest.subarray(nl + 1);
         const header = parseHeader(line);
-        const tensors = allocate(header);
+        const tensors = allocate(header, this.prepared);
+        this.prepared = new Map();
         const parts = [...tensors.values()].map((t) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
         // A payload in the shared file is read from there by the channel; nothing more comes on the pipe.
         this.pending = { header, tensors, parts, part: 0, offset: 0, left: header.shm === true ? 0 : (header.bytes ?? 0) };
@@ -143,12 +165,21 @@ function parseHeader(line: Buffer): Header {
   return header;
 }
 
-/** An empty typed array for each tensor the header lists, to be filled as the payload arrives. */
-export function allocate(h: Header): Map<string, WireTensor> {
+const PAGE_BYTES = 4096;
+
+/**
+ * A typed array for each tensor the header lists, to be filled as the payload arrives: one of `prepared`
+ * when it has that name, type and length (taken from it), else a new one.
+ */
+export function allocate(h: Header, prepared = new Map<string, Float64Array | Float32Array>()): Map<string, WireTensor> {
   const out = new Map<string, WireTensor>();
   for (const t of h.tensors ?? []) {
     const n = t.shape.reduce((a, b) => a * b, 1);
-    out.set(t.name, { name: t.name, shape: t.shape, data: t.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n) });
+    const ready = prepared.get(t.name);
+    prepared.delete(t.name); // each array goes to one tensor only
+    const fits = ready !== undefined && ready.length === n && (t.dtype === 'float64') === ready instanceof Float64Array;
+    const data = fits ? ready : t.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+    out.set(t.name, { name: t.name, shape: t.shape, data });
   }
   return out;
 }
