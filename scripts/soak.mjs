@@ -6,10 +6,12 @@
 //
 //   node scripts/soak.mjs [--runs N] [--allowance MB] [--backends a,b] [--plugin MODULE]
 //
-// Exits 1 when a backend's growth from N to 5N runs exceeds the allowance. The defaults, N = 300 and 80 MB:
-// the leaks this catches grew by 0.9 to 2.3 MB per run, so by 1 GB or more over 4N runs, while a flat
-// backend still warms up between a short run and a longer one (V8's heap and compiled code settling,
-// tfjs-wasm's WebAssembly memory, which grows and is never given back): by 0 to 44 MB in the runs here.
+// Exits 1 when a backend's growth from N to 5N runs exceeds the allowance, in two samples (a backend over
+// it is run again, and the lower peak of each length counts). The defaults, N = 300 and 80 MB: the leaks
+// this catches grew by 0.9 to 2.3 MB per run, so by 1 GB or more over 4N runs, while a flat backend still
+// warms up between a short run and a longer one (V8's heap and compiled code settling, tfjs-wasm's
+// WebAssembly memory, which grows and is never given back): by 0 to 44 MB in the runs here, and
+// tfjs-wasm's peak alone varies by ±50 MB between processes running the same campaign.
 // Slower growth than that, such as gpujs-webasm's (V8 keeps about 1 KB for every WebAssembly module
 // compiled, and gpu.js compiles one per kernel and shape), shows only over 10,000 runs (README, "Long
 // fuzz campaigns").
@@ -50,12 +52,24 @@ console.log(`soak: fuzz with ${runs} and ${5 * runs} runs per backend, each in a
 const rows = [];
 let failed = false;
 for (const backend of backends) {
-  const short = campaign(backend, runs);
-  const long = campaign(backend, 5 * runs);
-  const growth = long.maxRssMB - short.maxRssMB;
+  let short = campaign(backend, runs);
+  let long = campaign(backend, 5 * runs);
+  let growth = long.maxRssMB - short.maxRssMB;
+  let samples = '';
+  if (growth > allowance && short.ok && long.ok) {
+    // The same campaign's peak varies from process to process (tfjs-wasm's by ±50 MB at the same seed),
+    // so a backend over the allowance is measured again and judged by the lower peak of each length: a
+    // leak raises every long campaign, noise does not.
+    const short2 = campaign(backend, runs);
+    const long2 = campaign(backend, 5 * runs);
+    samples = ` (2nd: ${short2.maxRssMB}, ${long2.maxRssMB})`;
+    short = short2.maxRssMB < short.maxRssMB ? short2 : short;
+    long = long2.maxRssMB < long.maxRssMB ? long2 : long;
+    growth = long.maxRssMB - short.maxRssMB;
+  }
   const ok = growth <= allowance && short.ok && long.ok;
   failed ||= !ok;
-  rows.push([backend, `${short.maxRssMB} MB`, `${long.maxRssMB} MB`, `${growth >= 0 ? '+' : ''}${growth} MB`, `${long.msPerCase.toFixed(1)} ms`, ok ? 'ok' : growth > allowance ? 'GROWS' : 'FAIL']);
+  rows.push([backend, `${short.maxRssMB} MB`, `${long.maxRssMB} MB`, `${growth >= 0 ? '+' : ''}${growth} MB${samples}`, `${long.msPerCase.toFixed(1)} ms`, ok ? 'ok' : growth > allowance ? 'GROWS' : 'FAIL']);
 }
 rmSync(dir, { recursive: true, force: true });
 const header = ['backend', `${runs} runs`, `${5 * runs} runs`, 'growth', 'per case', 'result'];
