@@ -10,8 +10,8 @@
 // the leaks this catches grew by 0.9 to 2.3 MB per run, so by 1 GB or more over 4N runs, while a flat
 // backend still warms up between a short run and a longer one (V8's heap and compiled code settling): by
 // 0 to 44 MB in the runs here. tfjs-wasm warms up for longer (its WebAssembly memory grows to the largest
-// case so far and is never given back: 150-199 MB after 300 runs, 195-254 MB after 1,500, 277 MB after
-// 10,000), and its peak varies by ±50 MB from process to process. So a backend over the allowance
+// case so far and is never given back: 150-199 MB after 300 runs, 195-254 MB after 1,500), and its
+// peak varies by ±50 MB from process to process. So a backend over the allowance
 // between N and 5N is measured further, 5N once more and 10N twice, and fails only if the lowest peak at
 // 10N is more than the allowance above the highest at 5N: a leak keeps growing, a warm-up levels off.
 // Slower growth than that, such as gpujs-webasm's (V8 keeps about 1 KB for every WebAssembly module
