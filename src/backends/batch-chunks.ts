@@ -13,6 +13,11 @@ export function batchRanges(B: number, per: number): [number, number][] {
   return out;
 }
 
+/** [from, to) ranges splitting B into n chunks whose sizes differ by at most one (one per thread). */
+export function balancedRanges(B: number, n: number): [number, number][] {
+  return Array.from({ length: n }, (_, i) => [Math.floor((i * B) / n), Math.floor(((i + 1) * B) / n)]);
+}
+
 /** Samples [from, to) of a tensor whose first dimension is the batch. */
 export function sliceBatch(t: Tensor, from: number, to: number): Tensor {
   const per = t.data.length / (t.shape[0] as number);

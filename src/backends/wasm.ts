@@ -14,6 +14,7 @@ import { describeValue, invalidArgument } from '../errors.js';
 import type { BackendEntry, MatmulProbe } from '../registry-types.js';
 import { checkBackward, checkForward, type CheckedCall, type Precision, type RnnBackend, type RnnGradients, type RnnOptions, type RnnParams } from '../rnn.js';
 import type { Tensor } from '../tensor.js';
+import { balancedRanges } from './batch-chunks.js';
 import { WasmEngine, wasmFile, wasmModule } from './wasm-engine.js';
 
 export type WasmOptions = {
@@ -87,7 +88,7 @@ export class WasmBackend implements RnnBackend {
   private chunks(c: CheckedCall): [number, number][] {
     const work = c.B * c.T * c.H * (c.F + c.H);
     const n = this.pool === undefined || work < this.minParallelWork ? 1 : Math.min(this.threads, c.B);
-    return Array.from({ length: n }, (_, i) => [Math.floor((i * c.B) / n), Math.floor(((i + 1) * c.B) / n)]);
+    return balancedRanges(c.B, n);
   }
 
   /** Runs chunk 0 here and the others on the pool, all on the same memory; waits for every one. */
@@ -161,23 +162,23 @@ export class WasmBackend implements RnnBackend {
     });
   }
 
-  /** An n×n product on this engine in the calling thread, for bench's machine limit. */
-  matmulProbe(n: number): MatmulProbe {
-    const e = new WasmEngine(this.precision);
-    const [a, b, bp, c] = [e.alloc(n * n), e.alloc(n * n), e.alloc(n * n), e.alloc(n * n)];
-    e.view(a, n * n).set(Float64Array.from({ length: n * n }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5));
-    e.view(b, n * n).set(Float64Array.from({ length: n * n }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5));
-    return {
-      engine: `${this.name} SIMD gemm (${this.precision}, 1 thread)`,
-      multiply: async () => e.exports.matmul(n, a, b, bp, c),
-      dispose: async () => {},
-    };
-  }
-
   async dispose(): Promise<void> {
     await this.queue;
     await this.pool?.destroy();
   }
+}
+
+/** An n×n product in a module of its own, in the calling thread: the engine's one-core ceiling. */
+function matmulProbe(precision: Precision, n: number): MatmulProbe {
+  const e = new WasmEngine(precision);
+  const [a, b, bp, c] = [e.alloc(n * n), e.alloc(n * n), e.alloc(n * n), e.alloc(n * n)];
+  e.view(a, n * n).set(Float64Array.from({ length: n * n }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5));
+  e.view(b, n * n).set(Float64Array.from({ length: n * n }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5));
+  return {
+    engine: `${nameOf(precision)} SIMD gemm (${precision}, 1 thread)`,
+    multiply: async () => e.exports.matmul(n, a, b, bp, c),
+    dispose: async () => {},
+  };
 }
 
 function wasmEntry(precision: Precision, description: string): BackendEntry {
@@ -193,7 +194,7 @@ function wasmEntry(precision: Precision, description: string): BackendEntry {
       return { available: true };
     },
     create: async (options?: object) => new WasmBackend(precision, options as WasmOptions | undefined),
-    matmulProbe: async (n: number) => new WasmBackend(precision, { threads: 1 }).matmulProbe(n),
+    matmulProbe: async (n: number) => matmulProbe(precision, n),
   };
 }
 

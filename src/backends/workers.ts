@@ -15,6 +15,7 @@ import type { BackendEntry } from '../registry-types.js';
 import { checkBackward, checkForward, type CheckedCall, type RnnBackend, type RnnGradients, type RnnOptions, type RnnParams } from '../rnn.js';
 import type { Tensor } from '../tensor.js';
 import { backwardInThread, forwardInThread, gradientTensors } from './loops.js';
+import { balancedRanges } from './batch-chunks.js';
 
 /**
  * Below this many multiply-adds per call (B·T·H·(F+H)) the batch is not split: a round trip to a worker
@@ -123,8 +124,7 @@ export class WorkersBackend implements RnnBackend {
   private chunks(call: CheckedCall): [number, number][] {
     const work = call.B * call.T * call.H * (call.F + call.H);
     const n = work < this.minParallelWork ? 1 : Math.min(this.threads, call.B);
-    if (n === 1) return [[0, call.B]];
-    return Array.from({ length: n }, (_, i) => [Math.floor((i * call.B) / n), Math.floor(((i + 1) * call.B) / n)]);
+    return balancedRanges(call.B, n);
   }
 
   /**
