@@ -45,7 +45,7 @@ GRADIENTS = ('wx', 'wh', 'b', 'x', 'h0')
 ACTIVATIONS = ('tanh', 'relu')
 _DTYPES = {'float64': np.dtype('<f8'), 'float32': np.dtype('<f4')}
 
-__all__ = ['serve', 'PROTOCOL', 'GRADIENTS', 'ACTIVATIONS']
+__all__ = ['serve', 'check', 'CheckResult', 'PROTOCOL', 'GRADIENTS', 'ACTIVATIONS']
 
 
 def _subset(what, values, known):
@@ -75,11 +75,11 @@ class _Wire:
     the last tensor of each name it received, which the harness may then send as "same" instead of bytes
     (read-only views of the message, so no copy and nothing can change them)."""
 
-    def __init__(self, inp, out):
+    def __init__(self, inp, out, shared=None):
         self.inp, self.out = inp, out
         self.memory = {}
         # The shared files of the fast path, when the harness passed them as fds 3 (in) and 4 (out).
-        self.shared = all(_is_file(fd) for fd in (3, 4))
+        self.shared = all(_is_file(fd) for fd in (3, 4)) if shared is None else shared
         self.maps = {}
         self.shm = False
 
@@ -150,82 +150,227 @@ class _Wire:
         self.out.flush()
 
 
-def serve(forward, backward=None, *, precision='float64', activations=ACTIVATIONS, gradients=GRADIENTS,
-          last_step_only=False, initial_state=True, reads_hs=True, name=None, engine=None):
-    """Serve forward and backward to rnn-harness on this process's standard input and output, until the
-    harness says goodbye. See the module's documentation for the arguments."""
-    if not callable(forward):
-        raise TypeError(f'serve: forward must be a function forward(x, wx, wh, b, h0) -> hs; got {forward!r}')
-    if backward is not None and not callable(backward):
-        raise TypeError(f'serve: backward must be a function or None; got {backward!r}')
-    if precision not in _DTYPES:
-        raise ValueError(f"serve: precision must be 'float64' or 'float32'; got {precision!r}")
-    activations = _subset('activations', activations, ACTIVATIONS)
-    gradients = _subset('gradients', gradients, GRADIENTS) if backward is not None else ()
-    both = len(activations) > 1
-    if both and not all(_takes_activation(f) for f in (forward, backward) if f is not None):
-        raise TypeError("serve: with both activations declared, forward and backward must accept activation= ('tanh' or 'relu')")
-    dtype = _DTYPES[precision]
+class _Spec:
+    """The functions to serve and what they declare, checked once; `call` runs one request on them."""
 
-    # Frames go to the real stdout; everything else that writes to stdout (print, C libraries) to stderr.
-    out = os.fdopen(os.dup(sys.stdout.fileno()), 'wb')
-    sys.stdout.flush()
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    sys.stdout = sys.stderr
-    wire = _Wire(sys.stdin.buffer, out)
-    wire.send({'type': 'hello', 'protocol': PROTOCOL, 'name': name or os.path.splitext(os.path.basename(sys.argv[0] or 'python'))[0],
-               'precision': precision, 'activations': list(activations), 'gradients': list(gradients),
-               'lastStepOnly': bool(last_step_only), 'initialState': bool(initial_state),
-               'readsHs': bool(reads_hs), 'reuse': True, 'transports': ['pipe', 'shm'] if wire.shared else ['pipe'],
-               'engine': engine or f'Python {sys.version.split()[0]}, NumPy {np.__version__}'})
+    def __init__(self, who, forward, backward, precision, activations, gradients, last_step_only, initial_state, reads_hs):
+        if not callable(forward):
+            raise TypeError(f'{who}: forward must be a function forward(x, wx, wh, b, h0) -> hs; got {forward!r}')
+        if backward is not None and not callable(backward):
+            raise TypeError(f'{who}: backward must be a function or None; got {backward!r}')
+        if precision not in _DTYPES:
+            raise ValueError(f"{who}: precision must be 'float64' or 'float32'; got {precision!r}")
+        self.forward, self.backward, self.precision = forward, backward, precision
+        self.activations = _subset('activations', activations, ACTIVATIONS)
+        self.gradients = _subset('gradients', gradients, GRADIENTS) if backward is not None else ()
+        self.last_step_only, self.initial_state, self.reads_hs = bool(last_step_only), bool(initial_state), bool(reads_hs)
+        self.both = len(self.activations) > 1
+        if self.both and not all(_takes_activation(f) for f in (forward, backward) if f is not None):
+            raise TypeError(f"{who}: with both activations declared, forward and backward must accept activation= ('tanh' or 'relu')")
+        self.dtype = _DTYPES[precision]
 
-    def call(fn, args, activation):
-        return fn(*args, activation=activation) if both else fn(*args)
+    def hello(self, name, engine, transports):
+        return {'type': 'hello', 'protocol': PROTOCOL, 'name': name, 'precision': self.precision,
+                'activations': list(self.activations), 'gradients': list(self.gradients),
+                'lastStepOnly': self.last_step_only, 'initialState': self.initial_state, 'readsHs': self.reads_hs,
+                'reuse': True, 'transports': transports,
+                'engine': engine or f'Python {sys.version.split()[0]}, NumPy {np.__version__}'}
 
-    def run_forward(t, activation):
-        h0 = t.get('h0') if initial_state else None
-        hs = call(forward, (t['x'], t['wx'], t['wh'], t['b'], h0), activation)
-        return np.asarray(hs, dtype=dtype)
+    def _call(self, fn, args, activation):
+        return fn(*args, activation=activation) if self.both else fn(*args)
 
-    def run_backward(t, hs, activation):
-        if backward is None:
+    def run_forward(self, t, activation):
+        h0 = t.get('h0') if self.initial_state else None
+        hs = self._call(self.forward, (t['x'], t['wx'], t['wh'], t['b'], h0), activation)
+        return np.asarray(hs, dtype=self.dtype)
+
+    def run_backward(self, t, hs, activation):
+        if self.backward is None:
             raise NotImplementedError('this backend serves forward only')
-        h0 = t.get('h0') if initial_state else None
-        g = call(backward, (t['x'], t['wx'], t['wh'], t['b'], h0, hs if reads_hs else None, t['dhs']), activation)
+        h0 = t.get('h0') if self.initial_state else None
+        g = self._call(self.backward, (t['x'], t['wx'], t['wh'], t['b'], h0, hs if self.reads_hs else None, t['dhs']), activation)
         if not isinstance(g, dict):
             raise TypeError(f"backward must return a dict with keys from {GRADIENTS}; got {type(g).__name__}")
         unknown = set(g) - set(GRADIENTS)
         if unknown:
             raise KeyError(f'backward returned unknown keys {sorted(unknown)}; expected keys from {GRADIENTS}')
-        missing = [k for k in gradients if g.get(k) is None]
+        missing = [k for k in self.gradients if g.get(k) is None]
         if missing:
-            raise KeyError(f'backward declared {gradients} but returned no {missing}')
-        return [(k, np.asarray(g[k], dtype=dtype)) for k in gradients]
+            raise KeyError(f'backward declared {self.gradients} but returned no {missing}')
+        return [(k, np.asarray(g[k], dtype=self.dtype)) for k in self.gradients]
 
+
+class _Tee:
+    """A text stream that records what is written to it (the last 4,000 characters) and passes it on."""
+
+    def __init__(self, inner):
+        self.inner, self.parts = inner, []
+
+    def write(self, text):
+        self.parts.append(text)
+        return self.inner.write(text)
+
+    def flush(self):
+        self.inner.flush()
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def text(self):
+        return ''.join(self.parts)[-4000:]
+
+
+def _failure(e):
+    """An exception as an error frame's fields: the message, where in the learner's code it was raised
+    (the last frame outside this file), and the traceback without this file's frames."""
+    frames = [f for f in traceback.extract_tb(e.__traceback__) if os.path.abspath(f.filename) != os.path.abspath(__file__)]
+    lines = traceback.format_list(frames[-8:]) + traceback.format_exception_only(type(e), e)
+    where = f'{os.path.basename(frames[-1].filename)}:{frames[-1].lineno}, in {frames[-1].name}' if frames else None
+    fields = {'message': f'{type(e).__name__}: {e}', 'traceback': 'Traceback (most recent call last):\n' + ''.join(lines)}
+    if where:
+        fields['where'] = where
+    return fields
+
+
+def _serve(wire, spec):
+    """Answers the harness's requests on `wire` until it says goodbye or goes away."""
     while True:
         header, t = wire.read()
         if header is None:
             return
         kind, rid = header.get('type'), header.get('id')
         activation = header.get('activation', 'tanh')
+        # What the learner's code prints during the call goes where it always goes, and into the error
+        # frame if the call fails.
+        tee, saved = _Tee(sys.stdout), (sys.stdout, sys.stderr)
+        sys.stdout = sys.stderr = tee
         try:
             if kind == 'forward':
-                wire.send({'type': 'result', 'id': rid}, [('hs', run_forward(t, activation))])
+                reply = ({'type': 'result', 'id': rid}, [('hs', spec.run_forward(t, activation))])
             elif kind == 'backward':
-                wire.send({'type': 'result', 'id': rid}, run_backward(t, t.get('hs'), activation))
+                reply = ({'type': 'result', 'id': rid}, spec.run_backward(t, t.get('hs'), activation))
             elif kind == 'time':
                 ms = []
                 for _ in range(int(header['repeat'])):
                     start = time.perf_counter()
-                    hs = run_forward(t, activation)
+                    hs = spec.run_forward(t, activation)
                     if header['op'] == 'train':
-                        run_backward(t, hs, activation)
+                        spec.run_backward(t, hs, activation)
                     ms.append((time.perf_counter() - start) * 1000)
-                wire.send({'type': 'result', 'id': rid, 'ms': ms})
+                reply = ({'type': 'result', 'id': rid, 'ms': ms}, [])
             elif kind == 'shutdown':
                 wire.send({'type': 'result', 'id': rid})
                 return
             else:
                 raise ValueError(f'unknown request type {kind!r}')
         except Exception as e:  # the harness reports it as the call's failure; the child stays in service
-            wire.send({'type': 'error', 'id': rid, 'message': f'{type(e).__name__}: {e}', 'traceback': traceback.format_exc()})
+            reply = (dict({'type': 'error', 'id': rid, 'output': tee.text()}, **_failure(e)), [])
+        finally:
+            sys.stdout, sys.stderr = saved
+        wire.send(*reply)
+
+
+def serve(forward, backward=None, *, precision='float64', activations=ACTIVATIONS, gradients=GRADIENTS,
+          last_step_only=False, initial_state=True, reads_hs=True, name=None, engine=None):
+    """Serve forward and backward to rnn-harness on this process's standard input and output, until the
+    harness says goodbye. See the module's documentation for the arguments."""
+    spec = _Spec('serve', forward, backward, precision, activations, gradients, last_step_only, initial_state, reads_hs)
+    # Frames go to the real stdout; everything else that writes to stdout (print, C libraries) to stderr.
+    out = os.fdopen(os.dup(sys.stdout.fileno()), 'wb')
+    sys.stdout.flush()
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    sys.stdout = sys.stderr
+    wire = _Wire(sys.stdin.buffer, out)
+    wire.send(spec.hello(name or os.path.splitext(os.path.basename(sys.argv[0] or 'python'))[0], engine,
+                         ['pipe', 'shm'] if wire.shared else ['pipe']))
+    _serve(wire, spec)
+
+
+class CheckResult:
+    """What rnn_harness.check found: `ok`, the rows of the table (dicts, as `rnn-harness check --json`
+    writes them), the whole report, and the exit code of the harness."""
+
+    def __init__(self, report, exit_code):
+        self.report, self.exit_code = report, exit_code
+        self.ok = exit_code == 0
+        self.rows = report.get('rows', [])
+        self.failed = [r for r in self.rows if r.get('status') == 'fail']
+
+    def __repr__(self):
+        return f'CheckResult(ok={self.ok}, {len(self.failed)} of {len(self.rows)} rows failed)'
+
+
+def _harness():
+    """The node program and the harness's CLI next to this file, or an error that says what to install."""
+    import shutil
+    import subprocess
+    node = shutil.which('node')
+    if node is None:
+        raise RuntimeError('rnn_harness.check runs the harness with Node.js 20 or later, and there is no `node` on PATH: '
+                           'install Node.js (https://nodejs.org, or `apt install nodejs`), then `npm install rnn-harness`')
+    version = subprocess.run([node, '--version'], capture_output=True, text=True).stdout.strip()
+    if int((version.lstrip('v').split('.') or ['0'])[0] or 0) < 20:
+        raise RuntimeError(f'rnn_harness.check needs Node.js 20 or later; {node} is {version}')
+    cli = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'dist', 'src', 'cli', 'main.js')
+    if not os.path.exists(cli):
+        raise RuntimeError(f'rnn_harness.check: the harness is not next to {os.path.abspath(__file__)} (no {cli}): use the copy '
+                           'of rnn_harness.py inside node_modules/rnn-harness/python (`npx rnn-harness python-path` prints '
+                           'its folder), or run `npm run build` in a clone of rnn-harness')
+    return node, cli
+
+
+def check(forward, backward=None, *, precision='float64', activations=ACTIVATIONS, gradients=GRADIENTS,
+          last_step_only=False, initial_state=True, reads_hs=True, name='mine', args=(), timeout_ms=None):
+    """Run `rnn-harness check` on forward and backward from this process (a notebook cell), print its
+    table, and return a CheckResult. The declarations are those of `serve`; `args` are more options for
+    the command (e.g. ['--large']). The harness runs in a Node.js process next to this file and calls the
+    two functions here, over a socket."""
+    import socket
+    import subprocess
+    import tempfile
+    import threading
+    spec = _Spec('check', forward, backward, precision, activations, gradients, last_step_only, initial_state, reads_hs)
+    node, cli = _harness()
+    with tempfile.TemporaryDirectory(prefix='rnn-harness-') as tmp:
+        path, report_file = os.path.join(tmp, 'backend.sock'), os.path.join(tmp, 'check.json')
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind(path)
+        server.listen(1)
+        server.settimeout(0.2)
+        command = [node, cli, 'check', '--connect', f'{name}={path}', '--backends', name, '--json', report_file, *args]
+        if timeout_ms is not None:
+            command += ['--timeout-ms', str(int(timeout_ms))]
+        harness = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+        def pump(stream, to):
+            for line in stream:
+                print(line, end='', file=to, flush=True)
+        pumps = [threading.Thread(target=pump, args=(harness.stdout, sys.stdout), daemon=True),
+                 threading.Thread(target=pump, args=(harness.stderr, sys.stderr), daemon=True)]
+        for p in pumps:
+            p.start()
+        try:
+            # The harness connects once, and again after a call that timed out; the functions run here.
+            while harness.poll() is None:
+                try:
+                    conn, _ = server.accept()
+                except socket.timeout:
+                    continue
+                conn.settimeout(None)
+                with conn, conn.makefile('rb') as inp, conn.makefile('wb') as out:
+                    wire = _Wire(inp, out, shared=False)
+                    wire.send(spec.hello(name, None, ['pipe']))
+                    try:
+                        _serve(wire, spec)
+                    except (BrokenPipeError, ConnectionResetError):
+                        pass
+        finally:
+            code = harness.wait()
+            for p in pumps:
+                p.join()
+            server.close()
+        report = {}
+        if os.path.exists(report_file):
+            with open(report_file) as f:
+                report = json.load(f)
+        return CheckResult(report, code)

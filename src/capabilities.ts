@@ -21,6 +21,13 @@ export type Capabilities = {
   lastStepOnly: boolean;
   /** The backend uses options.h0 (default true); false: it always starts from zeros, and dh0 is not checked. */
   initialState: boolean;
+  /**
+   * The backend refuses bad input (wrong shapes, NaN, an unknown activation) with an error, as
+   * checkForward / checkBackward do (default false). The conformance suite tests the refusals only when
+   * declared; whatever is declared, bad input must not hang a backend or change the caller's arrays.
+   * The harness's own guard refuses bad input before any call, so check and fuzz never send it.
+   */
+  validatesInput: boolean;
 };
 
 /** The optional fields a BackendEntry or an RnnBackend may carry. */
@@ -29,9 +36,10 @@ export type CapabilityDeclarations = {
   readonly gradients?: readonly GradientKey[];
   readonly lastStepOnly?: boolean;
   readonly initialState?: boolean;
+  readonly validatesInput?: boolean;
 };
 
-export const FULL_CAPABILITIES: Capabilities = { activations: ACTIVATIONS, gradients: GRADIENT_KEYS, lastStepOnly: false, initialState: true };
+export const FULL_CAPABILITIES: Capabilities = { activations: ACTIVATIONS, gradients: GRADIENT_KEYS, lastStepOnly: false, initialState: true, validatesInput: false };
 
 function subset<T extends string>(fn: string, arg: string, v: unknown, known: readonly T[], allowEmpty = false): readonly T[] | undefined {
   if (v === undefined) return undefined;
@@ -56,9 +64,11 @@ export function checkDeclarations(fn: string, what: string, d: CapabilityDeclara
   const gradients = subset(fn, `${what}.gradients`, d.gradients, GRADIENT_KEYS, true);
   const lastStepOnly = flag(fn, `${what}.lastStepOnly`, d.lastStepOnly);
   const initialState = flag(fn, `${what}.initialState`, d.initialState);
+  const validatesInput = flag(fn, `${what}.validatesInput`, d.validatesInput);
   return {
     ...(activations && { activations }), ...(gradients && { gradients }),
     ...(lastStepOnly !== undefined && { lastStepOnly }), ...(initialState !== undefined && { initialState }),
+    ...(validatesInput !== undefined && { validatesInput }),
   };
 }
 
@@ -71,6 +81,7 @@ export function resolveCapabilities(...declarations: (CapabilityDeclarations | u
     if (d.gradients !== undefined) caps.gradients = d.gradients;
     if (d.lastStepOnly !== undefined) caps.lastStepOnly = d.lastStepOnly;
     if (d.initialState !== undefined) caps.initialState = d.initialState;
+    if (d.validatesInput !== undefined) caps.validatesInput = d.validatesInput;
   }
   return caps;
 }

@@ -34,3 +34,20 @@ export function describeValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   return String(v);
 }
+
+/** What an error from a backend in another process carries besides its message. */
+export type ChildDetails = {
+  /** The child's traceback, its harness frames left out: the learner's file, line and code. */
+  traceback?: string;
+  /** What the child printed (print(), warnings) during the call that failed. */
+  output?: string;
+};
+
+/** The child details of an error (see ChildDetails): only the fields it has. */
+export function childDetails(e: unknown): ChildDetails {
+  const { traceback, output } = (typeof e === 'object' && e !== null ? e : {}) as { traceback?: unknown; output?: unknown };
+  return {
+    ...(typeof traceback === 'string' && traceback.trim() !== '' ? { traceback: traceback.trimEnd() } : {}),
+    ...(typeof output === 'string' && output.trim() !== '' ? { output: output.trimEnd() } : {}),
+  };
+}

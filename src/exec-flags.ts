@@ -27,10 +27,23 @@ export function parseExec(flag: string): { name: string; command: string; args: 
   return { name, command, args };
 }
 
+/** `--connect NAME=SOCKET`: NAME and the path of the socket a running backend serves on. */
+export function parseConnect(flag: string): { name: string; socket: string } {
+  const eq = flag.indexOf('=');
+  const name = eq < 0 ? '' : flag.slice(0, eq).trim();
+  const socket = flag.slice(eq + 1).trim();
+  if (eq < 0 || !BACKEND_NAME.test(name) || socket === '') {
+    throw new RnnInputError(`--connect must be NAME=SOCKET, the path of a Unix socket a running backend serves on; got ${JSON.stringify(flag)}`);
+  }
+  return { name, socket };
+}
+
 /** Registers a backend per flag (the same flag twice in one process registers it once); returns the names. */
-export function registerExec(flags: readonly string[], timeoutMs?: number): string[] {
-  return flags.map((flag) => {
-    const { name, command, args } = parseExec(flag);
+export function registerExec(flags: readonly string[], timeoutMs?: number, sockets: readonly string[] = []): string[] {
+  const all = [...flags.map((flag) => ({ flag, socket: false })), ...sockets.map((flag) => ({ flag, socket: true }))];
+  return all.map(({ flag, socket }) => {
+    const parsed = socket ? parseConnect(flag) : parseExec(flag);
+    const { name } = parsed;
     if (registered.get(name) === flag) return name;
     let taken = false;
     try {
@@ -39,8 +52,9 @@ export function registerExec(flags: readonly string[], timeoutMs?: number): stri
     } catch {
       // the name is free
     }
-    if (taken) throw new RnnInputError(`--exec ${name}: a backend named '${name}' is already registered; choose another NAME`);
-    registerBackend(execEntry({ name, command, args, ...(timeoutMs === undefined ? {} : { timeoutMs }) }));
+    if (taken) throw new RnnInputError(`--${socket ? 'connect' : 'exec'} ${name}: a backend named '${name}' is already registered; choose another NAME`);
+    const how = 'socket' in parsed ? { socket: parsed.socket } : { command: parsed.command, args: parsed.args };
+    registerBackend(execEntry({ name, ...how, ...(timeoutMs === undefined ? {} : { timeoutMs }) }));
     registered.set(name, flag);
     return name;
   });

@@ -12,8 +12,9 @@ import { guardBackend } from '../src/run/guard.js';
 const learner = (await import('./fixtures/plugins/learner.mjs')).default as unknown as BackendEntry;
 
 describe('resolveCapabilities', () => {
-  it('should default to everything and let the created backend override its entry', () => {
-    expect(resolveCapabilities()).toEqual({ activations: ['tanh', 'relu'], gradients: ['wx', 'wh', 'b', 'x', 'h0'], lastStepOnly: false, initialState: true });
+  it('should default to everything but validating input, and let the created backend override its entry', () => {
+    expect(resolveCapabilities()).toEqual({ activations: ['tanh', 'relu'], gradients: ['wx', 'wh', 'b', 'x', 'h0'], lastStepOnly: false, initialState: true, validatesInput: false });
+    expect(resolveCapabilities({ validatesInput: true }).validatesInput).toBe(true);
     expect(resolveCapabilities({ activations: ['relu'], lastStepOnly: true }, { activations: ['tanh'] })).toMatchObject({ activations: ['tanh'], lastStepOnly: true });
   });
 

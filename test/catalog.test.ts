@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CATALOG, correctScratch } from '../src/catalog/index.js';
+import { likelyCauses, signatureOf } from '../src/catalog/signature.js';
 import { agreementProperty, saturationProperty } from '../src/check/properties.js';
 import { checkBackend, checkCases, checkProblem2 } from '../src/check/suite.js';
 import { main } from '../src/cli/main.js';
@@ -24,6 +25,13 @@ describe('the bug catalog', () => {
     expect(CATALOG.length).toBeGreaterThanOrEqual(10);
     expect(new Set(CATALOG.map((e) => e.name)).size).toBe(CATALOG.length);
     for (const e of CATALOG) expect(e.description).toMatch(/^[^\n]{20,200}$/);
+  });
+
+  it.each(CATALOG.map((e) => [e.name, e] as const))("should show %s in check exactly as its signature says (quantity: when it fails)", async (_, e) => {
+    const b = e.create('float64');
+    const rows = await checkBackend(b, reference, checkCases());
+    expect(signatureOf(rows)).toEqual(e.signature);
+    expect(likelyCauses(rows, rows.map((r) => r.quantity)).map((c) => c.name)).toContain(e.name);
   });
 
   it.each(['float64', 'float32'] as const)('should be built on scaffolding that passes every check without a bug (%s)', async (precision) => {

@@ -43,6 +43,13 @@ describe('compareTensors', () => {
     expect(c.maxAbsError).toBe(0.03);
   });
 
+  it('should count the elements beyond their tolerance, out of all of them', () => {
+    // scale = 1: element 0 allows 0.01 + 0.1·0.5 = 0.06, element 1 0.01 + 0.1·1 = 0.11, element 2 exactly 0.01.
+    expect(compareTensors(tensor([3], [0.57, 1.2, 0.01]), tensor([3], [0.5, 1, 0]), tol)).toMatchObject({ mismatches: 2, size: 3, worstIndex: 1 });
+    expect(compareTensors(tensor([3], [0.5, 1, 0.01]), tensor([3], [0.5, 1, 0]), tol)).toMatchObject({ mismatches: 0, size: 3, ok: true });
+    expect(compareTensors(tensor([2], [NaN, 1]), tensor([2], [1, 1]), tol)).toMatchObject({ mismatches: 1, size: 2 });
+  });
+
   it('should refuse shapes that differ in any dimension or in rank, even with as many elements', () => {
     expect(compareTensors(tensor([2, 3, 4]), tensor([2, 4, 3]), tol).ok).toBe(false);
     expect(compareTensors(tensor([4]), tensor([4, 1]), tol).ok).toBe(false);
@@ -52,7 +59,7 @@ describe('compareTensors', () => {
   it('should fail on NaN and on a shape mismatch', () => {
     const nan = compareTensors(tensor([2], [1, NaN]), tensor([2], [1, 1]), tol);
     expect(nan).toMatchObject({ maxAbsError: Infinity, worstRatio: Infinity, worstIndex: 1, ok: false });
-    expect(compareTensors(tensor([2, 1], [1, 1]), tensor([1, 2], [1, 1]), tol)).toEqual({ maxAbsError: Infinity, worstRatio: Infinity, worstIndex: -1, ok: false });
+    expect(compareTensors(tensor([2, 1], [1, 1]), tensor([1, 2], [1, 1]), tol)).toEqual({ maxAbsError: Infinity, worstRatio: Infinity, worstIndex: -1, mismatches: 2, size: 2, ok: false });
     expect(compareTensors(tensor([2], [1, 1]), tensor([3], [1, 1, 1]), tol).ok).toBe(false);
   });
 });

@@ -130,8 +130,8 @@ describe('rnn-harness installed from its tarball into an empty project', () => {
     const failed = of('scratch-buggy').filter((t) => t.status === 'failed');
     expect(failed.map((t) => t.title)).toContain('should agree with loops on hs and every gradient it declares');
     const message = failed.find((t) => t.title.startsWith('should agree'))?.failureMessages.join('\n') ?? '';
-    expect(message).toMatch(/Counterexample: \[\{"B":\d,"T":\d+,"F":\d,"H":\d/);
-    expect(message).toMatch(/Shrunk \d+ time\(s\)/);
-    expect(message).toMatch(/scratch-buggy db disagrees with the reference/);
+    expect(message).toMatch(/Counterexample, shrunk \d+ time\(s\) after \d+ case\(s\):\n\s+B=\d T=\d+ F=\d H=\d/);
+    expect(message).toMatch(/scratch-buggy db disagrees with the reference .*: db\[\d\]: got .*, expected .*worst error\/tolerance/);
+    expect(message).toMatch(/Replay this failure alone: describeConformance\(entry, \{ replay: \{ test: "should agree with loops on hs and every gradient it declares", seed: \d+, path: "[\d:]+" \} \}\)/);
   }, 300_000);
 });

@@ -4,6 +4,9 @@
  * Needs Debian's python3-numpy (scripts/setup installs it); RNN_HARNESS_NO_PYTHON=1 skips on purpose.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'shell-quote';
@@ -200,5 +203,50 @@ describe.skipIf(skip)("an exec backend's child", () => {
     await b.forward(p, x);
     expect(JSON.stringify([p, x].map((t) => Object.values(t).map((v) => ('data' in v ? [...v.data] : v))))).toBe(before);
     await expect(b.forward(p, tensor([2, 2, 5]))).rejects.toThrow(/chatty\.forward: x\.shape\[2\] = 5 must equal wx\.shape\[0\] = 2 \(features\)/);
+  });
+});
+
+describe.skipIf(skip)('a Python exception, and rnn_harness.check from a plain Python process', () => {
+  const LEARNER = new URL('./fixtures/exec/learner.py', import.meta.url).pathname;
+  const learner = async (mode: string) => {
+    const r = await promisify(execFile)(PY, [LEARNER, mode], { encoding: 'utf8' }).catch((e: { stdout: string }) => e);
+    const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT ')) ?? 'RESULT {}';
+    return { out: r.stdout, result: JSON.parse(line.slice(7)) as { ok: boolean; rows: number; failed: Record<string, unknown>[] } };
+  };
+
+  it("should show the learner's file, line and code, and what the call printed, in check's text and JSON", async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'rnn-harness-typo-')), 'check.json');
+    const r = await run('check', '--exec', `typo=${PY} ${LEARNER} typo --serve`, '--backends', 'typo', '--json', file);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/backward failed in the child: NameError: name 'undefined_name' is not defined \(at learner\.py:\d+, in typo\)/);
+    expect(r.out).toMatch(/File ".*learner\.py", line \d+, in typo\n\s+g\['b'\] = g\['b'\] \+ undefined_name/);
+    expect(r.out).toContain('| backward: x has shape (1, 3, 2)');
+    expect(r.out).not.toContain('rnn_harness.py');
+    const json = JSON.parse(await readFile(file, 'utf8'));
+    const row = json.rows.find((x: { quantity: string }) => x.quantity === 'dwx');
+    expect(row.traceback).toMatch(/learner\.py", line \d+, in typo/);
+    expect(row.output).toContain('backward: x has shape');
+  });
+
+  it('should run check on a right backward from Python, print the table and return ok', async () => {
+    const { out, result } = await learner('right');
+    expect(out).toMatch(/^right\s+dwh\s.*ok$/m);
+    expect(out).toContain('all 14 checks passed; 1 left out');
+    expect(result).toMatchObject({ ok: true, failed: [] });
+  });
+
+  it('should run check on a wrong backward from Python and return what failed, where and when', async () => {
+    const { out, result } = await learner('wrong');
+    expect(out).toMatch(/^wrong\s+db\s.*FAIL$/m);
+    expect(out).toContain('db fails only when B>1');
+    expect(result.ok).toBe(false);
+    expect(result.failed).toEqual([expect.objectContaining({ quantity: 'db', failsWhen: ['B>1'], worst: expect.objectContaining({ index: [expect.any(Number)] }) })]);
+  });
+
+  it('should return the traceback and the printed lines of a backward that raises', async () => {
+    const { result } = await learner('typo');
+    expect(result.ok).toBe(false);
+    expect(result.failed[0]?.traceback).toMatch(/learner\.py", line \d+, in typo/);
+    expect(result.failed[0]?.output).toContain('backward: x has shape');
   });
 });

@@ -3,7 +3,7 @@
  * shards that do not belong together are refused by name. (scripts/shard-proof.mjs does the same with
  * parallel processes; CI runs it.)
  */
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -29,10 +29,11 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('fuzz --shard', () => {
-  it('should deal the properties out in turn, each shard running its own whole', () => {
+  it('should deal the properties by their estimated cost, each shard running its own whole', () => {
     expect(whole.plan.map((p) => `${p.name} ${p.backend}`)).toEqual(['oracle loops', 'agreement workers', 'saturation workers', 'agreement problem3', 'saturation problem3']);
+    // Costs 10, 3, 2.1, 1 and 0.7 (run/deal.ts), the costliest first to the shard with the least so far.
     expect(shards.map((s) => s.properties.map((p) => `${p.name} ${p.backend}`))).toEqual([
-      ['oracle loops', 'agreement problem3'], ['agreement workers', 'saturation problem3'], ['saturation workers'],
+      ['oracle loops'], ['agreement workers', 'saturation problem3'], ['saturation workers', 'agreement problem3'],
     ]);
     expect(whole.failures.map((f) => `${f.property} ${f.backend}`)).toEqual(['agreement problem3']);
   });
@@ -76,6 +77,22 @@ describe('rnn-harness merge', () => {
     const code = await main(['merge', join(dir, 's1'), join(dir, 's2'), join(dir, 's3'), '--out', join(dir, 'merged')], { out: (l) => out.push(l), err: () => {} });
     expect(code).toBe(1);
     expect(out.join('\n')).toContain('fuzz.json (3 shards, 5 properties, 1 failure)');
+  });
+
+  it('should print a table of what it merged and every failure with the line that replays it, and write fuzz.md', async () => {
+    const out: string[] = [];
+    await main(['merge', join(dir, 's1'), join(dir, 's2'), join(dir, 's3'), '--out', join(dir, 'merged')], { out: (l) => out.push(l), err: () => {} });
+    const text = out.join('\n');
+    const failure = whole.failures[0]!;
+    expect(text).toMatch(/^property\s+backend\s+cases\s+discarded\s+ms\s+result$/m);
+    expect(text).toMatch(/^agreement\s+problem3\s+\d+\s+\d+\s+\d+\s+FAIL$/m);
+    expect(text).toContain(`FAIL  agreement on problem3 after ${failure.runs} cases`);
+    expect(text).toContain(`replay: ${failure.replay}`);
+    expect(text).toMatch(/1 property FAILED$/);
+    const md = await readFile(join(dir, 'merged', 'fuzz.md'), 'utf8');
+    expect(md).toMatch(/^\*\*1 property FAILED\*\*: seed 11, 30 runs per property, small sizes\.$/m);
+    expect(md).toContain('| agreement | problem3 |');
+    expect(md).toContain(`replay: ${failure.replay}`);
   });
 
   it('should refuse a folder without reports, and no --out, with exit 2', async () => {

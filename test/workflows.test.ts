@@ -19,6 +19,12 @@ describe('the GitHub Actions workflow', () => {
     expect(r.status).toBe(0);
   });
 
+  it('should pass both linters on the workflow a downstream project copies (examples/ci/rnn-harness.yml)', () => {
+    const r = lint(join(root, 'examples', 'ci', 'rnn-harness.yml'));
+    expect(r.stdout).toContain('workflows ok: examples/ci/rnn-harness.yml');
+    expect(r.status).toBe(0);
+  });
+
   it('should fail a copy with a job that needs a missing one, an unknown matrix key and a misspelt key', async () => {
     const good = await readFile(join(root, '.github', 'workflows', 'ci.yml'), 'utf8');
     const bad = good

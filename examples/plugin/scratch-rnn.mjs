@@ -42,4 +42,5 @@ export class ScratchRnn {
   async dispose() {}
 }
 
-export default { name: 'scratch', precision: 'float64', description: 'a SimpleRNN written from scratch', create: () => new ScratchRnn() };
+// validatesInput: forward and backward refuse bad input (checkForward / checkBackward), and the conformance suite tests that.
+export default { name: 'scratch', precision: 'float64', validatesInput: true, description: 'a SimpleRNN written from scratch', create: () => new ScratchRnn() };

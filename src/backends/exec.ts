@@ -20,8 +20,13 @@ import { ProtocolError, SentMemory, type Frame, type Header, type WireTensor } f
 export type ExecOptions = {
   /** The backend's name (what --backends selects). */
   name: string;
-  /** The program to run, e.g. '/usr/bin/python3'. */
-  command: string;
+  /** The program to run, e.g. '/usr/bin/python3'; or, instead, `socket`. */
+  command?: string;
+  /**
+   * A Unix socket on which a backend that is already running serves the protocol (rnn_harness.check in a
+   * notebook): connected to instead of starting a program.
+   */
+  socket?: string;
   args?: readonly string[];
   /** Added to this process's environment. */
   env?: Record<string, string>;
@@ -34,9 +39,14 @@ const FN = "createBackend('exec')";
 
 function checkOptions(o: unknown): Required<Pick<ExecOptions, 'name' | 'command' | 'args' | 'timeoutMs'>> & ExecOptions {
   if (typeof o !== 'object' || o === null) throw invalidArgument(FN, 'options', 'an object { name, command, args?, env?, cwd?, timeoutMs? }', describeValue(o));
-  const { name, command, args = [], env, cwd, timeoutMs = 60_000 } = o as ExecOptions;
+  const { name, command, socket, args = [], env, cwd, timeoutMs = 60_000 } = o as ExecOptions;
   if (typeof name !== 'string' || !BACKEND_NAME.test(name)) throw invalidArgument(FN, 'options.name', 'a backend name (letters, digits, ".", "_", "-")', describeValue(name));
-  if (typeof command !== 'string' || command.trim() === '') throw invalidArgument(FN, 'options.command', 'the program to run', describeValue(command));
+  if (socket !== undefined) {
+    if (typeof socket !== 'string' || socket === '' || (command !== undefined && command !== '')) throw invalidArgument(FN, 'options.socket', 'the path of a Unix socket, given instead of command', describeValue(socket));
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) throw invalidArgument(FN, 'options.timeoutMs', 'an integer >= 1', describeValue(timeoutMs));
+    return { name, command: '', socket, args: [], timeoutMs };
+  }
+  if (typeof command !== 'string' || command.trim() === '') throw invalidArgument(FN, 'options.command', 'the program to run (or a socket)', describeValue(command));
   if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw invalidArgument(FN, 'options.args', 'an array of strings', describeValue(args));
   if (env !== undefined && (typeof env !== 'object' || env === null || Object.values(env).some((v) => typeof v !== 'string'))) {
     throw invalidArgument(FN, 'options.env', 'an object of strings', describeValue(env));
@@ -62,6 +72,8 @@ export class ExecBackend implements RnnBackend {
   readonly gradients?: readonly GradientKey[];
   readonly lastStepOnly?: boolean;
   readonly initialState?: boolean;
+  /** Every call is validated here, before it crosses the pipe (checkForward / checkBackward). */
+  readonly validatesInput = true;
   /** What the child says it computes with (library versions, BLAS), for reports. */
   readonly engine: string | undefined;
   /** Children started so far: 1, plus one per crash or hang. */
@@ -81,7 +93,10 @@ export class ExecBackend implements RnnBackend {
     const o = checkOptions(options);
     // The Python adapter (rnn_harness.py) is importable in every child; a PYTHONPATH of the caller's comes first.
     const pythonPath = [process.env.PYTHONPATH, o.env?.PYTHONPATH, packageFile('python')].filter((p) => p !== undefined && p !== '').join(delimiter);
-    const spec: ChildSpec = { command: o.command, args: o.args, timeoutMs: o.timeoutMs, label: o.name, env: { ...o.env, PYTHONPATH: pythonPath }, ...(o.cwd && { cwd: o.cwd }) };
+    const spec: ChildSpec = {
+      command: o.command, args: o.args, timeoutMs: o.timeoutMs, label: o.name, env: { ...o.env, PYTHONPATH: pythonPath },
+      ...(o.cwd && { cwd: o.cwd }), ...(o.socket && { socket: o.socket }),
+    };
     const channel = await ChildChannel.start(spec);
     try {
       return new ExecBackend(spec, channel);
@@ -188,7 +203,8 @@ export function execEntry(options: ExecOptions): BackendEntry {
     name: o.name,
     // A placeholder: the child's hello says what it computes in, and the created backend's word wins.
     precision: 'float64',
-    description: `exec: ${shellLine([o.command, ...o.args])}`,
+    validatesInput: true,
+    description: o.socket === undefined ? `exec: ${shellLine([o.command, ...o.args])}` : `exec: served on ${o.socket}`,
     create: () => ExecBackend.create(o),
   };
   fromHello.add(entry);

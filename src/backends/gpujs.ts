@@ -265,6 +265,7 @@ function gpujsEntry(mode: GpujsMode): BackendEntry {
   return {
     name: `gpujs-${mode}`,
     precision: 'float32',
+    validatesInput: true,
     description: DESCRIPTIONS[mode],
     availability: async () => {
       const reason = await unavailableReason(mode);

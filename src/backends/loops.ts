@@ -57,6 +57,7 @@ export class LoopsBackend implements RnnBackend {
 export const loopsEntry: BackendEntry = {
   name: 'loops',
   precision: 'float64',
+  validatesInput: true,
   description: 'float64 reference: plain loops over flat arrays',
   availability: async () => ({ available: true }),
   create: async () => new LoopsBackend(),

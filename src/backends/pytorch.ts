@@ -36,6 +36,7 @@ function pytorchEntry(name: string, precision: Precision): BackendEntry {
   return {
     name,
     precision,
+    validatesInput: true,
     description: `PyTorch's torch.nn.RNN (${precision}) in a Python child, through the exec protocol`,
     availability: async () => ((await findPython(['torch', 'numpy'])) === undefined
       ? { available: false, reason: `no Python that imports torch and numpy (tried ${pythonCandidates().join(', ')}): ${PYTORCH_APT}` }

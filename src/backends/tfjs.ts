@@ -34,6 +34,7 @@ function tfjsEntry(name: TfjsEngine, description: string): BackendEntry {
   return {
     name: `tfjs-${name}`,
     precision: 'float32',
+    validatesInput: true,
     description,
     availability: async () => {
       const missing = missingPackages(name);

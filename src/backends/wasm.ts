@@ -185,6 +185,7 @@ function wasmEntry(precision: Precision, description: string): BackendEntry {
   return {
     name: nameOf(precision),
     precision,
+    validatesInput: true,
     description,
     // Small shapes still take the threaded path when checked, so the split is what check and fuzz see.
     checkOptions: { minParallelWork: 0 },

@@ -196,6 +196,7 @@ export class WorkersBackend implements RnnBackend {
 export const workersEntry: BackendEntry = {
   name: 'workers',
   precision: 'float64',
+  validatesInput: true,
   description: 'float64 reference math, batch split across a piscina worker pool',
   checkOptions: { minParallelWork: 0 },
   availability: async () =>

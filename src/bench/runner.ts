@@ -7,6 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import Benchmark from 'benchmark';
 import { seededRng, uniformTensor } from '../check/random.js';
+import { childDetails, type ChildDetails } from '../errors.js';
 import type { MatmulProbe } from '../registry-types.js';
 import type { Activation, Dims, RnnBackend } from '../rnn.js';
 
@@ -21,6 +22,8 @@ export type BenchResult = {
   gflops: number;
   /** The mean of every round, in ms. */
   roundsMs: number[];
+  /** Every sample of the best round, in ms (µs precision): what `bench --compare` ranks against a baseline's. */
+  sampleMs?: number[];
   /** gflops over the run's machine limit (the fastest matrix-multiply probe), when probes were timed. */
   fractionOfLimit?: number;
   /**
@@ -84,8 +87,11 @@ export type BenchPlan = {
 /** One engine's n×n matrix product: 2·n³ floating-point operations. */
 export type PeakResult = { engine: string; n: number; meanMs: number; rme: number; samples: number; gflops: number; roundsMs: number[] };
 
-/** A backend (or probe) that could not be timed: it failed to start, threw, hung or answered wrongly. */
-export type BenchFailure = { backend: string; shape?: Dims; op?: BenchOp; reason: string };
+/**
+ * A backend (or probe) that could not be timed: it failed to start, threw, hung or answered wrongly; a
+ * backend in another process adds its traceback and what it printed (ChildDetails).
+ */
+export type BenchFailure = { backend: string; shape?: Dims; op?: BenchOp; reason: string } & ChildDetails;
 
 export type BenchRun = {
   results: BenchResult[];
@@ -107,14 +113,14 @@ type Progress = (done: number, total: number, what: string) => void;
  * Each item runs once untimed first (a check that it works at all); an item that throws there or while
  * timed is dropped from the later rounds and comes back in `failed` with its message.
  */
-async function interleaved(items: Timed[], rounds: number, maxTimeS: number, tick: (what: string) => void): Promise<{ best: Map<string, Best>; failed: Map<string, string> }> {
+async function interleaved(items: Timed[], rounds: number, maxTimeS: number, tick: (what: string) => void): Promise<{ best: Map<string, Best>; failed: Map<string, Failed> }> {
   const best = new Map<string, Best>();
-  const failed = new Map<string, string>();
+  const failed = new Map<string, Failed>();
   for (const item of items) {
     try {
       await item.step();
     } catch (e) {
-      failed.set(item.name, errorText(e));
+      failed.set(item.name, { reason: errorText(e), ...childDetails(e) });
     }
   }
   for (let round = 0; round < rounds; round++) {
@@ -126,7 +132,7 @@ async function interleaved(items: Timed[], rounds: number, maxTimeS: number, tic
         collectGarbage();
         stats = await timeAsync(item.name, item.step, maxTimeS);
       } catch (e) {
-        failed.set(item.name, errorText(e));
+        failed.set(item.name, { reason: errorText(e), ...childDetails(e) });
         continue;
       }
       const prev = best.get(item.name);
@@ -139,6 +145,7 @@ async function interleaved(items: Timed[], rounds: number, maxTimeS: number, tic
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+type Failed = { reason: string } & ChildDetails;
 
 /**
  * A full garbage collection before each measurement, so that no backend pays for the garbage the one
@@ -155,6 +162,8 @@ const collectGarbage: () => void = (() => {
 })();
 
 const statsOf = (b: Best) => ({ meanMs: b.stats.mean * 1000, rme: b.stats.rme, samples: b.stats.sample.length, roundsMs: b.roundsMs });
+/** The best round's samples in ms, to the µs. */
+const samplesOf = (b: Best) => b.stats.sample.map((s) => Math.round(s * 1e6) / 1e3);
 
 /**
  * Runs the plan, calling `progress` before each measurement: first the matrix-multiply probes, then, for
@@ -170,7 +179,7 @@ export async function timeBackends(plan: BenchPlan, progress: Progress = () => {
   const failures: BenchFailure[] = [];
   const peakItems = probes.map((p) => ({ name: p.engine, label: `machine limit: ${p.engine} ${PEAK_N}x${PEAK_N}`, step: () => p.multiply() }));
   const peakRun = await interleaved(peakItems, plan.rounds, plan.maxTimeS, tick);
-  for (const [engine, reason] of peakRun.failed) failures.push({ backend: engine, reason: `matrix-multiply probe: ${reason}` });
+  for (const [engine, f] of peakRun.failed) failures.push({ ...f, backend: engine, reason: `matrix-multiply probe: ${f.reason}` });
   const peaks = probes.flatMap((p): PeakResult[] => {
     const b = peakRun.best.get(p.engine);
     if (b === undefined) return [];
@@ -200,7 +209,7 @@ export async function timeBackends(plan: BenchPlan, progress: Progress = () => {
         };
       });
       const { best, failed } = await interleaved(items, plan.rounds, plan.maxTimeS, tick);
-      for (const [name, reason] of failed) failures.push({ backend: name, shape, op, reason });
+      for (const [name, f] of failed) failures.push({ backend: name, shape, op, ...f });
       for (const backend of plan.backends) {
         const b = best.get(backend.name);
         if (b === undefined) continue;
@@ -217,7 +226,7 @@ export async function timeBackends(plan: BenchPlan, progress: Progress = () => {
           }
         }
         results.push({
-          backend: backend.name, shape, op, ...statsOf(b), deviationMs: b.stats.deviation * 1000, gflops,
+          backend: backend.name, shape, op, ...statsOf(b), sampleMs: samplesOf(b), deviationMs: b.stats.deviation * 1000, gflops,
           ...(limit === undefined ? {} : { fractionOfLimit: gflops / limit.gflops }), ...inProcess,
         });
       }

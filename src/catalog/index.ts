@@ -11,31 +11,41 @@ export type CatalogEntry = {
   name: string;
   /** The bug, in one line. */
   description: string;
+  /**
+   * What `check` shows of it: each quantity that fails, and when (see check/diagnosis.ts): 'T>1',
+   * 'T>1 or h0', 'every case', 'some cases'. A backend whose failures read the same may have this bug
+   * (catalog/signature.ts); test/catalog.test.ts holds every entry to its signature.
+   */
+  signature: Readonly<Record<string, string>>;
   /** A backend with the bug; `precision` is what it claims (and the tolerance it is judged by). */
   create(precision?: Precision): RnnBackend;
 };
 
-const scratch = (bug: ScratchBug, description: string): CatalogEntry => ({
-  name: bug, description, create: (precision) => new ScratchRnn(bug, bug, precision),
+const scratch = (bug: ScratchBug, description: string, signature: Record<string, string>): CatalogEntry => ({
+  name: bug, description, signature, create: (precision) => new ScratchRnn(bug, bug, precision),
 });
+
+/** The same condition for every gradient. */
+const grads = (when: string, keys = ['dwx', 'dwh', 'db', 'dx', 'dh0']) => Object.fromEntries(keys.map((k) => [k, when]));
 
 export const CATALOG: readonly CatalogEntry[] = [
   {
     name: 'notebook-problem3',
     description: "the notebook's Problem 3 backward as written: last step's dA at every step, features for time, h_n for h_{n-1}, Wh for Whᵀ, accumulators never reset",
+    signature: { dwx: 'some cases', dwh: 'every case', db: 'some cases', dx: 'T>1 or relu', dh0: 'every case' },
     create: (precision) => new NotebookBackwardBackend(precision),
   },
-  scratch('overwritten-weight-grads', 'dwx, dwh and db are overwritten at each time step instead of accumulated over time'),
-  scratch('dwh-uses-h-t', 'dwh accumulates h_tᵀ·da_t where h_{t-1}ᵀ·da_t belongs'),
-  scratch('output-grad-every-step', "a many-to-one model's output gradient (the last step's) is added at every step"),
-  scratch('no-recurrent-carry', 'the gradient through the recurrence (da_t·whᵀ) is not carried back to step t-1'),
-  scratch('tanh-derivative-twice', "tanh's derivative 1 - h² is applied twice"),
-  scratch('backward-loop-forward-in-time', 'the backward loop runs t = 0 … T-1 instead of T-1 … 0'),
-  scratch('wh-transposed', 'h_{t-1}·whᵀ is used where h_{t-1}·wh belongs (forward and backward)'),
-  scratch('bias-grad-averaged', 'db is averaged over the batch instead of summed'),
-  scratch('h0-ignored', 'the initial state h0 is ignored: zeros in forward, no dh0'),
-  scratch('float32-accumulation', 'a float64 backend accumulates dwx, dwh and db in float32'),
-  scratch('overflowing-tanh', 'tanh computed as (e^{2a} - 1)/(e^{2a} + 1), NaN once e^{2a} overflows (a > 354)'),
+  scratch('overwritten-weight-grads', 'dwx, dwh and db are overwritten at each time step instead of accumulated over time', grads('T>1', ['dwx', 'dwh', 'db'])),
+  scratch('dwh-uses-h-t', 'dwh accumulates h_tᵀ·da_t where h_{t-1}ᵀ·da_t belongs', { dwh: 'every case' }),
+  scratch('output-grad-every-step', "a many-to-one model's output gradient (the last step's) is added at every step", grads('T>1')),
+  scratch('no-recurrent-carry', 'the gradient through the recurrence (da_t·whᵀ) is not carried back to step t-1', grads('T>1')),
+  scratch('tanh-derivative-twice', "tanh's derivative 1 - h² is applied twice", grads('tanh')),
+  scratch('backward-loop-forward-in-time', 'the backward loop runs t = 0 … T-1 instead of T-1 … 0', grads('T>1')),
+  scratch('wh-transposed', 'h_{t-1}·whᵀ is used where h_{t-1}·wh belongs (forward and backward)', { hs: 'T>1 or h0', ...grads('T>1', ['dwx', 'dwh', 'db', 'dx']), dh0: 'every case' }),
+  scratch('bias-grad-averaged', 'db is averaged over the batch instead of summed', { db: 'B>1' }),
+  scratch('h0-ignored', 'the initial state h0 is ignored: zeros in forward, no dh0', { hs: 'h0', dwh: 'h0', dh0: 'every case' }),
+  scratch('float32-accumulation', 'a float64 backend accumulates dwx, dwh and db in float32', grads('every case', ['dwx', 'dwh', 'db'])),
+  scratch('overflowing-tanh', 'tanh computed as (e^{2a} - 1)/(e^{2a} + 1), NaN once e^{2a} overflows (a > 354)', { hs: 'saturated' }),
 ];
 
 /** The catalog's scaffolding without a bug: it must pass everything, or a catch proves nothing. */

@@ -1,12 +1,16 @@
 /**
  * fast-check arbitraries for SimpleRNN problems: the shape first, then the data, so failures shrink to a
- * small shape before small values.
+ * small shape before small values, and values on a coarse grid, so a counterexample reads as numbers a
+ * person can follow.
  */
 import fc from 'fast-check';
 import type { Capabilities } from '../capabilities.js';
 import { rnnPreActivations } from '../kernels/simple-rnn.js';
 import type { Activation, Dims, RnnOptions, RnnParams } from '../rnn.js';
-import { asFloat64, tensor, type Tensor } from '../tensor.js';
+import { asFloat64, type Tensor } from '../tensor.js';
+import { cut, GRID, RnnCaseArbitrary, shapesOf, type CaseSpace } from './case-arbitrary.js';
+
+export { GRID };
 
 export type RnnCase = Dims & {
   activation: Activation;
@@ -59,40 +63,32 @@ export function maskToLastStep(dhs: Tensor): Tensor {
   return { shape: [...dhs.shape], data };
 }
 
-const values = (n: number, max: number, min: number): fc.Arbitrary<number[]> => {
-  const v =
-    min === 0
-      ? fc.double({ min: -max, max, noNaN: true })
-      : fc.tuple(fc.boolean(), fc.double({ min, max, noNaN: true })).map(([neg, a]) => (neg ? -a : a));
-  return fc.array(v, { minLength: n, maxLength: n });
-};
-
-const int = ([min, max]: [number, number]): fc.Arbitrary<number> => fc.integer({ min, max });
-
-/** A random SimpleRNN problem: shape, activation, weights, input, optional h0 and upstream gradient. */
+/**
+ * A random SimpleRNN problem: shape, activation, weights, input, optional h0 and upstream gradient, every
+ * value a multiple of GRID (1/8). A failure shrinks its shape first, by cutting the case down, then its
+ * values towards 0 (see case-arbitrary.ts).
+ */
 export function rnnCase(c: CaseConstraints = {}): fc.Arbitrary<RnnCase> {
   const r = c.ranges ?? DEFAULT_RANGES;
   const m = c.magnitude ?? 1;
   const lo = c.minMagnitude ?? 0;
   const [bLo, bHi] = c.biasMagnitude ?? [lo, m];
-  const act = c.activation === undefined ? fc.constantFrom<Activation>('tanh', 'relu') : fc.constant(c.activation);
-  const withH0 = c.h0 === undefined ? fc.boolean() : fc.constant(c.h0);
-  return fc
-    .record({ B: int(r.B), T: int(r.T), F: int(r.F), H: int(r.H), activation: act, withH0 })
-    .chain(({ B, T, F, H, activation, withH0 }) =>
-      fc
-        .record({
-          wx: values(F * H, m, lo), wh: values(H * H, m, lo), b: values(H, bHi, bLo), x: values(B * T * F, m, lo),
-          h0: withH0 ? values(B * H, m, lo) : fc.constant(undefined), dhs: values(B * T * H, m, lo),
-        })
-        .map((v) => ({
-          B, T, F, H, activation,
-          params: { wx: tensor([F, H], v.wx), wh: tensor([H, H], v.wh), b: tensor([H], v.b) },
-          x: tensor([B, T, F], v.x),
-          h0: v.h0 === undefined ? undefined : tensor([B, H], v.h0),
-          dhs: c.lastStepOnly === true ? maskToLastStep(tensor([B, T, H], v.dhs)) : tensor([B, T, H], v.dhs),
-        })),
-    );
+  const steps = (min: number, max: number): [number, number] => {
+    const hi = Math.max(1, Math.floor(max / GRID));
+    return [Math.min(hi, Math.ceil(min / GRID)), hi];
+  };
+  const space: CaseSpace = { ranges: r, activation: c.activation, h0: c.h0, values: steps(lo, m), bias: steps(bLo, bHi) };
+  const full = shapesOf({ B: r.B[1], T: r.T[1], F: r.F[1], H: r.H[1] });
+  return new RnnCaseArbitrary(space, (v): RnnCase => {
+    const { B, T, F, H, activation } = v;
+    const shapes = shapesOf(v);
+    const t = (name: keyof typeof shapes) => cut(v[name], shapes[name], full[name]);
+    const dhs = t('dhs');
+    return {
+      B, T, F, H, activation, params: { wx: t('wx'), wh: t('wh'), b: t('b') }, x: t('x'),
+      h0: v.withH0 ? t('h0') : undefined, dhs: c.lastStepOnly === true ? maskToLastStep(dhs) : dhs,
+    };
+  });
 }
 
 /** Why a backend with these capabilities is not checked on `c`, or undefined when it is. */

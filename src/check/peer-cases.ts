@@ -45,20 +45,25 @@ export function peerRnnCase(p: PeerCase | PeerGradientCase): RnnCase {
   };
 }
 
-/** How far `got` is from the peer's `expected`: the worst |g − e| / (atol + rtol·|e|); at most 1 passes. */
-export type PeerComparison = { ratio: number; maxError: number; index: number };
+/**
+ * How far `got` is from the peer's `expected`: the worst |g − e| / (atol + rtol·|e|), at most 1 passes;
+ * where it is worst (flat index, got and expected there) and how many elements are beyond the tolerance.
+ */
+export type PeerComparison = { ratio: number; maxError: number; index: number; got?: number; expected?: number; mismatches: number; size: number };
 
 export function comparePeer(got: ArrayLike<number>, expected: readonly number[], tol: Tolerance): PeerComparison {
-  if (got.length !== expected.length) return { ratio: Infinity, maxError: Infinity, index: -1 };
-  let [ratio, maxError, index] = [0, 0, 0];
-  for (let i = 0; i < expected.length; i++) {
+  const size = expected.length;
+  if (got.length !== size) return { ratio: Infinity, maxError: Infinity, index: -1, mismatches: size, size };
+  let [ratio, maxError, index, mismatches] = [0, 0, 0, 0];
+  for (let i = 0; i < size; i++) {
     const e = expected[i] as number;
     const err = Math.abs((got[i] as number) - e);
     const r = err / (tol.atol + tol.rtol * Math.abs(e));
+    if (!(r <= 1)) mismatches++;
     if (!(err <= maxError)) maxError = Number.isNaN(err) ? Infinity : err; // NaN counts as the worst
     if (!(r <= ratio)) [ratio, index] = [Number.isNaN(r) ? Infinity : r, i];
   }
-  return { ratio, maxError, index };
+  return { ratio, maxError, index, got: got[index] as number, expected: expected[index] as number, mismatches, size };
 }
 
 /** The last state [B,H] of hs [B,T,H]. */

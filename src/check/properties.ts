@@ -9,6 +9,7 @@ import type { RnnBackend, RnnGradients } from '../rnn.js';
 import type { Tensor } from '../tensor.js';
 import { caseOptions, constraintsFor, describeCase, minPreActivation, rnnCase, type CaseConstraints, type RnnCase } from './arbitraries.js';
 import { compareTensors } from './compare.js';
+import { describeMismatch, worstElement, type WorstElement } from './where.js';
 import { toleranceFor } from './tolerance.js';
 
 export { GRADIENT_KEYS };
@@ -16,18 +17,94 @@ export { GRADIENT_KEYS };
 /** How far every pre-activation must stay from relu's kink for finite differences to be meaningful. */
 export const RELU_KINK_MARGIN = 1e-3;
 
-/** Throws a readable error when `actual` and `expected` disagree under the tolerance of `backend`. */
+/**
+ * A disagreement with the reference: the message says which element, got and expected, and the worst
+ * error/tolerance ratio; the fields carry the same for a report and for shrinking (see keepingMargin).
+ */
+export class Disagreement extends Error {
+  override name = 'Disagreement';
+  constructor(
+    message: string,
+    /** Worst error/tolerance (for the oracle: relative error over its bar). */
+    readonly ratio: number,
+    /** What disagreed: 'hs', 'dwx', … */
+    readonly quantity: string,
+    readonly worst?: WorstElement,
+  ) {
+    super(message);
+  }
+}
+
+/** Throws a Disagreement when `actual` and `expected` disagree under the tolerance of `backend`. */
 export function assertAgrees(backend: RnnBackend, c: RnnCase, what: string, actual: Tensor, expected: Tensor): void {
   const tol = toleranceFor(backend.precision, c);
   const cmp = compareTensors(actual, expected, tol);
   if (!cmp.ok) {
-    throw new Error(
-      `${backend.name} ${what} disagrees with the reference on ${describeCase(c)}: ` +
-        `max |error| ${cmp.maxAbsError.toExponential(3)}, worst error/tolerance ${cmp.worstRatio.toExponential(3)} ` +
-        `at index ${cmp.worstIndex} (got ${actual.data[cmp.worstIndex]}, expected ${expected.data[cmp.worstIndex]}; ` +
-        `atol ${tol.atol.toExponential(2)}, rtol ${tol.rtol.toExponential(2)})`,
+    const quantity = what.split(' ')[0] as string;
+    throw new Disagreement(
+      `${backend.name} ${what} disagrees with the reference on ${describeCase(c)}: ${describeMismatch(quantity, cmp, actual, expected)} ` +
+        `(max |error| ${cmp.maxAbsError.toExponential(3)}; atol ${tol.atol.toExponential(2)}, rtol ${tol.rtol.toExponential(2)})`,
+      cmp.worstRatio, quantity, worstElement(cmp, actual, expected),
     );
   }
+}
+
+/**
+ * The smallest error/tolerance a shrunk counterexample keeps: a hundred times what rounding may do, so
+ * a shrunk bug still reads as a bug and not as noise on the tolerance line.
+ */
+export const WIDE_MARGIN = 100;
+
+/** What a property saw of its first failure: the case as it was drawn, before any shrinking. */
+export type FirstFailure = { case: RnnCase; error: string; ratio: number };
+
+/** The state of one property run: the first failure, and the margin every shrunk case must keep. */
+export class FailureWatch {
+  first: FirstFailure | undefined;
+  /** min(WIDE_MARGIN, the first failure's ratio): below it a shrunk case counts as passing. */
+  margin = 1;
+  reset(): void {
+    this.first = undefined;
+    this.margin = 1;
+  }
+}
+
+/**
+ * `check` as a property's predicate that shrinks without giving up the size of the bug. A case fails
+ * when `check` throws; after the first failure, a Disagreement counts only while its ratio stays at or
+ * above min(WIDE_MARGIN, the first ratio), so fast-check cannot trade the error away for smaller inputs
+ * (it would otherwise stop on a case whose error is one tolerance, which looks like rounding). Any other
+ * error (a throw, a NaN) keeps failing. fast-check runs every shrink after the first failure, so the
+ * watch sees that failure first, also when a --path replay starts at the shrunk case.
+ */
+export function keepingMargin(check: (c: RnnCase) => Promise<void>, watch: FailureWatch): (c: RnnCase) => Promise<void> {
+  return async (c) => {
+    try {
+      await check(c);
+    } catch (e) {
+      const ratio = e instanceof Disagreement ? e.ratio : Infinity;
+      if (watch.first === undefined) {
+        if (!isPrecondition(e)) {
+          watch.first = { case: c, error: e instanceof Error ? e.message : String(e), ratio };
+          watch.margin = Math.min(WIDE_MARGIN, ratio);
+        }
+      } else if (ratio < watch.margin) {
+        return; // still wrong, but by too little to show a bug: not a shrink worth taking
+      }
+      throw e;
+    }
+  };
+}
+
+const isPrecondition = (e: unknown): boolean => fc.PreconditionFailure.isFailure(e);
+
+/** A property that keeps its FailureWatch at hand, for the report of its first failure. */
+export type WatchedProperty = fc.IAsyncPropertyWithHooks<[RnnCase]> & { readonly watch: FailureWatch };
+
+/** A property over `cases` whose failures keep a wide margin while they shrink (see keepingMargin). */
+export function watchedProperty(cases: fc.Arbitrary<RnnCase>, check: (c: RnnCase) => Promise<void>): WatchedProperty {
+  const watch = new FailureWatch();
+  return Object.assign(fc.asyncProperty(cases, keepingMargin(check, watch)), { watch });
 }
 
 /**
@@ -59,9 +136,10 @@ export async function checkOracle(reference: RnnBackend, c: RnnCase): Promise<vo
   for (const k of GRADIENT_KEYS) {
     const err = oracleError(analytic[k], numeric[k]);
     if (!(err <= ORACLE_BAR)) {
-      throw new Error(
+      throw new Disagreement(
         `${reference.name} d${k} disagrees with finite differences on ${describeCase(c)}: ` +
-          `relative error ${err.toExponential(3)} > ${ORACLE_BAR}`,
+          `relative error ${err.toExponential(3)} > ${ORACLE_BAR}; worst error/tolerance ${(err / ORACLE_BAR).toExponential(2)}`,
+        err / ORACLE_BAR, `d${k}`,
       );
     }
   }
@@ -80,13 +158,13 @@ export function kinkAwareCases(c: CaseConstraints = {}): fc.Arbitrary<RnnCase> {
 }
 
 /** The oracle property; relu cases within RELU_KINK_MARGIN of the kink are discarded (fc.pre). */
-export const oracleProperty = (reference: RnnBackend, c: CaseConstraints = {}) =>
-  fc.asyncProperty(kinkAwareCases(c), (rc) => checkOracle(reference, rc));
+export const oracleProperty = (reference: RnnBackend, c: CaseConstraints = {}): WatchedProperty =>
+  watchedProperty(kinkAwareCases(c), (rc) => checkOracle(reference, rc));
 
 /** Agreement with the reference on cases within the backend's declared capabilities. */
-export const agreementProperty = (backend: RnnBackend, reference: RnnBackend, constraints: CaseConstraints = {}) => {
+export const agreementProperty = (backend: RnnBackend, reference: RnnBackend, constraints: CaseConstraints = {}): WatchedProperty => {
   const c = constraintsFor(resolveCapabilities(backend), constraints);
-  return fc.asyncProperty(backend.precision === 'float64' ? rnnCase(c) : kinkAwareCases(c), (rc) => checkAgreement(backend, reference, rc));
+  return watchedProperty(backend.precision === 'float64' ? rnnCase(c) : kinkAwareCases(c), (rc) => checkAgreement(backend, reference, rc));
 };
 
 /** Saturated tanh cases: every pre-activation beyond 88 in magnitude (see rnnCase's biasMagnitude). */

@@ -1,20 +1,25 @@
 /**
- * The fixed check suite behind `rnn-harness check`: Problem 2 and a few shapes that catch the usual
- * mistakes (T = 1, B = 1, H != F, a long T = 64), each with tanh and relu, with and without h0, and a
- * tanh case whose pre-activations all exceed 500 in magnitude; every backend against `loops`, and the
- * oracle against `loops`.
+ * The fixed check suite behind `rnn-harness check`: Problem 2 and shapes chosen in pairs that differ in
+ * one thing (T = 1 against T = 5, B = 1 against B = 3, H = F against H != F, and a long T = 64), each with
+ * tanh and relu, with and without h0, and a tanh case whose pre-activations all exceed 500 in magnitude;
+ * every backend against `loops`, and the oracle against `loops`. A failing row names its worst element
+ * and what its failing cases share that no passing one has (check/diagnosis.ts).
  */
 import { checkedGradients, GRADIENT_KEYS, resolveCapabilities, type Gap } from '../capabilities.js';
 import { PROBLEM2 } from '../fixtures/problem2.js';
 import { numericGradients, ORACLE_BAR, oracleError } from '../oracle/finite-difference.js';
 import type { Activation, RnnBackend } from '../rnn.js';
-import { fromNested, type Nested, type Tensor } from '../tensor.js';
+import { rnnForward } from '../kernels/simple-rnn.js';
+import { asFloat64, fromNested, type Nested, type Tensor } from '../tensor.js';
 import { adaptCase, caseOptions, describeCase, minPreActivation, outsideCapabilities, type RnnCase } from './arbitraries.js';
-import { compareTensors } from './compare.js';
+import { compareTensors, type Comparison } from './compare.js';
+import { elementName, unflatten, worstElement, type WorstElement } from './where.js';
+import { caseFeatures, separatingFeatures, type Outcome } from './diagnosis.js';
+import { childDetails, type ChildDetails } from '../errors.js';
 import { comparePeer, peerCases, peerGradientCases, peerRnnCase, runPeerCase, type PeerComparison } from './peer-cases.js';
 import { RELU_KINK_MARGIN } from './properties.js';
 import { scaledCase } from './scaled-case.js';
-import { toleranceFor } from './tolerance.js';
+import { toleranceFor, type Tolerance } from './tolerance.js';
 
 export const QUANTITIES = ['hs', ...GRADIENT_KEYS.map((k) => `d${k}`)] as const;
 
@@ -38,7 +43,22 @@ export type CheckRow = {
   status: RowStatus;
   /** status === 'pass'. */
   ok: boolean;
-};
+  /** A failed comparison's worst element in the worst case: its index in the tensor, got and expected. */
+  worst?: WorstElement & { element: string };
+  /** How many elements disagree in the worst case, out of how many. */
+  mismatches?: number;
+  size?: number;
+  /**
+   * What every failing case has and no passing case has (check/diagnosis.ts), e.g. ['T>1']; [] when no
+   * feature separates them. Only on failed rows of the suite's cases.
+   */
+  failsWhen?: string[];
+  /** Whether every case of the suite that could show the bug failed (see Outcome.evidence). */
+  failsEverywhere?: boolean;
+} & ChildDetails;
+
+/** A case of the suite, and whether it is the saturated one (a feature of its own). */
+export type CheckCase = { name: string; c: RnnCase; saturated?: boolean };
 
 export const CHECK_SEED = 20261125;
 
@@ -56,55 +76,104 @@ export function problem2Case(): RnnCase {
   };
 }
 
-/** Every case of the suite, Problem 2 first. */
-export function checkCases(seed = CHECK_SEED): { name: string; c: RnnCase }[] {
+/**
+ * Whether a relu case lets the gradient through: at every step a quarter of the units are active (a case
+ * whose units have all died says nothing about the code after that step, and a bug there would pass it),
+ * and no pre-activation is so near the kink that the oracle must leave the case out.
+ */
+function alive(c: RnnCase): boolean {
+  if (c.activation !== 'relu') return true;
+  const hs = new Float64Array(c.B * c.T * c.H);
+  const p = c.params;
+  rnnForward(c, 'relu', { wx: asFloat64(p.wx), wh: asFloat64(p.wh), b: asFloat64(p.b), x: asFloat64(c.x), h0: c.h0 && asFloat64(c.h0) }, hs);
+  if (minPreActivation(c, { shape: [c.B, c.T, c.H], data: hs }) <= RELU_KINK_MARGIN) return false;
+  for (let t = 0; t < c.T; t++) {
+    let active = 0;
+    for (let b = 0; b < c.B; b++) for (let j = 0; j < c.H; j++) if ((hs[(b * c.T + t) * c.H + j] as number) > 0) active++;
+    if (active < Math.max(1, (c.B * c.H) / 4)) return false;
+  }
+  return true;
+}
+
+/**
+ * Every case of the suite, Problem 2 first. The shapes come in pairs that differ in one size, so that what
+ * separates failing cases from passing ones is one feature: 'T=1' and 'T=5' differ only in T, 'B=1' and
+ * 'T=5' only in B, 'H=F' and 'T=5' only in H.
+ */
+export function checkCases(seed = CHECK_SEED): CheckCase[] {
   const shapes = [
-    ['T=1', 3, 1, 4, 5], ['B=1', 1, 8, 3, 4], ['H!=F', 4, 6, 7, 3], ['T=64', 2, 64, 3, 5],
+    ['T=1', 3, 1, 4, 5], ['T=5', 3, 5, 4, 5], ['B=1', 1, 5, 4, 5], ['H=F', 3, 5, 4, 4], ['T=64', 2, 64, 3, 5],
   ] as const;
-  const cases = [{ name: 'problem2', c: problem2Case() }];
+  const cases: CheckCase[] = [{ name: 'problem2', c: problem2Case() }];
   let s = seed;
   for (const [label, B, T, F, H] of shapes) {
     for (const activation of ['tanh', 'relu'] as const) {
       for (const withH0 of [false, true]) {
-        cases.push({ name: `${label} ${activation}${withH0 ? ' h0' : ''}`, c: randomCase(s++, B, T, F, H, activation, withH0) });
+        let c = randomCase(s++, B, T, F, H, activation, withH0);
+        while (!alive(c)) c = randomCase(s++, B, T, F, H, activation, withH0);
+        cases.push({ name: `${label} ${activation}${withH0 ? ' h0' : ''}`, c });
       }
     }
   }
   // Every pre-activation beyond 500 in magnitude: a tanh written as (e^{2a} − 1)/(e^{2a} + 1) overflows here.
-  const saturated = randomCase(s, 2, 6, 3, 4, 'tanh', true);
+  const saturated = randomCase(s, 2, 6, 3, 4, 'tanh', false);
   saturated.params.b = { shape: [4], data: Float64Array.from([600, -2500, 9000, -10000]) };
-  cases.push({ name: 'saturated tanh h0', c: saturated });
+  cases.push({ name: 'saturated tanh', c: saturated, saturated: true });
   return cases;
 }
 
 /**
  * Keeps, per quantity, the row of the case with the worst ratio (a case that threw is the worst there
- * is) and the largest error over all cases.
+ * is), the largest error over all cases, and each case's outcome, from which a failed row learns what
+ * its failing cases share (failsWhen).
  */
 class Worst {
   private readonly rows = new Map<string, CheckRow>();
   private readonly maxErrors = new Map<string, number>();
+  private readonly outcomes = new Map<string, Outcome[]>();
   constructor(private readonly backend: string) {}
 
-  add(row: CheckRow): void {
+  add(row: CheckRow, outcome?: Outcome): void {
     this.maxErrors.set(row.quantity, Math.max(row.maxError, this.maxErrors.get(row.quantity) ?? 0));
+    if (outcome !== undefined) this.outcomes.set(row.quantity, [...(this.outcomes.get(row.quantity) ?? []), outcome]);
     const prev = this.rows.get(row.quantity);
     if (prev === undefined || !(row.worstRatio <= prev.worstRatio)) this.rows.set(row.quantity, row);
   }
 
-  compared(quantity: string, caseName: string, cmp: { maxAbsError: number; worstRatio: number; ok: boolean }, tolerance: number): void {
-    this.add({ backend: this.backend, quantity, maxError: cmp.maxAbsError, tolerance, worstRatio: cmp.worstRatio, worstCase: caseName, ...verdict(cmp.ok) });
+  /** A comparison of `actual` with `expected`; with the case, its outcome counts for failsWhen. */
+  compared(quantity: string, caseName: string, cmp: Comparison, tol: Tolerance, actual: Tensor, expected: Tensor, cc?: CheckCase): void {
+    const w = cmp.ok ? undefined : worstElement(cmp, actual, expected);
+    const elementOf = quantity.startsWith('peer') ? 'element' : quantity;
+    this.add(
+      {
+        backend: this.backend, quantity, maxError: cmp.maxAbsError, tolerance: tol.atol, worstRatio: cmp.worstRatio, worstCase: caseName, ...verdict(cmp.ok),
+        ...(w === undefined ? {} : { worst: { ...w, element: elementName(elementOf, w.index) }, mismatches: cmp.mismatches, size: cmp.size }),
+      },
+      cc && { features: caseFeatures(cc.c, cc.saturated), failed: !cmp.ok, evidence: cc.saturated !== true && !compareTensors(zerosLike(expected), expected, tol).ok },
+    );
   }
 
-  threw(quantity: string, caseName: string, e: unknown): void {
-    if (this.rows.get(quantity)?.worstRatio === Infinity) return; // the first failure's message stays
-    this.add(failedRow(this.backend, quantity, `${caseName}: ${errorText(e)}`));
+  threw(quantity: string, caseName: string, e: unknown, cc?: CheckCase): void {
+    const outcome = cc && { features: caseFeatures(cc.c, cc.saturated), failed: true, evidence: true };
+    if (this.rows.get(quantity)?.worstRatio === Infinity) {
+      if (outcome !== undefined) this.outcomes.set(quantity, [...(this.outcomes.get(quantity) ?? []), outcome]);
+      return; // the first failure's message stays
+    }
+    this.add({ ...failedRow(this.backend, quantity, `${caseName}: ${errorText(e)}`), ...childDetails(e) }, outcome);
   }
 
   result(): CheckRow[] {
-    return [...this.rows.values()].map((r) => ({ ...r, maxError: this.maxErrors.get(r.quantity) ?? r.maxError }));
+    return [...this.rows.values()].map((r) => {
+      const row = { ...r, maxError: this.maxErrors.get(r.quantity) ?? r.maxError };
+      const outcomes = this.outcomes.get(r.quantity);
+      const failsWhen = outcomes && separatingFeatures(outcomes);
+      if (failsWhen === undefined || outcomes === undefined) return row;
+      return { ...row, failsWhen, failsEverywhere: outcomes.every((o) => o.failed || !o.evidence) };
+    });
   }
 }
+
+const zerosLike = (t: Tensor): Tensor => ({ shape: t.shape, data: new Float64Array(t.data.length) });
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const verdict = (ok: boolean) => (ok ? { status: 'pass' as const, ok: true } : { status: 'fail' as const, ok: false });
@@ -124,27 +193,29 @@ export function gapRow(backend: string, gap: Gap, left = ''): CheckRow {
  * declares): one row per quantity it provides. A case on which it throws fails the quantities of that
  * call, with the message, and the other cases still run.
  */
-export async function checkBackend(backend: RnnBackend, reference: RnnBackend, cases = checkCases(), caps = resolveCapabilities(backend)): Promise<CheckRow[]> {
+export async function checkBackend(backend: RnnBackend, reference: RnnBackend, cases: readonly CheckCase[] = checkCases(), caps = resolveCapabilities(backend)): Promise<CheckRow[]> {
   const worst = new Worst(backend.name);
   const gradients = checkedGradients(caps);
-  for (const { name, c: original } of cases) {
+  for (const cc of cases) {
+    const { name, c: original } = cc;
     if (outsideCapabilities(caps, original) !== undefined) continue;
     const c = adaptCase(caps, original);
     const o = caseOptions(c);
     const tol = toleranceFor(backend.precision, c);
     const hsRef = await reference.forward(c.params, c.x, o);
     try {
-      worst.compared('hs', name, compareTensors(await backend.forward(c.params, c.x, o), hsRef, tol), tol.atol);
+      const hs = await backend.forward(c.params, c.x, o);
+      worst.compared('hs', name, compareTensors(hs, hsRef, tol), tol, hs, hsRef, cc);
     } catch (e) {
-      worst.threw('hs', name, e);
+      worst.threw('hs', name, e, cc);
     }
     if (gradients.length === 0) continue; // forward only
     const gRef = await reference.backward(c.params, c.x, hsRef, c.dhs, o);
     try {
       const g = await backend.backward(c.params, c.x, hsRef, c.dhs, o);
-      for (const k of gradients) worst.compared(`d${k}`, name, compareTensors(g[k], gRef[k], tol), tol.atol);
+      for (const k of gradients) worst.compared(`d${k}`, name, compareTensors(g[k], gRef[k], tol), tol, g[k], gRef[k], cc);
     } catch (e) {
-      for (const k of gradients) worst.threw(`d${k}`, name, e);
+      for (const k of gradients) worst.threw(`d${k}`, name, e, cc);
     }
   }
   return worst.result();
@@ -157,12 +228,17 @@ export async function checkProblem2(backend: RnnBackend): Promise<CheckRow> {
   try {
     hs = await backend.forward(c.params, c.x);
   } catch (e) {
-    return failedRow(backend.name, 'problem2', `notebook: ${errorText(e)}`);
+    return { ...failedRow(backend.name, 'problem2', `notebook: ${errorText(e)}`), ...childDetails(e) };
   }
   const last: Tensor = { shape: [4], data: hs.data.slice(-4) };
   const tol = Math.max(PROBLEM2.tolerance, toleranceFor(backend.precision, c).atol);
-  const cmp = compareTensors(last, { shape: [4], data: Float64Array.from(PROBLEM2.expectedLastH) }, { atol: tol, rtol: 0 });
-  return { backend: backend.name, quantity: 'problem2', maxError: cmp.maxAbsError, tolerance: tol, worstRatio: cmp.worstRatio, worstCase: 'notebook', ...verdict(cmp.ok) };
+  const expected: Tensor = { shape: [4], data: Float64Array.from(PROBLEM2.expectedLastH) };
+  const cmp = compareTensors(last, expected, { atol: tol, rtol: 0 });
+  const w = cmp.ok ? undefined : worstElement(cmp, last, expected);
+  return {
+    backend: backend.name, quantity: 'problem2', maxError: cmp.maxAbsError, tolerance: tol, worstRatio: cmp.worstRatio, worstCase: 'notebook', ...verdict(cmp.ok),
+    ...(w === undefined ? {} : { worst: { ...w, element: `the last h[${w.index.join(',')}]` }, mismatches: cmp.mismatches, size: cmp.size }),
+  };
 }
 
 /**
@@ -179,7 +255,8 @@ export async function checkPeers(backend: RnnBackend, caps = resolveCapabilities
       continue;
     }
     try {
-      worst.compared('peer hs', `${p.name} (${p.source.split(' ')[0]})`, peerVerdict(await runPeerCase(backend, p)), p.expected.atol);
+      const shape = p.expected.which === 'all' ? [p.B, p.T, p.H] : [p.B, p.H];
+      worst.add(peerRow(backend.name, 'peer hs', `${p.name} (${p.source.split(' ')[0]})`, await runPeerCase(backend, p), p.expected.atol, p.expected.which === 'all' ? 'hs' : 'h_T', shape));
     } catch (e) {
       worst.threw('peer hs', p.name, e);
     }
@@ -195,8 +272,10 @@ export async function checkPeers(backend: RnnBackend, caps = resolveCapabilities
       const hs = await backend.forward(c.params, c.x, o);
       const g = await backend.backward(c.params, c.x, hs, adaptCase(caps, c).dhs, o);
       const e = p.expected;
-      const got: [string, ArrayLike<number>, number[]][] = [['hs', hs.data, e.hs], ...checkedGradients(caps).map((k) => [`d${k}`, g[k].data, e[`grad_${k}`]] as [string, ArrayLike<number>, number[]])];
-      for (const [what, actual, expected] of got) worst.compared('peer grads', `${p.name} ${what} (${p.source.split(' ')[0]})`, peerVerdict(comparePeer(actual, expected, e)), e.atol);
+      const got: [string, Tensor, number[]][] = [['hs', hs, e.hs], ...checkedGradients(caps).map((k) => [`d${k}`, g[k], e[`grad_${k}`]] as [string, Tensor, number[]])];
+      for (const [what, actual, expected] of got) {
+        worst.add(peerRow(backend.name, 'peer grads', `${p.name} ${what} (${p.source.split(' ')[0]})`, comparePeer(actual.data, expected, e), e.atol, what, actual.shape));
+      }
     } catch (e) {
       worst.threw('peer grads', p.name, e);
     }
@@ -204,7 +283,14 @@ export async function checkPeers(backend: RnnBackend, caps = resolveCapabilities
   return { rows: worst.result(), left };
 }
 
-const peerVerdict = (p: PeerComparison) => ({ maxAbsError: p.maxError, worstRatio: p.ratio, ok: p.ratio <= 1 });
+/** A row for one comparison with a peer's expected values; a failed one names its worst element. */
+function peerRow(backend: string, quantity: string, caseName: string, p: PeerComparison, tolerance: number, what: string, shape: readonly number[]): CheckRow {
+  const ok = p.ratio <= 1;
+  const row: CheckRow = { backend, quantity, maxError: p.maxError, tolerance, worstRatio: p.ratio, worstCase: caseName, ...verdict(ok) };
+  if (ok || p.index < 0 || p.got === undefined || p.expected === undefined) return row;
+  const index = unflatten(p.index, shape);
+  return { ...row, worst: { index, got: p.got, expected: p.expected, element: elementName(what, index) }, mismatches: p.mismatches, size: p.size };
+}
 
 /** The oracle against `reference`'s analytic gradients on every case (relu cases at a kink are left out). */
 export async function checkOracleRows(reference: RnnBackend, cases = checkCases()): Promise<{ rows: CheckRow[]; skipped: string[] }> {

@@ -8,6 +8,7 @@ import { benchHtml } from '../report/html.js';
 import { benchMarkdown } from '../report/markdown.js';
 import { ACTIVATIONS, type Activation, type Dims } from '../rnn.js';
 import { DEFAULT_SHAPES, QUICK_SHAPES, runBench } from '../run/bench.js';
+import { childLines } from '../report/fuzz-text.js';
 import { backendHelp, BACKEND_OPTIONS, backendFlags, EXIT, intOption, parsed, reportUnavailable, table, UsageError, writeJson, type Io } from './common.js';
 
 export { DEFAULT_SHAPES, QUICK_SHAPES };
@@ -167,6 +168,12 @@ export function printReport(io: Io, report: BenchReport): void {
   for (const line of table(header, rows)) io.out(line);
   if (inProcess) io.out('(mean: end to end, what a caller pays; in its process: the time a backend in another process measured itself, and the difference, the pipe)');
   reportUnavailable(io, report.unavailable ?? []);
+  for (const f of report.failures) {
+    const lines = childLines(f);
+    if (lines.length === 0) continue;
+    io.out(`${f.backend}${f.shape ? ` ${shapeName(f.shape)}` : ''}${f.op ? ` ${f.op}` : ''}: ${f.reason.split('\n')[0]}`);
+    for (const l of lines) io.out(`  ${l}`);
+  }
   if (report.failures.length > 0) io.out(`${report.failures.length} measurement${report.failures.length === 1 ? '' : 's'} FAILED (see above); the others were timed`);
   const cmp = report.comparison;
   if (cmp !== undefined) {

@@ -1,12 +1,13 @@
 /** What the CLI commands share: output, usage errors, backend selection, tables, JSON files. */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { registerExec } from '../exec-flags.js';
 import { loadPlugins } from '../plugins.js';
 import { registerVariants } from '../variants.js';
 import { backendEntries } from '../registry.js';
 import type { BackendInfo } from '../registry-types.js';
 import { DEFAULT_TIMEOUT_MS } from '../run/guard.js';
+import { sci, table, unavailableLines } from '../report/text.js';
 
 export type Io = { out: (line: string) => void; err: (line: string) => void };
 
@@ -43,6 +44,7 @@ export const BACKEND_OPTIONS = {
   backends: { type: 'string' },
   plugin: { type: 'string', multiple: true },
   exec: { type: 'string', multiple: true },
+  connect: { type: 'string', multiple: true },
   'timeout-ms': { type: 'string' },
 } as const;
 
@@ -52,6 +54,7 @@ export function backendHelp(width = 16): string {
     ['--backends a,b', ['only these backends (default: every registered backend); NAME@key=value[+key=value]', 'is backend NAME created with those options, e.g. wasm@threads=1']],
     ['--plugin MODULE', ['load more backends from MODULE, a file (./my-rnn.mjs) or an installed package', 'whose default export is a BackendEntry or an array of them; repeatable']],
     ['--exec NAME=CMD', ['a backend in another process: CMD speaks the exec protocol (docs/PROTOCOL.md),', 'e.g. --exec "mine=/usr/bin/python3 my_rnn.py"; repeatable']],
+    ['--connect NAME=SOCK', ['a backend that is already running and serves the exec protocol on the Unix socket', 'SOCK (rnn_harness.check does this from a notebook); repeatable']],
     ['--timeout-ms N', [`time limit of one backend call, after which it fails (default ${DEFAULT_TIMEOUT_MS})`]],
   ];
   return rows.map(([flag, lines]) => lines.map((l, i) => `  ${(i === 0 ? flag : '').padEnd(width)}  ${l}`).join('\n')).join('\n');
@@ -71,14 +74,14 @@ export type BackendFlags = {
  */
 export async function backendFlags(
   command: string,
-  values: { backends?: string | undefined; plugin?: string[] | undefined; exec?: string[] | undefined; 'timeout-ms'?: string | undefined },
+  values: { backends?: string | undefined; plugin?: string[] | undefined; exec?: string[] | undefined; connect?: string[] | undefined; 'timeout-ms'?: string | undefined },
 ): Promise<BackendFlags> {
   const plugins = values.plugin ?? [];
   const execs = values.exec ?? [];
   const timeoutMs = values['timeout-ms'] === undefined ? undefined : intOption(command, 'timeout-ms', values['timeout-ms'], DEFAULT_TIMEOUT_MS);
   try {
     await loadPlugins(plugins);
-    registerExec(execs, timeoutMs);
+    registerExec(execs, timeoutMs, values.connect ?? []);
   } catch (e) {
     throw new UsageError(`rnn-harness ${command}: ${(e as Error).message}`);
   }
@@ -93,25 +96,27 @@ export async function backendFlags(
     }
     const known = backendEntries().map((e) => e.name);
     for (const n of backends) {
-      if (!known.includes(n)) throw new UsageError(`rnn-harness ${command}: --backends: unknown backend '${n}'; known: ${known.join(', ')}${plugins.length + execs.length === 0 ? ' (a plug-in needs --plugin MODULE, a program --exec NAME=COMMAND)' : ''}`);
+      if (!known.includes(n)) throw new UsageError(`rnn-harness ${command}: --backends: unknown backend '${n}'; known: ${known.join(', ')}${plugins.length + execs.length + (values.connect?.length ?? 0) === 0 ? ' (a plug-in needs --plugin MODULE, a program --exec NAME=COMMAND)' : ''}`);
     }
   }
-  return { backends, timeoutMs, loadArgs: [...plugins.flatMap((p) => ['--plugin', p]), ...execs.flatMap((e) => ['--exec', e])] };
+  const connects = (values.connect ?? []).flatMap((c) => ['--connect', c]);
+  return { backends, timeoutMs, loadArgs: [...plugins.flatMap((p) => ['--plugin', p]), ...execs.flatMap((e) => ['--exec', e]), ...connects] };
 }
 
 /** Prints the unavailable backends with their reasons. */
 export function reportUnavailable(io: Io, unavailable: readonly BackendInfo[]): void {
-  for (const b of unavailable) io.out(`${b.name}: unavailable: ${b.reason}`);
+  for (const line of unavailableLines(unavailable)) io.out(line);
 }
 
-/** A plain-text table with columns padded to their widest cell. */
-export function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
-}
+export { sci, table };
 
-export const sci = (v: number): string => (Number.isFinite(v) ? v.toExponential(2) : String(v));
+/** Writes DIR/NAME.json and DIR/NAME.md (Markdown for a CI job summary); returns their paths. */
+export async function writeOut(dir: string, name: string, value: unknown, markdown: string): Promise<string[]> {
+  const files = [join(dir, `${name}.json`), join(dir, `${name}.md`)];
+  await writeJson(files[0] as string, value);
+  await writeFile(files[1] as string, markdown);
+  return files;
+}
 
 export async function writeJson(file: string, value: unknown): Promise<void> {
   await mkdir(dirname(file), { recursive: true });

@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
 import { FUZZ_PROPERTIES, FUZZ_SIZES, runFuzz, type FuzzProperty, type FuzzReport, type FuzzSizes } from '../run/fuzz.js';
-import { backendHelp, BACKEND_OPTIONS, backendFlags, EXIT, intOption, parsed, reportUnavailable, UsageError, writeJson, type Io } from './common.js';
+import { fuzzLines } from '../report/fuzz-text.js';
+import { fuzzMarkdown } from '../report/summaries.js';
+import { backendHelp, BACKEND_OPTIONS, backendFlags, EXIT, intOption, parsed, UsageError, writeJson, writeOut, type Io } from './common.js';
 
-export const FUZZ_HELP = `Usage: rnn-harness fuzz [--runs N] [--seed S] [--path P] [--property NAME] [--sizes small|large]
+export const FUZZ_HELP = `Usage: rnn-harness fuzz [--runs N] [--seed S] [--path P] [--no-shrink] [--property NAME] [--sizes small|large]
                         [--shard I/N] [--backends a,b] [--plugin MODULE]... [--exec NAME=CMD]...
-                        [--timeout-ms N] [--json FILE]
+                        [--timeout-ms N] [--json FILE] [--out DIR]
 
 Property-based fuzzing with fast-check on random shapes (B 1..6, T 1..10, F 1..6, H 1..6), tanh and
 relu, with and without h0:
@@ -33,11 +35,13 @@ Options:
   --runs N          runs per property (default 100)
   --seed S          the random seed (default: a fresh one, printed)
   --path P          replay one shrunk failure (with its --seed and --property)
+  --no-shrink       report the first failing case as drawn, without shrinking it
   --property NAME   only this property: ${FUZZ_PROPERTIES.join(', ')} (default: all)
   --sizes S         small (default) or large
   --shard I/N       only the I-th of N shards (1 <= I <= N; give every shard the same --seed)
 ${backendHelp()}
   --json FILE       write { runs, seed, sizes, shard, properties, failures, notRun } as JSON
+  --out DIR         write DIR/fuzz.json and DIR/fuzz.md (Markdown for a CI job summary)
   -h, --help        this text
 
 Exit codes: 0 nothing found, 1 a property failed, 2 bad usage.`;
@@ -48,7 +52,7 @@ export async function fuzz(argv: string[], io: Io): Promise<number> {
       args: argv, strict: true,
       options: {
         ...BACKEND_OPTIONS, runs: { type: 'string' }, seed: { type: 'string' }, path: { type: 'string' }, property: { type: 'string' },
-        sizes: { type: 'string' }, shard: { type: 'string' }, json: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        sizes: { type: 'string' }, shard: { type: 'string' }, 'no-shrink': { type: 'boolean' }, json: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     }),
   );
@@ -66,10 +70,11 @@ export async function fuzz(argv: string[], io: Io): Promise<number> {
   const report = await runFuzz({
     ...(sizes === undefined ? {} : { sizes }), ...(shard === undefined ? {} : { shard }),
     backends: flags.backends, timeoutMs: flags.timeoutMs, runs, replayArgs: flags.loadArgs, progress: io.err,
-    ...(seed === undefined ? {} : { seed }), ...(values.path === undefined ? {} : { path: values.path }), ...(property === undefined ? {} : { property }),
+    ...(seed === undefined ? {} : { seed }), ...(values.path === undefined ? {} : { path: values.path }), ...(values['no-shrink'] === true ? { shrink: false } : {}), ...(property === undefined ? {} : { property }),
   });
   printFuzz(io, report);
   if (values.json !== undefined) await writeJson(values.json, report);
+  if (values.out !== undefined) for (const f of await writeOut(values.out, 'fuzz', report, fuzzMarkdown(report))) io.err(`wrote ${f}`);
   return report.ok ? EXIT.ok : EXIT.failed;
 }
 
@@ -84,31 +89,5 @@ function parseShard(text: string): { index: number; count: number } {
 
 /** What `rnn-harness fuzz` prints for a report. */
 export function printFuzz(io: Io, report: FuzzReport): void {
-  const shard = report.shard === undefined ? '' : `, shard ${report.shard.index}/${report.shard.count}`;
-  io.out(`rnn-harness fuzz: seed ${report.seed}, ${report.runs} runs per property, ${report.sizes} sizes${shard}`);
-  for (const p of report.properties) {
-    if (p.ok) io.out(`ok    ${p.name} on ${p.backend}: ${p.runs} cases, ${p.skipped} discarded, ${p.ms} ms`);
-  }
-  for (const f of report.failures) {
-    if (f.property === 'create') {
-      io.out(`FAIL  ${f.backend} could not be started: ${f.error}`);
-      continue;
-    }
-    io.out(`FAIL  ${f.property} on ${f.backend} after ${f.runs} cases, shrunk ${f.shrinks} times`);
-    io.out(`      seed ${f.seed}, path ${f.path}`);
-    io.out(`      counterexample: ${f.shape}`);
-    io.out(`      ${f.error}`);
-    io.out(`      values: ${JSON.stringify(f.counterexample)}`);
-    io.out(`      replay: ${f.replay}`);
-    if (f.replays === false) {
-      io.out('      note: this case passes on a freshly created backend: the failure depends on what earlier calls left');
-      io.out('      behind (state kept between calls), so the replay may pass. Look for accumulators that are never reset.');
-    }
-  }
-  for (const n of report.notRun) io.out(`not run: ${n.property} on ${n.backend}: ${n.reason}`);
-  for (const w of report.warnings) io.out(`warning: ${w}`);
-  reportUnavailable(io, report.unavailable);
-  const n = report.failures.length;
-  io.out(`memory: the process held at most ${report.maxRssMB} MB`);
-  io.out(n === 0 ? 'nothing found' : `${n} propert${n === 1 ? 'y' : 'ies'} FAILED`);
+  for (const line of fuzzLines(report)) io.out(line);
 }

@@ -4,7 +4,11 @@ import { parseArgs } from 'node:util';
 import { RnnInputError } from '../errors.js';
 import { benchHtml } from '../report/html.js';
 import { benchMarkdown } from '../report/markdown.js';
-import { runMerge } from '../run/merge.js';
+import { checkFailureLines, checkTable, checkVerdict } from '../report/check-text.js';
+import { fuzzFailureLines, fuzzVerdict } from '../report/fuzz-text.js';
+import { checkMarkdown, fuzzMarkdown } from '../report/summaries.js';
+import { table } from '../report/text.js';
+import { runMerge, type MergedReports } from '../run/merge.js';
 import { EXIT, parsed, UsageError, writeJson, type Io } from './common.js';
 
 export const MERGE_HELP = `Usage: rnn-harness merge DIR... --out DIR
@@ -14,7 +18,9 @@ runs on several machines) into one report of the same format in --out:
   fuzz.json   the shards of one campaign (fuzz --shard I/N, the same --seed, --runs and --sizes)
               become what one unsharded run writes: properties and failures in the campaign's order.
               Every shard must be given; a missing one is an error.
-  check.json  every folder's rows.
+It then prints a table of what was merged and every failure, each fuzz failure with the line that
+replays it.
+  check.json  every folder's rows; check.md and fuzz.md, their Markdown for a CI job summary.
   bench.json  each DIR is a machine named after the folder: its backends appear as "NAME @ DIR", side
               by side with the other machines', each against loops on its own machine; bench.md and
               bench.html are written from it, and environment.machines keeps each machine's environment.
@@ -45,11 +51,13 @@ export async function merge(argv: string[], io: Io): Promise<number> {
   const written: string[] = [];
   if (merged.check !== undefined) {
     await writeJson(join(out, 'check.json'), merged.check);
+    await writeFile(join(out, 'check.md'), checkMarkdown(merged.check));
     written.push(`check.json (${merged.sources.check.length} folders, ${merged.check.rows.length} rows${merged.check.ok ? '' : ', FAILED'})`);
   }
   if (merged.fuzz !== undefined) {
     const f = merged.fuzz;
     await writeJson(join(out, 'fuzz.json'), f);
+    await writeFile(join(out, 'fuzz.md'), fuzzMarkdown(f));
     written.push(`fuzz.json (${merged.sources.fuzz.length} shard${merged.sources.fuzz.length === 1 ? '' : 's'}, ${f.properties.length} properties, ${f.failures.length} failure${f.failures.length === 1 ? '' : 's'})`);
   }
   if (merged.bench !== undefined) {
@@ -60,6 +68,27 @@ export async function merge(argv: string[], io: Io): Promise<number> {
     written.push(`bench.json, bench.md, bench.html (${merged.sources.bench.length} machines, ${b.results.length} results)`);
   }
   for (const w of written) io.out(`wrote ${join(out, w)}`);
+  for (const line of mergedSummary(merged)) io.out(line);
   const ok = (merged.check?.ok ?? true) && (merged.fuzz?.ok ?? true);
   return ok ? EXIT.ok : EXIT.failed;
+}
+
+/** What a merged run found: a table of its properties or checks, then every failure with its replay line. */
+export function mergedSummary(merged: MergedReports): string[] {
+  const lines: string[] = [];
+  if (merged.fuzz !== undefined) {
+    const f = merged.fuzz;
+    const rows = [
+      ...f.properties.map((p) => [p.name, p.backend, String(p.runs), String(p.skipped), String(p.ms), p.ok ? 'ok' : 'FAIL']),
+      ...f.failures.filter((x) => x.property === 'create').map((x) => ['create', x.backend, '0', '0', '0', 'FAIL']),
+    ];
+    lines.push('', `fuzz: seed ${f.seed}, ${f.runs} runs per property, ${f.sizes} sizes`, ...table(['property', 'backend', 'cases', 'discarded', 'ms', 'result'], rows));
+    for (const failure of f.failures) lines.push(...fuzzFailureLines(failure));
+    lines.push(fuzzVerdict(f));
+  }
+  if (merged.check !== undefined) {
+    const failed = merged.check.rows.filter((r) => r.status === 'fail');
+    lines.push('', 'check:', ...(failed.length > 0 ? [...checkTable(failed), ...checkFailureLines(merged.check)] : []), checkVerdict(merged.check));
+  }
+  return lines;
 }

@@ -12,8 +12,10 @@ export const REPORT_HELP = `Usage: rnn-harness report [--out DIR] [--backends a,
 
 The main job: check, a short fuzz (100 runs per property) and bench --quick, on every available backend,
 written into DIR (default reports/):
-  check.json   the check table
+  check.json   the check table, each failure with where and when
+  check.md     the same as Markdown, for a CI job summary
   fuzz.json    runs, seed, properties and failures
+  fuzz.md      the same as Markdown
   bench.json   benchmark.js statistics with the environment
   bench.md     the benchmark as Markdown tables
   bench.html   the benchmark as a self-contained page with SVG charts

@@ -1,7 +1,8 @@
 /**
- * Bad inputs every backend must refuse before doing any work, leaving every input as it was; and a valid
- * call that must leave its inputs as they were too. The exported checkForward / checkBackward give a
- * plug-in all of this in one line per method.
+ * Bad inputs: a backend that declares validatesInput must refuse each before doing any work; every
+ * backend, whatever it declares, must come back from each (by throwing or not) without hanging and leave
+ * every input as it was. And a valid call must leave its inputs as they were too. The exported
+ * checkForward / checkBackward give a plug-in all of this in one line per method.
  */
 import type { Capabilities } from '../capabilities.js';
 import type { RnnBackend, RnnOptions, RnnParams } from '../rnn.js';
@@ -17,7 +18,27 @@ const input = (B = 2, T = 4, F = 2): Tensor => tensor([B, T, F], Array.from({ le
 type Call = { p: RnnParams; x: Tensor; o?: RnnOptions; hs?: Tensor; dhs?: Tensor };
 const snapshot = (c: Call) => JSON.stringify([c.p.wx, c.p.wh, c.p.b, c.x, c.o?.h0, c.hs, c.dhs].map((t) => (t ? [t.shape, Array.from(t.data)] : null)));
 
-export type BadInput = { what: string; check: (backend: RnnBackend) => Promise<void> };
+/** The guard's time limit turned the call into this: the backend did not answer. */
+const hung = (e: unknown): boolean => e instanceof Error && e.name === 'BackendFault' && /no answer within/.test(e.message);
+
+export type BadInput = {
+  what: string;
+  /** It throws, and changes no input (for a backend that declares validatesInput). */
+  check: (backend: RnnBackend) => Promise<void>;
+  /** It comes back, thrown or not, within the time limit, and changes no input (for every backend). */
+  survives: (backend: RnnBackend) => Promise<void>;
+};
+
+async function survives(backend: RnnBackend, what: string, call: Call): Promise<void> {
+  const before = snapshot(call);
+  try {
+    await (call.hs === undefined ? backend.forward(call.p, call.x, call.o) : backend.backward(call.p, call.x, call.hs, call.dhs as Tensor, call.o));
+  } catch (e) {
+    // Refusing is fine; not answering in time is not.
+    if (hung(e)) throw new Error(`${backend.name} hung on ${what}: ${(e as Error).message}`);
+  }
+  if (snapshot(call) !== before) throw new Error(`${backend.name} changed an input when given ${what}`);
+}
 
 async function refuses(backend: RnnBackend, what: string, call: Call): Promise<void> {
   const before = snapshot(call);
@@ -25,7 +46,8 @@ async function refuses(backend: RnnBackend, what: string, call: Call): Promise<v
   let refused = false;
   try {
     await run();
-  } catch {
+  } catch (e) {
+    if (hung(e)) throw new Error(`${backend.name} hung on ${what}: ${(e as Error).message}`);
     refused = true;
   }
   if (!refused) throw new Error(`${backend.name}.${call.hs === undefined ? 'forward' : 'backward'} accepted ${what}; it must throw (see checkForward / checkBackward)`);
@@ -47,7 +69,7 @@ export function badInputs(caps: Capabilities): BadInput[] {
     ['dhs of the wrong shape in backward', { p: params(), x: input(), o, hs: hs(), dhs: tensor([2, 3, 3]) }],
   ];
   if (caps.initialState) cases.push(['h0 of the wrong batch', { p: params(), x: input(), o: { ...o, h0: tensor([3, 3]) } }]);
-  return cases.map(([what, call]) => ({ what, check: (b) => refuses(b, what, call) }));
+  return cases.map(([what, call]) => ({ what, check: (b) => refuses(b, what, call), survives: (b) => survives(b, what, call) }));
 }
 
 /** A valid forward and backward leave every input as it was. */

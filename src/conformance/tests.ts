@@ -5,10 +5,12 @@
  */
 import fc from 'fast-check';
 import { capabilityGaps, checkedGradients, type Capabilities } from '../capabilities.js';
-import { caseOptions, constraintsFor, maskToLastStep, rnnCase, type CaseConstraints, type RnnCase } from '../check/arbitraries.js';
+import { caseOptions, caseToJson, constraintsFor, describeCase, maskToLastStep, rnnCase, type CaseConstraints, type RnnCase } from '../check/arbitraries.js';
 import { compareTensors } from '../check/compare.js';
 import { comparePeer, peerCases, peerGradientCases, peerRnnCase, runPeerCase, type PeerCase, type PeerGradientCase } from '../check/peer-cases.js';
-import { assertAgrees, checkAgreement, saturationProperty } from '../check/properties.js';
+import { assertAgrees, checkAgreement, saturationProperty, watchedProperty, type FailureWatch } from '../check/properties.js';
+import { childDetails } from '../errors.js';
+import { caseValues } from '../report/fuzz-text.js';
 import { problem2Case } from '../check/suite.js';
 import { toleranceFor } from '../check/tolerance.js';
 import { PROBLEM2 } from '../fixtures/problem2.js';
@@ -37,14 +39,47 @@ export type ConformanceOptions = {
   numRuns?: number;
   /** The base seed of the properties (default fixed, so that a run is repeatable). */
   seed?: number;
+  /**
+   * Replays one failure as its message printed it: only the test of that name runs, from that seed and
+   * shrink path; the others are skipped, saying so.
+   */
+  replay?: { test: string; seed: number; path: string };
 };
 
+/** A failed property's case(s) as a person reads them: the shape and options, then every value. */
+function describeCases(cases: readonly unknown[]): string[] {
+  return cases.flatMap((c) => {
+    const rc = c as RnnCase;
+    if (typeof rc !== 'object' || rc === null || !('params' in rc)) return [`  ${fc.stringify(c).slice(0, 400)}`];
+    return [`  ${describeCase(rc)}`, `  values: ${caseValues(caseToJson(rc))}`];
+  });
+}
+
 /**
- * Runs a fast-check property; on failure throws fast-check's report (seed, path, shrunk counterexample)
- * with the disagreement in the message itself, where every reporter shows it.
+ * Runs a fast-check property; on failure throws the disagreement of the shrunk case (which element, got
+ * and expected, error/tolerance), the case with its values, the first failing case before shrinking, and
+ * the options of describeConformance that replay exactly this failure.
  */
-const holds = <T extends [unknown, ...unknown[]]>(p: fc.IAsyncPropertyWithHooks<T>, runs: number, seed: number) =>
-  fc.assert(p, { numRuns: runs, seed, includeErrorInReport: true });
+async function holds<T extends [unknown, ...unknown[]]>(name: string, p: fc.IAsyncPropertyWithHooks<T>, runs: number, seed: number, replay: ConformanceOptions['replay']): Promise<void> {
+  const again = replay?.test === name ? replay : undefined;
+  const watch = (p as { watch?: FailureWatch }).watch;
+  watch?.reset();
+  const out = await fc.check(p, { numRuns: runs, seed: again?.seed ?? seed, ...(again === undefined ? {} : { path: again.path }) });
+  if (!out.failed) return;
+  const e = out.errorInstance;
+  const first = watch?.first;
+  const lines = [
+    e instanceof Error ? e.message : String(e),
+    `Counterexample, shrunk ${out.numShrinks} time(s) after ${out.numRuns} case(s):`,
+    ...describeCases(out.counterexample ?? []),
+  ];
+  if (first !== undefined && out.counterexample?.[0] !== first.case) {
+    lines.push(`First failing case, before shrinking (worst error/tolerance ${first.ratio.toExponential(2)}):`, `  ${describeCase(first.case)}`);
+  }
+  const path = out.counterexamplePath ?? '';
+  lines.push(`Replay this failure alone: describeConformance(entry, { replay: { test: ${JSON.stringify(name)}, seed: ${out.seed}, path: ${JSON.stringify(path)} } })`);
+  throw Object.assign(new Error(lines.join('\n')), childDetails(e));
+}
 
 /** The suite for a backend with these capabilities. */
 export function conformanceTests(caps: Capabilities, options: ConformanceOptions = {}): ConformanceTest[] {
@@ -64,25 +99,32 @@ export function conformanceTests(caps: Capabilities, options: ConformanceOptions
     if (!cmp.ok) throw new Error(`Problem 2: the last hidden state is off by ${cmp.maxAbsError.toExponential(2)} (tolerance ${tol}); got ${[...hs.data.slice(-4)].join(' ')}`);
   }, tanh ? undefined : 'Problem 2 is tanh, which the backend does not support');
 
-  add('should agree with loops on hs and every gradient it declares', ({ backend, reference }) =>
-    holds(fc.asyncProperty(within(), (c) => checkAgreement(backend, reference, c)), runs(200), seed(1)));
+  const property = (name: string, make: (ctx: ConformanceContext) => fc.IAsyncPropertyWithHooks<[RnnCase, ...RnnCase[]]>, n: number, k: number, skip?: string) =>
+    add(name, (ctx) => holds(name, make(ctx), runs(n), seed(k), options.replay), skip);
 
-  add('should agree with loops where every tanh pre-activation saturates (|a| > 88)', ({ backend, reference }) =>
-    holds(saturationProperty(backend, reference), runs(50), seed(6)), tanh ? undefined : 'tanh not supported');
+  property('should agree with loops on hs and every gradient it declares', ({ backend, reference }) =>
+    watchedProperty(within(), (c) => checkAgreement(backend, reference, c)), 200, 1);
 
-  add('should give the same results when the batch is split in two', ({ backend }) =>
-    holds(fc.asyncProperty(within({ ranges: { B: [2, 6], T: [1, 10], F: [1, 6], H: [1, 6] } }), (c) => batchSplit(backend, caps, c)), runs(100), seed(2)));
+  property('should agree with loops where every tanh pre-activation saturates (|a| > 88)', ({ backend, reference }) =>
+    saturationProperty(backend, reference), 50, 6, tanh ? undefined : 'tanh not supported');
 
-  add('should give gradients linear in dhs', ({ backend }) =>
-    holds(fc.asyncProperty(within(), within(), (c, other) => linearInDhs(backend, caps, c, other)), runs(100), seed(3)), noGradients);
+  property('should give the same results when the batch is split in two', ({ backend }) =>
+    watchedProperty(within({ ranges: { B: [2, 6], T: [1, 10], F: [1, 6], H: [1, 6] } }), (c) => batchSplit(backend, caps, c)), 100, 2);
 
-  add('should be a dense layer f(x·wx + h0·wh + b) when T = 1', ({ backend }) =>
-    holds(fc.asyncProperty(within({ ranges: { B: [1, 6], T: [1, 1], F: [1, 6], H: [1, 6] } }), (c) => denseAtT1(backend, c)), runs(100), seed(4)));
+  property('should give gradients linear in dhs', ({ backend }) =>
+    fc.asyncProperty(within(), within(), (c, other) => linearInDhs(backend, caps, c, other)), 100, 3, noGradients);
 
-  add('should give h = f(b) at every step when the weights are zero', ({ backend }) =>
-    holds(fc.asyncProperty(within(), (c) => zeroWeights(backend, c)), runs(100), seed(5)));
+  property('should be a dense layer f(x·wx + h0·wh + b) when T = 1', ({ backend }) =>
+    watchedProperty(within({ ranges: { B: [1, 6], T: [1, 1], F: [1, 6], H: [1, 6] } }), (c) => denseAtT1(backend, c)), 100, 4);
 
-  for (const bad of badInputs(caps)) add(`should refuse ${bad.what} and change no input`, ({ unchecked }) => bad.check(unchecked));
+  property('should give h = f(b) at every step when the weights are zero', ({ backend }) =>
+    watchedProperty(within(), (c) => zeroWeights(backend, c)), 100, 5);
+
+  const refuses = caps.validatesInput ? undefined : "the backend does not declare validatesInput: true (check and fuzz never send bad input: the harness's guard refuses it first)";
+  for (const bad of badInputs(caps)) {
+    add(`should refuse ${bad.what} and change no input`, ({ unchecked }) => bad.check(unchecked), refuses);
+    if (refuses !== undefined) add(`should come back from ${bad.what} without hanging or changing an input`, ({ unchecked }) => bad.survives(unchecked));
+  }
   add('should leave every input of a valid forward and backward unchanged', ({ unchecked }) => leavesInputsUnchanged(unchecked, caps));
 
   for (const p of peerCases()) {
@@ -95,7 +137,9 @@ export function conformanceTests(caps: Capabilities, options: ConformanceOptions
       tanh ? (caps.initialState ? noGradients : 'h0 given: not supported') : 'tanh not supported');
   }
   for (const g of capabilityGaps(caps)) tests.push({ name: `${g.what}: ${g.status}`, skip: g.reason });
-  return tests;
+  const only = options.replay?.test;
+  if (only === undefined) return tests;
+  return tests.map((t) => ('run' in t && t.name !== only ? { name: t.name, skip: `replaying only "${only}"` } : t));
 }
 
 const origin = (p: PeerCase | PeerGradientCase) => p.source.split(' ')[0] as string;

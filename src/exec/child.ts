@@ -7,10 +7,13 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { encodeFrame, FrameReader, frameHeader, PROTOCOL_VERSION, ProtocolError, type Frame, type Header, type WireTensor } from './frames.js';
 import { SharedFiles } from './shared-files.js';
+import { connectPeer } from './socket-peer.js';
 
 export type ChildSpec = {
   command: string;
   args: readonly string[];
+  /** A Unix socket on which a running backend serves the protocol: connect to it instead of starting `command`. */
+  socket?: string;
   env?: Record<string, string>;
   cwd?: string;
   /** Time for the hello and for each reply. */
@@ -52,6 +55,8 @@ export class ChildChannel {
   private waiting: { resolve: (f: Frame) => void; reject: (e: Error) => void } | undefined;
   private failure: Error | undefined;
   private stderr = '';
+  /** Characters of stderr received so far, to cut out what came during one call. */
+  private stderrTotal = 0;
   private nextId = 1;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -68,7 +73,9 @@ export class ChildChannel {
     const files = new SharedFiles();
     try {
       const stdio = ['pipe', 'pipe', 'pipe', files.toChild, files.fromChild] as const;
-      proc = spawn(spec.command, [...spec.args], { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: stdio as never }) as ChildProcessWithoutNullStreams;
+      proc = spec.socket !== undefined
+        ? connectPeer(spec.socket)
+        : (spawn(spec.command, [...spec.args], { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: stdio as never }) as ChildProcessWithoutNullStreams);
     } catch (e) {
       files.close();
       throw new Error(`${spec.label}: could not start ${JSON.stringify(spec.command)}: ${(e as Error).message}`);
@@ -102,17 +109,29 @@ export class ChildChannel {
       for (const f of frames) this.deliver(f);
     });
     proc.stderr.on('data', (chunk: Buffer) => {
-      this.stderr = (this.stderr + chunk.toString('utf8')).slice(-STDERR_KEEP);
+      const text = chunk.toString('utf8');
+      this.stderrTotal += text.length;
+      this.stderr = (this.stderr + text).slice(-STDERR_KEEP);
     });
     proc.on('error', (e: NodeJS.ErrnoException) => {
+      if (spec.socket !== undefined) {
+        this.fail(new Error(`${spec.label}: could not connect to ${spec.socket}: ${e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? 'nothing serves there' : e.message}`));
+        return;
+      }
       const why = e.code === 'ENOENT' ? 'no such command' : e.code === 'EACCES' ? 'not executable' : e.message;
       this.fail(new Error(`${spec.label}: could not start ${JSON.stringify(spec.command)}: ${why}`));
     });
     proc.on('exit', (code, signal) => {
-      this.fail(new Error(`${spec.label}: the child exited${signal ? ` on ${signal}` : ` with status ${code}`}`));
+      this.fail(new Error(`${spec.label}: ${spec.socket !== undefined ? 'the backend closed the connection' : `the child exited${signal ? ` on ${signal}` : ` with status ${code}`}`}`));
     });
     // Writing to a child that is gone raises EPIPE here; the exit handler reports it.
     proc.stdin.on('error', () => {});
+  }
+
+  /** What the child wrote on stderr since `mark` (as much of it as is kept). */
+  private stderrSince(mark: number): string {
+    const n = Math.min(this.stderrTotal - mark, this.stderr.length);
+    return n <= 0 ? '' : this.stderr.slice(this.stderr.length - n);
   }
 
   /** The reason with the child's last words, for messages. */
@@ -171,6 +190,7 @@ export class ChildChannel {
     const run = this.queue.then(async () => {
       const id = this.nextId++;
       const what = `${this.spec.label}: ${header.type}`;
+      const mark = this.stderrTotal;
       const reply = this.receive(what);
       if (this.shm && tensors.length > 0) {
         // The bytes go into the shared file; only the header line crosses the pipe.
@@ -191,8 +211,12 @@ export class ChildChannel {
       }
       if (f.header.id !== id) this.fail(new ProtocolError(`${what}: the reply has id ${JSON.stringify(f.header.id)}; expected ${id}`));
       else if (f.header.type === 'error') {
-        const e = new Error(`${what} failed in the child: ${String(f.header.message)}`);
+        const where = typeof f.header.where === 'string' ? ` (at ${f.header.where})` : '';
+        const e = new Error(`${what} failed in the child: ${String(f.header.message)}${where}`);
         if (typeof f.header.traceback === 'string') Object.assign(e, { traceback: f.header.traceback });
+        // What the child printed during the call: its own account, or the stderr that came since the request.
+        const output = typeof f.header.output === 'string' ? f.header.output : this.stderrSince(mark);
+        if (output.trim() !== '') Object.assign(e, { output });
         throw e;
       } else if (f.header.type !== 'result') this.fail(new ProtocolError(`${what}: expected a "result" or "error" frame; got "${f.header.type}"`));
       if (this.failure !== undefined) throw this.withStderr(this.failure);

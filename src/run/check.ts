@@ -5,6 +5,7 @@
  * throws, hangs or answers with the wrong shape fails its rows, and the run goes on.
  */
 import { capabilityGaps, describeCapabilities } from '../capabilities.js';
+import { likelyCauses } from '../catalog/signature.js';
 import { checkBackend, checkCases, checkOracleRows, checkPeers, checkProblem2, failedRow, gapRow, problem2Case, type CheckRow } from '../check/suite.js';
 import { outsideCapabilities } from '../check/arbitraries.js';
 import { checkDirectionalLarge, DirectionalCache, largeCases } from '../check/large.js';
@@ -37,6 +38,11 @@ export type CheckReport = {
   renderers: Record<string, string>;
   /** Problems that fail nothing but deserve a line (a dispose() that threw). */
   warnings: string[];
+  /**
+   * Per backend whose failures match entries of the bug catalog: those entries, as likely causes. A hint
+   * where to look, never a verdict (catalog/signature.ts).
+   */
+  likelyCauses: Record<string, { name: string; description: string }[]>;
 };
 
 export async function runCheck(options: CheckOptions = {}): Promise<CheckReport> {
@@ -46,7 +52,7 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckReport>
   const large = options.large === true ? largeCases() : [];
   const reference = await createBackend('loops');
   const directional = new DirectionalCache(reference);
-  const report: CheckReport = { ok: false, cases: [...cases, ...large].map((c) => c.name), rows: [], capabilities: {}, oracleSkipped: [], unavailable: selection.unavailable, renderers: {}, warnings: [] };
+  const report: CheckReport = { ok: false, cases: [...cases, ...large].map((c) => c.name), rows: [], capabilities: {}, oracleSkipped: [], unavailable: selection.unavailable, renderers: {}, warnings: [], likelyCauses: {} };
   try {
     for (const entry of selection.run) {
       progress(`checking ${entry.name} on ${cases.length} cases and the peers' expectations…`);
@@ -64,7 +70,12 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckReport>
       const rows: CheckRow[] = [];
       const problem2Left = outsideCapabilities(caps, problem2Case()) !== undefined;
       if (!problem2Left) rows.push(await checkProblem2(backend));
-      if (entry.name !== 'loops') rows.push(...(await checkBackend(backend, reference, cases, caps)));
+      if (entry.name !== 'loops') {
+        const suite = await checkBackend(backend, reference, cases, caps);
+        rows.push(...suite);
+        const causes = likelyCauses(suite, suite.filter((r) => r.status === 'pass' || r.status === 'fail').map((r) => r.quantity));
+        if (causes.length > 0) report.likelyCauses[entry.name] = causes;
+      }
       if (large.length > 0) {
         progress(`checking ${entry.name} at the bench's shapes: agreement with loops and the directional oracle…`);
         if (entry.name !== 'loops') rows.push(...(await checkBackend(backend, reference, large, caps)));

@@ -8,11 +8,12 @@ import { randomInt } from 'node:crypto';
 import fc from 'fast-check';
 import { capabilityGaps } from '../capabilities.js';
 import { caseToJson, describeCase, type RnnCase } from '../check/arbitraries.js';
-import { agreementProperty, checkAgreement, oracleProperty, saturationProperty } from '../check/properties.js';
+import { agreementProperty, checkAgreement, Disagreement, oracleProperty, saturationProperty, type FailureWatch } from '../check/properties.js';
 import { LARGE_RELU_NOTE, largeAgreementProperty, largeOracleProperty, largeSaturationProperty } from '../check/large-properties.js';
-import { describeValue, invalidArgument } from '../errors.js';
+import { childDetails, describeValue, invalidArgument, type ChildDetails } from '../errors.js';
 import { createBackend } from '../registry.js';
-import type { BackendInfo } from '../registry-types.js';
+import type { BackendEntry, BackendInfo } from '../registry-types.js';
+import { dealByCost, estimatedCost } from './deal.js';
 import type { RnnBackend } from '../rnn.js';
 import { hungReason } from './guard.js';
 import { closeSubject, errorMessage, openSubject, selectBackends, type BackendRef, type Subject } from './select.js';
@@ -32,6 +33,8 @@ export type FuzzOptions = {
   seed?: number;
   /** Replays one shrunk failure: the path printed with it (use with its seed and property). */
   path?: string;
+  /** Shrink a failure (default true); false reports the first failing case as it was drawn. */
+  shrink?: boolean;
   /** Only this property (default: all). */
   property?: FuzzProperty;
   timeoutMs?: number;
@@ -60,7 +63,16 @@ export type FuzzFailure = {
    * calls left behind (state kept between calls), and the replay line may not reproduce it.
    */
   replays?: boolean;
-};
+  /** The shrunk case's worst error/tolerance (Infinity for a throw or a NaN). */
+  ratio?: number;
+  /** The shrunk case's worst element: which quantity, where, what came back and what was expected. */
+  worst?: { quantity: string; index: number[]; got: number; expected: number };
+  /**
+   * The first failing case as it was drawn, before shrinking (absent when a --path replay started shrunk),
+   * with the command that replays it unshrunk and whether it fails on a fresh backend.
+   */
+  original?: { shape: string; error: string; ratio: number; counterexample: object; replay: string; replays?: boolean };
+} & ChildDetails;
 
 export type FuzzReport = {
   ok: boolean;
@@ -90,7 +102,8 @@ export function memoryUse(): { rssMB: number; heapMB: number; maxRssMB: number }
 /** Seconds between progress lines with the process's memory, on a property that runs that long. */
 const PROGRESS_EVERY_MS = 5000;
 
-type Target = { name: FuzzProperty; backend: RnnBackend; property: fc.IAsyncPropertyWithHooks<[RnnCase]>; subject?: Subject };
+type Target = { name: FuzzProperty; backend: RnnBackend; property: fc.IAsyncPropertyWithHooks<[RnnCase]>; watch?: FailureWatch; subject?: Subject };
+type PlanItem = { name: FuzzProperty; backend: string };
 
 function checkOptions(o: FuzzOptions): { runs: number; seed: number } {
   const runs = o.runs ?? 100;
@@ -110,6 +123,87 @@ function checkOptions(o: FuzzOptions): { runs: number; seed: number } {
   return { runs, seed };
 }
 
+/** The campaign's properties in a fixed order: the oracle, then each backend's agreement and saturation. */
+function campaignPlan(backends: readonly string[], wanted: (p: FuzzProperty) => boolean): PlanItem[] {
+  return [
+    ...(wanted('oracle') ? [{ name: 'oracle' as const, backend: 'loops' }] : []),
+    ...backends.flatMap((backend) => (['agreement', 'saturation'] as const).filter(wanted).map((name) => ({ name, backend }))),
+  ];
+}
+
+/** The plan's items this run covers: all of them, or its shard's, dealt by estimated cost (run/deal.ts). */
+function itemsOfShard(plan: readonly PlanItem[], shard: FuzzOptions['shard']): Set<string> {
+  const key = (p: PlanItem) => `${p.name} ${p.backend}`;
+  if (shard === undefined) return new Set(plan.map(key));
+  const dealt = dealByCost(plan.map((p) => estimatedCost(p.name, p.backend)), shard.count)[shard.index - 1] ?? [];
+  return new Set(dealt.map((i) => key(plan[i] as PlanItem)));
+}
+
+/** The property of one plan item on an opened backend (small or large sizes). */
+function propertyOf(name: FuzzProperty, backend: RnnBackend, reference: RnnBackend, large: boolean): fc.IAsyncPropertyWithHooks<[RnnCase]> {
+  if (name === 'oracle') return large ? largeOracleProperty(reference) : oracleProperty(reference);
+  if (name === 'agreement') return large ? largeAgreementProperty(backend, reference) : agreementProperty(backend, reference);
+  return large ? largeSaturationProperty(backend, reference) : saturationProperty(backend, reference);
+}
+
+const target = (name: FuzzProperty, backend: RnnBackend, property: fc.IAsyncPropertyWithHooks<[RnnCase]>, subject?: Subject): Target => {
+  const watch = (property as { watch?: FailureWatch }).watch;
+  return { name, backend, property, ...(watch === undefined ? {} : { watch }), ...(subject === undefined ? {} : { subject }) };
+};
+
+/**
+ * Opens the backends of this run's items and makes their targets; a backend that cannot be created is a
+ * failure of its own, and what a backend does not declare goes to report.notRun.
+ */
+async function openTargets(
+  others: readonly BackendEntry[], mine: Set<string>, reference: RnnBackend, large: boolean, report: FuzzReport, subjects: Subject[], timeoutMs: number | undefined,
+): Promise<Target[]> {
+  const targets: Target[] = mine.has('oracle loops') ? [target('oracle', reference, propertyOf('oracle', reference, reference, large))] : [];
+  for (const entry of others) {
+    const agreement = mine.has(`agreement ${entry.name}`);
+    const saturation = mine.has(`saturation ${entry.name}`);
+    if (!agreement && !saturation) continue;
+    let s: Subject;
+    try {
+      s = await openSubject(entry, { forCheck: true, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+    } catch (e) {
+      report.failures.push(startFailure(entry.name, report.seed, errorMessage(e)));
+      continue;
+    }
+    subjects.push(s);
+    if (agreement) {
+      targets.push(target('agreement', s.backend, propertyOf('agreement', s.backend, reference, large), s));
+      if (large && s.backend.precision !== 'float64' && s.capabilities.activations.includes('relu')) report.notRun.push({ property: 'agreement on relu', backend: entry.name, reason: LARGE_RELU_NOTE });
+    }
+    if (saturation && s.capabilities.activations.includes('tanh')) targets.push(target('saturation', s.backend, propertyOf('saturation', s.backend, reference, large), s));
+    for (const g of capabilityGaps(s.capabilities)) {
+      report.notRun.push({ property: g.what === 'tanh' ? 'saturation, and agreement on tanh' : 'agreement', backend: entry.name, reason: `${g.what}: ${g.status} (${g.reason})` });
+    }
+  }
+  return targets;
+}
+
+/** Runs one target's property with fast-check, a line with the process's memory every few seconds. */
+async function checkTarget(t: Target, parameters: fc.Parameters<[RnnCase]> & { numRuns: number }, progress: (line: string) => void): Promise<fc.RunDetails<[RnnCase]>> {
+  const runs = parameters.numRuns;
+  progress(`${t.name} on ${t.backend.name}: running ${runs} cases…`);
+  const start = performance.now();
+  let cases = 0;
+  let shown = start;
+  const watched = t.property.beforeEach(async (previous) => {
+    cases++;
+    const now = performance.now();
+    if (now - shown >= PROGRESS_EVERY_MS) {
+      shown = now;
+      const m = memoryUse();
+      progress(`${t.name} on ${t.backend.name}: ${cases} cases run (of ${runs}, shrinking included), rss ${m.rssMB} MB, heap ${m.heapMB} MB`);
+    }
+    await previous();
+  });
+  t.watch?.reset();
+  return fc.check(watched, parameters);
+}
+
 export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   const { runs, seed } = checkOptions(options);
   const progress = options.progress ?? (() => {});
@@ -117,71 +211,39 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   const sizes = options.sizes ?? 'small';
   const large = sizes === 'large';
   const selection = await selectBackends('runFuzz', options.backends);
+  const others = selection.run.filter((e) => e.name !== 'loops');
+  const plan = campaignPlan(others.map((e) => e.name), wanted);
   const report: FuzzReport = {
     ok: false, runs, seed, sizes, ...(options.shard === undefined ? {} : { shard: { ...options.shard } }),
-    plan: [], properties: [], failures: [], notRun: [], unavailable: selection.unavailable, warnings: [], maxRssMB: 0,
-  };
-  // The campaign's properties in a fixed order, dealt out to the shards in turn.
-  const others = selection.run.filter((e) => e.name !== 'loops');
-  const plan: { name: FuzzProperty; backend: string }[] = (report.plan = [
-    ...(wanted('oracle') ? [{ name: 'oracle' as const, backend: 'loops' }] : []),
-    ...others.flatMap((e) => (['agreement', 'saturation'] as const).filter(wanted).map((name) => ({ name, backend: e.name }))),
-  ]);
-  const mine = (name: FuzzProperty, backend: string): boolean => {
-    if (!wanted(name)) return false;
-    if (options.shard === undefined) return true;
-    const i = plan.findIndex((p) => p.name === name && p.backend === backend);
-    return i % options.shard.count === options.shard.index - 1;
+    plan, properties: [], failures: [], notRun: [], unavailable: selection.unavailable, warnings: [], maxRssMB: 0,
   };
   const reference = await createBackend('loops');
   const subjects: Subject[] = [];
-  const targets: Target[] = mine('oracle', 'loops') && wanted('oracle')
-    ? [{ name: 'oracle', backend: reference, property: large ? largeOracleProperty(reference) : oracleProperty(reference) }]
-    : [];
+  const replayArgs = [...(large ? ['--sizes', 'large'] : []), ...(options.replayArgs ?? [])];
   try {
-    for (const entry of others) {
-      if (!mine('agreement', entry.name) && !mine('saturation', entry.name)) continue;
-      let s: Subject;
+    const targets = await openTargets(others, itemsOfShard(plan, options.shard), reference, large, report, subjects, options.timeoutMs);
+    for (const t of targets) {
+      const start = performance.now();
+      let out: fc.RunDetails<[RnnCase]>;
       try {
-        s = await openSubject(entry, { forCheck: true, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
+        out = await checkTarget(t, { numRuns: runs, seed, ...(options.path === undefined ? {} : { path: options.path }), ...(options.shrink === false ? { endOnFailure: true } : {}) }, progress);
       } catch (e) {
-        report.failures.push(startFailure(entry.name, seed, errorMessage(e)));
+        // fast-check refuses a --path that leads nowhere in this property's cases (it was another's).
+        if (options.path === undefined || !/Unable to replay/.test(errorMessage(e))) throw e;
+        report.notRun.push({ property: t.name, backend: t.backend.name, reason: `the --path given does not fit this property's cases (replay with the --property it was printed with)` });
         continue;
       }
-      subjects.push(s);
-      if (mine('agreement', entry.name)) {
-        targets.push({ name: 'agreement', backend: s.backend, property: large ? largeAgreementProperty(s.backend, reference) : agreementProperty(s.backend, reference), subject: s });
-        if (large && s.backend.precision !== 'float64' && s.capabilities.activations.includes('relu')) report.notRun.push({ property: 'agreement on relu', backend: entry.name, reason: LARGE_RELU_NOTE });
-      }
-      if (mine('saturation', entry.name) && s.capabilities.activations.includes('tanh')) {
-        targets.push({ name: 'saturation', backend: s.backend, property: large ? largeSaturationProperty(s.backend, reference) : saturationProperty(s.backend, reference), subject: s });
-      }
-      for (const g of capabilityGaps(s.capabilities)) report.notRun.push({ property: g.what === 'tanh' ? 'saturation, and agreement on tanh' : 'agreement', backend: entry.name, reason: `${g.what}: ${g.status} (${g.reason})` });
-    }
-    for (const t of targets) {
-      progress(`${t.name} on ${t.backend.name}: running ${runs} cases…`);
-      const start = performance.now();
-      // A line with the process's memory every few seconds, so that a leak shows while it grows.
-      let cases = 0;
-      let shown = start;
-      const watched = t.property.beforeEach(async (previous) => {
-        cases++;
-        const now = performance.now();
-        if (now - shown >= PROGRESS_EVERY_MS) {
-          shown = now;
-          const m = memoryUse();
-          progress(`${t.name} on ${t.backend.name}: ${cases} cases run (of ${runs}, shrinking included), rss ${m.rssMB} MB, heap ${m.heapMB} MB`);
-        }
-        await previous();
-      });
-      const out = await fc.check(watched, { numRuns: runs, seed, ...(options.path === undefined ? {} : { path: options.path }) });
-      const ms = Math.round(performance.now() - start);
-      report.properties.push({ name: t.name, backend: t.backend.name, runs: out.numRuns, skipped: out.numSkips, ok: !out.failed, ms });
+      report.properties.push({ name: t.name, backend: t.backend.name, runs: out.numRuns, skipped: out.numSkips, ok: !out.failed, ms: Math.round(performance.now() - start) });
       if (!out.failed) continue;
-      const failure = failureOf(t, out, [...(large ? ['--sizes', 'large'] : []), ...(options.replayArgs ?? [])]);
+      const failure = failureOf(t, out, replayArgs);
       const c = out.counterexample?.[0];
       if (t.subject !== undefined && c !== undefined && hungReason(t.backend) === undefined) {
         failure.replays = await failsOnFresh(t.subject, reference, c, options.timeoutMs);
+        // A failure that needs what earlier calls left behind: does the case as drawn fail on its own?
+        const first = t.watch?.first;
+        if (failure.replays === false && failure.original !== undefined && first !== undefined) {
+          failure.original.replays = await failsOnFresh(t.subject, reference, first.case, options.timeoutMs);
+        }
       }
       report.failures.push(failure);
     }
@@ -221,12 +283,21 @@ function startFailure(backend: string, seed: number, error: string): FuzzFailure
 
 function failureOf(t: Target, out: fc.RunDetails<[RnnCase]>, loadArgs: readonly string[]): FuzzFailure {
   const c = out.counterexample?.[0];
+  const e = out.errorInstance;
   // A backend that hung failed every later call at once: the hang is the failure to report.
-  const error = hungReason(t.backend) ?? (out.errorInstance instanceof Error ? out.errorInstance.message : String(out.errorInstance));
+  const error = hungReason(t.backend) ?? (e instanceof Error ? e.message : String(e));
   const path = out.counterexamplePath ?? '';
+  const first = t.watch?.first;
+  const shrunk = c !== undefined && first !== undefined && first.case !== c;
+  const replayOf = (at: string, more: string[] = []) =>
+    shellLine(['rnn-harness', 'fuzz', '--seed', String(out.seed), '--path', at, ...more, '--property', t.name, '--backends', t.backend.name, ...loadArgs]);
   return {
     property: t.name, backend: t.backend.name, seed: out.seed, path, shape: c ? describeCase(c) : 'none', error,
     runs: out.numRuns, shrinks: out.numShrinks, counterexample: c ? caseToJson(c) : {},
-    replay: shellLine(['rnn-harness', 'fuzz', '--seed', String(out.seed), '--path', path, '--property', t.name, '--backends', t.backend.name, ...loadArgs]),
+    replay: replayOf(path),
+    ratio: e instanceof Disagreement ? e.ratio : Infinity,
+    ...(e instanceof Disagreement && e.worst !== undefined ? { worst: { quantity: e.quantity, ...e.worst } } : {}),
+    ...(shrunk ? { original: { shape: describeCase(first.case), error: first.error, ratio: first.ratio, counterexample: caseToJson(first.case), replay: replayOf(path.split(':')[0] ?? '', ['--no-shrink']) } } : {}),
+    ...childDetails(e),
   };
 }

@@ -111,7 +111,7 @@ export function guardBackend(inner: RnnBackend, options: GuardOptions = {}): Rnn
 }
 
 function declarationsOf(caps: Capabilities) {
-  return { activations: caps.activations, gradients: caps.gradients, lastStepOnly: caps.lastStepOnly, initialState: caps.initialState };
+  return { activations: caps.activations, gradients: caps.gradients, lastStepOnly: caps.lastStepOnly, initialState: caps.initialState, validatesInput: caps.validatesInput };
 }
 
 /** Why a guarded backend stopped answering ('x.forward: no answer within N ms'), or undefined. */

@@ -89,6 +89,7 @@ export function mergeCheck(parts: { dir: string; report: CheckReport }[]): Check
     unavailable: unique(all.flatMap((r) => r.unavailable), (u) => u.name).filter((u) => !checked.has(u.name)),
     renderers: Object.assign({}, ...all.map((r) => r.renderers)),
     warnings: unique(all.flatMap((r) => r.warnings), (w) => w),
+    likelyCauses: Object.assign({}, ...all.map((r) => r.likelyCauses ?? {})),
   };
 }
 

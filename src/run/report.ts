@@ -1,8 +1,9 @@
 /**
  * runReport: the main job (`rnn-harness report`) as a function: check, a short fuzz and a quick bench on
- * the same backends, written into one folder (check.json, fuzz.json, bench.json, bench.md, bench.html).
+ * the same backends, written into one folder (check.json and .md, fuzz.json and .md, bench.json, bench.md, bench.html).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { checkMarkdown, fuzzMarkdown } from '../report/summaries.js';
 import { join } from 'node:path';
 import { benchHtml } from '../report/html.js';
 import { benchMarkdown } from '../report/markdown.js';
@@ -42,9 +43,11 @@ export async function runReport(options: ReportOptions = {}): Promise<MainReport
   };
   const check = await runCheck(common);
   await writeJsonFile(join(out, 'check.json'), check);
+  await writeFile(join(out, 'check.md'), checkMarkdown(check));
   options.onStep?.('check', check);
   const fuzz = await runFuzz({ ...common, runs: options.runs ?? 100, ...(options.seed === undefined ? {} : { seed: options.seed }), ...(options.replayArgs === undefined ? {} : { replayArgs: options.replayArgs }) });
   await writeJsonFile(join(out, 'fuzz.json'), fuzz);
+  await writeFile(join(out, 'fuzz.md'), fuzzMarkdown(fuzz));
   options.onStep?.('fuzz', fuzz);
   const { progress, ...benchCommon } = common;
   const bench = await runBench({ ...benchCommon, quick: true, ...(progress === undefined ? {} : { progress: (done, total, what) => done < total && progress(`[${done}/${total}] ${what}`) }) });
