@@ -44,7 +44,7 @@ function campaign(backend, n) {
   const file = join(dir, `${backend}-${n}.json`);
   const property = backend === 'loops' ? 'oracle' : 'agreement';
   const start = performance.now();
-  execFileSync(process.execPath, [cli, 'fuzz', ...plugin, '--backends', backend, '--property', property, '--runs', String(n), '--seed', '9', '--json', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [cli, 'fuzz', ...plugin, '--backends', backend, '--property', property, '--runs', String(n), '--seed', '9', '--jobs', '1', '--json', file], { stdio: ['ignore', 'ignore', 'inherit'] });
   const report = JSON.parse(readFileSync(file, 'utf8'));
   const p = report.properties.find((x) => x.name === property);
   return { maxRssMB: report.maxRssMB, msPerCase: p.ms / p.runs, seconds: (performance.now() - start) / 1000, ok: report.ok };

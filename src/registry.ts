@@ -12,6 +12,22 @@ import type { Availability, BackendEntry, BackendInfo } from './registry-types.j
 import type { RnnBackend } from './rnn.js';
 
 const entries = new Map<string, BackendEntry>();
+/** Entries that a child process of the CLI registers again by itself (built in, or from its flags). */
+const reloadable = new WeakSet<BackendEntry>();
+
+/**
+ * Marks an entry as one that a child `rnn-harness` process has too: a built-in, or one registered from
+ * the command's flags (--plugin, --exec, --connect, NAME@key=value), which the child is given again. A
+ * run with --jobs splits only over such backends.
+ */
+export function markReloadable(entry: BackendEntry): void {
+  reloadable.add(entry);
+}
+
+/** Whether a child process would have this very entry under its name (see markReloadable). */
+export function isReloadable(entry: BackendEntry): boolean {
+  return reloadable.has(entry) && entries.get(entry.name) === entry;
+}
 
 /**
  * Adds a backend. A malformed entry (see BackendEntry) or a name that is already registered throws an
@@ -62,9 +78,16 @@ function resolveName(name: string, options?: object): string {
   return resolved;
 }
 
+/**
+ * Backends a parent process found available moments ago on this machine (a run with --jobs passes their
+ * names to its children in RNN_HARNESS_AVAILABLE), so that each child does not probe them again: some
+ * probes start an engine or a Python that imports torch, which costs seconds.
+ */
+const knownAvailable = new Set((process.env.RNN_HARNESS_AVAILABLE ?? '').split(',').filter((n) => n !== ''));
+
 /** Whether an entry runs here; an availability() that throws or answers nonsense counts as unavailable. */
 export async function availabilityOf(entry: BackendEntry): Promise<Availability> {
-  if (entry.availability === undefined) return { available: true };
+  if (entry.availability === undefined || knownAvailable.has(entry.name)) return { available: true };
   try {
     const a = await entry.availability();
     if (a?.available === true) return { available: true };
@@ -128,10 +151,7 @@ export async function listBackends(): Promise<BackendInfo[]> {
   return Promise.all(backendEntries().map(infoOf));
 }
 
-registerBackend(loopsEntry);
-registerBackend(workersEntry);
-for (const entry of wasmEntries) registerBackend(entry);
-registerBackend(tfjsCpuEntry);
-registerBackend(tfjsWasmEntry);
-for (const entry of gpujsEntries) registerBackend(entry);
-for (const entry of pytorchEntries) registerBackend(entry);
+for (const entry of [loopsEntry, workersEntry, ...wasmEntries, tfjsCpuEntry, tfjsWasmEntry, ...gpujsEntries, ...pytorchEntries]) {
+  registerBackend(entry);
+  markReloadable(entry);
+}

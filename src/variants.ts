@@ -4,7 +4,7 @@
  * `rnn-harness bench --backends wasm@threads=1,wasm`. Values are numbers, true/false, or strings.
  */
 import { RnnInputError } from './errors.js';
-import { getBackendEntry, registerBackend } from './registry.js';
+import { getBackendEntry, isReloadable, markReloadable, registerBackend } from './registry.js';
 import type { BackendEntry } from './registry-types.js';
 
 const parseValue = (v: string): unknown => (v === 'true' ? true : v === 'false' ? false : v !== '' && Number.isFinite(Number(v)) ? Number(v) : v);
@@ -44,5 +44,7 @@ export function registerVariants(names: readonly string[]): void {
       create: (options?: object) => base.create({ ...options, ...v.options }),
     };
     registerBackend(entry);
+    // A child process given the same --backends makes the same variant, of the same base.
+    if (isReloadable(base)) markReloadable(entry);
   }
 }

@@ -93,7 +93,11 @@ describe('rnn-harness bench --compare', () => {
     const fresh = join(dir, 'fresh.json');
     expect((await run('bench', '--backends', 'loops', '--shapes', '3x4x2x5', '--rounds', '1', '--max-time', '0.5', '--json', fresh)).code).toBe(0);
     const json = JSON.parse(await readFile(fresh, 'utf8'));
-    for (const res of json.results) res.meanMs = res.op === 'forward' ? res.meanMs / 3 : res.meanMs * 3;
+    for (const res of json.results) {
+      const k = res.op === 'forward' ? 1 / 3 : 3;
+      res.meanMs *= k;
+      res.sampleMs = res.sampleMs.map((v: number) => v * k);
+    }
     baselineFile = join(dir, 'baseline.json');
     await writeFile(baselineFile, JSON.stringify(json));
   });
@@ -101,9 +105,9 @@ describe('rnn-harness bench --compare', () => {
   it('should mark the slower op as a regression and the faster one as an improvement', async () => {
     const r = await run('bench', '--backends', 'loops', '--shapes', '3x4x2x5,2x2x2x2', '--rounds', '1', '--max-time', '0.5', '--compare', baselineFile);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/compared with .*baseline\.json: 2 matched, 1 regression /);
+    expect(r.out).toMatch(/compared with .*baseline\.json: 2 matched, 1 regression$/m);
     expect(r.out).toMatch(/^loops\s+3x4x2x5\s+forward\s.*REGRESSION$/m);
-    expect(r.out).toMatch(/^loops\s+3x4x2x5\s+train\s.*improvement$/m);
+    expect(r.out).toMatch(/^loops\s+3x4x2x5\s+train\s.*faster$/m);
     expect(r.out).toContain('not in the baseline: loops forward 2x2x2x2, loops train 2x2x2x2');
   });
 

@@ -3,36 +3,70 @@ import type { BenchResult } from '../src/bench/runner.js';
 import { compareResults, type BaselineResult } from '../src/bench/compare.js';
 
 const shape = { B: 2, T: 3, F: 4, H: 5 };
-const result = (meanMs: number, rme: number, roundsMs: number[] = [meanMs]): BenchResult => ({
-  backend: 'loops', shape, op: 'train', meanMs, rme, deviationMs: 0, samples: 10, gflops: 1, roundsMs,
+/** 20 samples around `ms`, ±2 %. */
+const samples = (ms: number) => Array.from({ length: 20 }, (_, k) => ms * (1 + ((k % 5) - 2) * 0.01));
+const result = (backend: string, ms: number, rme = 2, sampleMs: number[] | undefined = samples(ms)): BenchResult => ({
+  backend, shape, op: 'train', meanMs: ms, rme, deviationMs: 0, samples: 20, gflops: 1, roundsMs: [ms], ...(sampleMs ? { sampleMs } : {}),
 });
-const base = (meanMs: number, rme: number, roundsMs?: number[]): BaselineResult => ({ backend: 'loops', shape, op: 'train', meanMs, rme, ...(roundsMs ? { roundsMs } : {}) });
+const verdicts = (baseline: BaselineResult[], current: BenchResult[], minChange = 70) =>
+  Object.fromEntries(compareResults(baseline, current, minChange).rows.map((r) => [r.backend, r.verdict]));
 
 describe('compareResults', () => {
-  it('should take the noise as the hypotenuse of both rme plus the larger round spread', () => {
-    // rme 3% and 4% give 5%; rounds 10 and 11 ms spread 10%: the threshold is 15%.
-    const [row] = compareResults([base(10, 3)], [result(11.4, 4, [10, 11])], 0).rows;
-    expect(row?.noisePct).toBeCloseTo(15, 12);
+  it('should take out the drift the backends timed beside it share: all 1.5x slower is no change', () => {
+    const base = [result('a', 10), result('b', 20), result('c', 5)];
+    const now = [result('a', 15), result('b', 30), result('c', 7.5)];
+    expect(verdicts(base, now, 20)).toEqual({ a: 'same', b: 'same', c: 'same' });
+    const [row] = compareResults(base, now, 20).rows;
+    expect(row?.drift).toBeCloseTo(1.5, 12);
+    expect(row?.net).toBeCloseTo(1, 12);
+  });
+
+  it('should call one backend 2x slower than the others a regression, and one 2x faster an improvement', () => {
+    const base = [result('a', 10), result('b', 20), result('c', 5), result('d', 8)];
+    expect(verdicts(base, [result('a', 20), result('b', 20), result('c', 5), result('d', 8)])).toEqual({ a: 'regression', b: 'same', c: 'same', d: 'same' });
+    expect(verdicts(base, [result('a', 10), result('b', 10), result('c', 5), result('d', 8)])).toEqual({ a: 'same', b: 'improvement', c: 'same', d: 'same' });
+  });
+
+  it('should say no change when the rank test cannot tell the samples apart, however far the medians moved', () => {
+    // The same spread of samples twice as slow at the median, but overlapping in rank.
+    const wide = (ms: number) => Array.from({ length: 20 }, (_, k) => (k % 2 === 0 ? ms * 0.1 : ms * 3 * (1 + k / 100)));
+    const base = [result('a', 10, 2, wide(10)), result('b', 20), result('c', 5)];
+    const now = [result('a', 10, 2, wide(10).map((v, k) => (k % 2 === 0 ? v : v * 2.5))), result('b', 20), result('c', 5)];
+    const [a] = compareResults(base, now, 70).rows;
+    expect(a?.net).toBeGreaterThan(2);
+    expect(a?.significant).toBe(false);
+    expect(a?.verdict).toBe('same');
+  });
+
+  it('should not call 0.55x faster when the samples, spread ±67.5 %, overlap so that a rank test cannot tell them apart', () => {
+    // The case of a rerun that read '0.553 ±67.5 % improvement': medians far apart, samples all over each other.
+    const spread = (ms: number, k: number) => ms * [0.2, 1, 1.8, 0.3, 1.7][k % 5]! * (1 + k / 1000);
+    const base = [result('a', 10, 47.7, Array.from({ length: 20 }, (_, k) => spread(10, k))), result('b', 20, 47.7), result('c', 5, 47.7)];
+    const now = [result('a', 5.53, 47.7, Array.from({ length: 20 }, (_, k) => spread(k % 5 === 1 ? 5.53 : 10, k + 1))), result('b', 20, 47.7), result('c', 5, 47.7)];
+    const [a] = compareResults(base, now, 5).rows;
+    expect(a?.thresholdPct).toBeCloseTo(Math.hypot(47.7, 47.7), 9);
+    expect(a?.significant).toBe(false);
+    expect(a?.verdict).toBe('same');
+  });
+
+  it('should take the threshold as the larger of --min-change and the noise both runs measured', () => {
+    const base = [result('a', 10, 3), result('b', 10, 3), result('c', 10, 3)];
+    const [row] = compareResults(base, [{ ...result('a', 11.4, 4), roundsMs: [10, 11] }, result('b', 10), result('c', 10)], 0).rows;
+    expect(row?.noisePct).toBeCloseTo(15, 12); // √(3² + 4²) = 5, and rounds 10 and 11 spread 10 %
     expect(row?.thresholdPct).toBeCloseTo(15, 12);
-    expect(row?.verdict).toBe('same');
+    expect(compareResults(base, [result('a', 11.4, 4), result('b', 10), result('c', 10)], 30).rows[0]?.thresholdPct).toBe(30);
   });
 
-  it('should call a change just beyond the threshold a regression or an improvement', () => {
-    expect(compareResults([base(10, 3)], [result(11.6, 4, [10, 11])], 0).rows[0]?.verdict).toBe('regression');
-    expect(compareResults([base(10, 3)], [result(10 / 1.16, 4, [10, 11])], 0).rows[0]?.verdict).toBe('improvement');
-  });
-
-  it('should not count a change below the --min-change floor when the runs measured little noise', () => {
-    const [row] = compareResults([base(10, 0.3)], [result(10.4, 0.4)], 5).rows;
-    expect(row?.noisePct).toBeCloseTo(0.5, 12);
-    expect(row?.thresholdPct).toBe(5);
-    expect(row?.verdict).toBe('same');
-    expect(compareResults([base(10, 0.3)], [result(10.6, 0.4)], 5).rows[0]?.verdict).toBe('regression');
+  it('should judge a baseline without samples by its means, only beyond twice the threshold', () => {
+    const base = ['a', 'b', 'c'].map((b) => { const { sampleMs: _, ...old } = result(b, 10, 2); return old; });
+    expect(verdicts(base, [result('a', 22), result('b', 10), result('c', 10)], 70)).toEqual({ a: 'same', b: 'same', c: 'same' });
+    expect(verdicts(base, [result('a', 30), result('b', 10), result('c', 10)], 70)).toEqual({ a: 'regression', b: 'same', c: 'same' });
+    expect(compareResults(base, [result('a', 30), result('b', 10), result('c', 10)], 70).rows[0]?.significant).toBeUndefined();
   });
 
   it('should list results with no counterpart in the baseline and leave the inputs untouched', () => {
-    const baseline = [base(10, 1)];
-    const current = [result(10, 1), { ...result(5, 1), op: 'forward' as const }];
+    const baseline = [result('loops', 10)];
+    const current = [result('loops', 10), { ...result('loops', 5), op: 'forward' as const }];
     const before = JSON.stringify([baseline, current]);
     const report = compareResults(baseline, current, 5, 'old.json');
     expect(report.rows).toHaveLength(1);

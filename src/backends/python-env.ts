@@ -1,7 +1,10 @@
 /**
  * Finding a Python for the backends that run in one: the first of RNN_HARNESS_PYTHON, Debian's
- * /usr/bin/python3 and `python3` on PATH that imports the modules a backend needs. A `python3` earlier on
- * PATH (pyenv, a virtualenv) may lack packages that Debian's has, so each candidate is asked.
+ * /usr/bin/python3 and `python3` on PATH that has the modules a backend needs. A `python3` earlier on
+ * PATH (pyenv, a virtualenv) may lack packages that Debian's has, so each candidate is asked. It is asked
+ * whether it can find them (importlib's find_spec), not made to import them: importing torch takes about
+ * 1.5 s, which every command that lists the backends would pay. A module that is found but fails to
+ * import fails the backend's creation instead, with Python's message.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -23,7 +26,8 @@ export function findPython(modules: readonly string[]): Promise<string | undefin
     p = (async () => {
       for (const python of pythonCandidates()) {
         try {
-          await run(python, ['-c', `import ${key}`], { timeout: 60_000 });
+          const find = `import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in ${JSON.stringify(modules)}) else 1)`;
+          await run(python, ['-c', find], { timeout: 60_000 });
           return python;
         } catch {
           // not this one

@@ -1,9 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_MIN_CHANGE_PCT, readBaseline, type BaselineResult } from '../bench/compare.js';
+import { DEFAULT_MIN_CHANGE_PCT, readBaseline, type Baseline } from '../bench/compare.js';
 import { BENCH_OPS, PEAK_N, type BenchOp } from '../bench/runner.js';
-import { baselineOf, formatMs, inProcessNote, percent, shapeName, type BenchReport } from '../report/format.js';
+import { baselineOf, COMPARE_HEADER, compareCells, compareRule, formatMs, inProcessNote, percent, shapeName, type BenchReport } from '../report/format.js';
 import { benchHtml } from '../report/html.js';
 import { benchMarkdown } from '../report/markdown.js';
 import { ACTIVATIONS, type Activation, type Dims } from '../rnn.js';
@@ -42,9 +42,14 @@ ${backendHelp(20)}
   --json FILE           write { environment, results, peaks, limit, comparison } as JSON
   --out DIR             write DIR/bench.json, DIR/bench.md (Markdown for a CI job summary) and
                         DIR/bench.html (self-contained page with SVG charts)
-  --compare FILE        compare with a bench.json from an earlier run: a result is a regression when it
-                        is slower by more than the measured noise (both runs' rme and round spread)
-  --min-change PCT      the smallest change --compare reports, for runs on different days (default ${DEFAULT_MIN_CHANGE_PCT})
+  --compare FILE        compare with a bench.json from an earlier run. A result is a regression only
+                        when, against the other backends timed beside it (which takes out the
+                        machine's own drift), it is slower by more than the larger of --min-change
+                        and both runs' measured noise, and a rank test on the samples (Mann-Whitney U,
+                        95 %) tells them apart; otherwise 'no change'. A backend whose every shape and
+                        op slowed together with all the others is not told from a busier machine
+  --min-change PCT      the smallest net change --compare calls (default ${DEFAULT_MIN_CHANGE_PCT}: reruns of the same code
+                        with --quick moved by up to 1.6x net here; lower it on a quiet machine)
   --fail-on-regression  exit 1 when --compare finds a regression
   -h, --help            this text
 
@@ -110,7 +115,7 @@ export async function bench(argv: string[], io: Io): Promise<number> {
   if (values['fail-on-regression'] === true && values.compare === undefined) {
     throw new UsageError('rnn-harness bench: --fail-on-regression needs --compare BASELINE.json to compare with');
   }
-  let baseline: BaselineResult[] | undefined;
+  let baseline: Baseline | undefined;
   if (values.compare !== undefined) {
     try {
       baseline = await readBaseline(values.compare);
@@ -122,7 +127,7 @@ export async function bench(argv: string[], io: Io): Promise<number> {
   const live = process.stderr.isTTY === true;
   const report = await runBench({
     backends: flags.backends, timeoutMs: flags.timeoutMs, shapes, ops, rounds, maxTimeS, activation,
-    ...(baseline === undefined ? {} : { compare: { baseline, file: values.compare as string, minChangePct } }),
+    ...(baseline === undefined ? {} : { compare: { baseline: baseline.results, peaks: baseline.peaks, file: values.compare as string, minChangePct } }),
     progress: (done, total, what) => {
       const line = `[${done}/${total}] ${what}`;
       if (live) process.stderr.write(`\r\x1b[2K${line}${done === total ? '\n' : ''}`);
@@ -178,10 +183,9 @@ export function printReport(io: Io, report: BenchReport): void {
   const cmp = report.comparison;
   if (cmp !== undefined) {
     const regressions = cmp.rows.filter((r) => r.verdict === 'regression');
-    io.out(`\ncompared with ${cmp.baseline}: ${cmp.rows.length} matched, ${regressions.length} regression${regressions.length === 1 ? '' : 's'} ` +
-      `(threshold: the larger of the measured noise and ${cmp.minChangePct}%)`);
-    const cmpRows = cmp.rows.map((r) => [r.backend, shapeName(r.shape), r.op, formatMs(r.baselineMs), formatMs(r.currentMs), r.ratio.toFixed(3), `±${r.thresholdPct.toFixed(1)}%`, r.verdict === 'regression' ? 'REGRESSION' : r.verdict]);
-    for (const line of table(['backend', 'shape', 'op', 'baseline', 'now', 'now/base', 'threshold', 'verdict'], cmpRows)) io.out(line);
+    io.out(`\ncompared with ${cmp.baseline}: ${cmp.rows.length} matched, ${regressions.length} regression${regressions.length === 1 ? '' : 's'}`);
+    io.out(compareRule(cmp.minChangePct));
+    for (const line of table(COMPARE_HEADER, cmp.rows.map(compareCells))) io.out(line);
     if (cmp.unmatched.length > 0) io.out(`not in the baseline: ${cmp.unmatched.join(', ')}`);
   }
 }

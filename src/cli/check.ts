@@ -2,10 +2,10 @@ import { parseArgs } from 'node:util';
 import { checkLines } from '../report/check-text.js';
 import { runCheck, type CheckReport } from '../run/check.js';
 import { checkMarkdown } from '../report/summaries.js';
-import { backendHelp, BACKEND_OPTIONS, backendFlags, EXIT, parsed, writeJson, writeOut, type Io } from './common.js';
+import { backendHelp, BACKEND_OPTIONS, backendFlags, EXIT, jobsHelp, jobsOption, parsed, parseShard, readCostsFile, writeJson, writeOut, type Io } from './common.js';
 
-export const CHECK_HELP = `Usage: rnn-harness check [--large] [--backends a,b] [--plugin MODULE]... [--exec NAME=CMD]... [--timeout-ms N]
-                         [--json FILE] [--out DIR]
+export const CHECK_HELP = `Usage: rnn-harness check [--large] [--jobs N] [--shard I/N] [--backends a,b] [--plugin MODULE]...
+                         [--exec NAME=CMD]... [--timeout-ms N] [--json FILE] [--out DIR]
 
 Runs a fixed suite on every available backend against the float64 reference 'loops':
 Problem 2 of the notebook, and shapes with T = 1, B = 1, H != F and T = 64, each with tanh and relu,
@@ -28,6 +28,11 @@ projection and what it is allowed. About a minute here for the fast backends; sl
 
 Options:
   --large           also the bench's shapes, with the directional oracle
+${jobsHelp('backends')}
+  --shard I/N       only the I-th of N shards: the parts (each backend, then the oracle) dealt by cost;
+                    merge the shards' check.json with rnn-harness merge
+  --costs FILE      the cost of each part, a JSON array, for dealing the shards (what --jobs gives its
+                    children; default: estimated)
 ${backendHelp()}
   --json FILE       also write the report as JSON
   --out DIR         write DIR/check.json and DIR/check.md (Markdown for a CI job summary)
@@ -38,11 +43,17 @@ Exit codes: 0 everything checked agrees, 1 a check failed (or a requested backen
 
 export async function check(argv: string[], io: Io): Promise<number> {
   const { values } = parsed('check', () =>
-    parseArgs({ args: argv, strict: true, options: { ...BACKEND_OPTIONS, large: { type: 'boolean' }, json: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }),
+    parseArgs({ args: argv, strict: true, options: { ...BACKEND_OPTIONS, large: { type: 'boolean' }, json: { type: 'string' }, out: { type: 'string' }, jobs: { type: 'string' }, shard: { type: 'string' }, costs: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }),
   );
   if (values.help) return io.out(CHECK_HELP), EXIT.ok;
+  const jobs = jobsOption('check', values.jobs);
+  const shard = values.shard === undefined ? undefined : parseShard('check', values.shard);
+  const costs = values.costs === undefined ? undefined : await readCostsFile('check', values.costs);
   const flags = await backendFlags('check', values);
-  const report = await runCheck({ backends: flags.backends, timeoutMs: flags.timeoutMs, large: values.large === true, progress: io.err });
+  const report = await runCheck({
+    backends: flags.backends, timeoutMs: flags.timeoutMs, large: values.large === true, progress: io.err, jobs, replayArgs: flags.loadArgs,
+    ...(shard === undefined ? {} : { shard }), ...(costs === undefined ? {} : { costs }),
+  });
   printCheck(io, report);
   if (values.json !== undefined) await writeJson(values.json, report);
   if (values.out !== undefined) for (const f of await writeOut(values.out, 'check', report, checkMarkdown(report))) io.err(`wrote ${f}`);

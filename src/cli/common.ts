@@ -1,12 +1,13 @@
 /** What the CLI commands share: output, usage errors, backend selection, tables, JSON files. */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { registerExec } from '../exec-flags.js';
 import { loadPlugins } from '../plugins.js';
 import { registerVariants } from '../variants.js';
-import { backendEntries } from '../registry.js';
+import { backendEntries, getBackendEntry, markReloadable } from '../registry.js';
 import type { BackendInfo } from '../registry-types.js';
 import { DEFAULT_TIMEOUT_MS } from '../run/guard.js';
+import { AUTO_JOBS_MIN_MS, defaultJobs, type JobsOption } from '../run/jobs.js';
 import { sci, table, unavailableLines } from '../report/text.js';
 
 export type Io = { out: (line: string) => void; err: (line: string) => void };
@@ -37,6 +38,40 @@ export function intOption(command: string, name: string, value: string | undefin
     throw new UsageError(`rnn-harness ${command}: --${name} must be an integer >= ${min}; got ${JSON.stringify(value)}`);
   }
   return n;
+}
+
+/** --jobs N: child processes for the campaign; 'auto' when not given. */
+export const jobsOption = (command: string, value: string | undefined): JobsOption => (value === undefined ? 'auto' : intOption(command, 'jobs', value, 1));
+
+/** --jobs in a command's --help; `what` says what is dealt, e.g. 'properties'. */
+export const jobsHelp = (what: string) =>
+  `  --jobs N          child processes to run it in (1: this process). Default: the number of cores (here
+                    ${defaultJobs()}) when the work is estimated at ${AUTO_JOBS_MIN_MS / 1000} s or more, else 1 (a child costs about
+                    half a second to start). The ${what} are dealt by what they cost in past runs
+                    (kept in node_modules/.cache/rnn-harness), else by an estimate from each backend's
+                    kind, the costliest first to the job with the least so far; the output is what one
+                    process would print, in the same order; a child that crashes or hangs fails its
+                    ${what}, with the reason, and the others finish`;
+
+/** I/N as { index, count }, 1 <= I <= N, or a UsageError. */
+export function parseShard(command: string, text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (m === null || count < 1 || index < 1 || index > count) throw new UsageError(`rnn-harness ${command}: --shard must be I/N with 1 <= I <= N, e.g. 2/4; got ${JSON.stringify(text)}`);
+  return { index, count };
+}
+
+/** A JSON array of numbers >= 0 (--costs FILE), or a UsageError. */
+export async function readCostsFile(command: string, file: string): Promise<number[]> {
+  let costs: unknown;
+  try {
+    costs = JSON.parse(await readFile(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`rnn-harness ${command}: --costs ${file}: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(costs) || costs.some((c) => typeof c !== 'number' || !(c >= 0))) throw new UsageError(`rnn-harness ${command}: --costs ${file} must hold a JSON array of numbers >= 0`);
+  return costs as number[];
 }
 
 /** The options every command that takes backends shares (parseArgs definitions). */
@@ -80,8 +115,9 @@ export async function backendFlags(
   const execs = values.exec ?? [];
   const timeoutMs = values['timeout-ms'] === undefined ? undefined : intOption(command, 'timeout-ms', values['timeout-ms'], DEFAULT_TIMEOUT_MS);
   try {
-    await loadPlugins(plugins);
-    registerExec(execs, timeoutMs, values.connect ?? []);
+    // A child process of --jobs gets these flags too, so it has these backends as well.
+    const loaded = [...(await loadPlugins(plugins)), ...registerExec(execs, timeoutMs, values.connect ?? [])];
+    for (const name of loaded) markReloadable(getBackendEntry(name));
   } catch (e) {
     throw new UsageError(`rnn-harness ${command}: ${(e as Error).message}`);
   }

@@ -2,10 +2,10 @@ import { parseArgs } from 'node:util';
 import { FUZZ_PROPERTIES, FUZZ_SIZES, runFuzz, type FuzzProperty, type FuzzReport, type FuzzSizes } from '../run/fuzz.js';
 import { fuzzLines } from '../report/fuzz-text.js';
 import { fuzzMarkdown } from '../report/summaries.js';
-import { backendHelp, BACKEND_OPTIONS, backendFlags, EXIT, intOption, parsed, UsageError, writeJson, writeOut, type Io } from './common.js';
+import { backendHelp, BACKEND_OPTIONS, backendFlags, EXIT, intOption, jobsHelp, jobsOption, parsed, parseShard, readCostsFile, UsageError, writeJson, writeOut, type Io } from './common.js';
 
 export const FUZZ_HELP = `Usage: rnn-harness fuzz [--runs N] [--seed S] [--path P] [--no-shrink] [--property NAME] [--sizes small|large]
-                        [--shard I/N] [--backends a,b] [--plugin MODULE]... [--exec NAME=CMD]...
+                        [--shard I/N] [--jobs N] [--backends a,b] [--plugin MODULE]... [--exec NAME=CMD]...
                         [--timeout-ms N] [--json FILE] [--out DIR]
 
 Property-based fuzzing with fast-check on random shapes (B 1..6, T 1..10, F 1..6, H 1..6), tanh and
@@ -27,9 +27,10 @@ purpose (where blocked kernels and chunked batches break). The oracle is then th
 float64 backends only. A case's values come from a seed, which the counterexample shows.
 
 --shard I/N runs the I-th of N shards of the campaign: its properties (the oracle, then each backend's
-agreement and saturation) are dealt out in turn, each runs all its cases with the same seed, so N shards
-with one seed run exactly what one run would. Give every shard the same --seed, then combine their
---json files with rnn-harness merge.
+agreement and saturation) are dealt out by their estimated cost, the costliest first to the shard with the
+least so far, so that each gets a mix; each runs all its cases with the same seed, so N shards with one
+seed run exactly what one run would. Give every shard the same --seed, then combine their --json files
+with rnn-harness merge. --jobs N does all of that on this machine: N shards in child processes, merged.
 
 Options:
   --runs N          runs per property (default 100)
@@ -39,6 +40,9 @@ Options:
   --property NAME   only this property: ${FUZZ_PROPERTIES.join(', ')} (default: all)
   --sizes S         small (default) or large
   --shard I/N       only the I-th of N shards (1 <= I <= N; give every shard the same --seed)
+  --costs FILE      the cost of each property of the plan, a JSON array, for dealing the shards (what
+                    --jobs gives its children; default: estimated)
+${jobsHelp('properties')}
 ${backendHelp()}
   --json FILE       write { runs, seed, sizes, shard, properties, failures, notRun } as JSON
   --out DIR         write DIR/fuzz.json and DIR/fuzz.md (Markdown for a CI job summary)
@@ -52,7 +56,7 @@ export async function fuzz(argv: string[], io: Io): Promise<number> {
       args: argv, strict: true,
       options: {
         ...BACKEND_OPTIONS, runs: { type: 'string' }, seed: { type: 'string' }, path: { type: 'string' }, property: { type: 'string' },
-        sizes: { type: 'string' }, shard: { type: 'string' }, 'no-shrink': { type: 'boolean' }, json: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        sizes: { type: 'string' }, shard: { type: 'string' }, 'no-shrink': { type: 'boolean' }, jobs: { type: 'string' }, costs: { type: 'string' }, json: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     }),
   );
@@ -64,11 +68,13 @@ export async function fuzz(argv: string[], io: Io): Promise<number> {
   if (property !== undefined && !FUZZ_PROPERTIES.includes(property)) throw new UsageError(`rnn-harness fuzz: --property must be one of ${FUZZ_PROPERTIES.join(', ')}; got ${JSON.stringify(values.property)}`);
   const sizes = values.sizes as FuzzSizes | undefined;
   if (sizes !== undefined && !FUZZ_SIZES.includes(sizes)) throw new UsageError(`rnn-harness fuzz: --sizes must be ${FUZZ_SIZES.join(' or ')}; got ${JSON.stringify(values.sizes)}`);
-  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const shard = values.shard === undefined ? undefined : parseShard('fuzz', values.shard);
   if (shard !== undefined && values.seed === undefined) throw new UsageError('rnn-harness fuzz: --shard needs a --seed, the same for every shard, or the shards would fuzz different cases');
+  const jobs = jobsOption('fuzz', values.jobs);
+  const costs = values.costs === undefined ? undefined : await readCostsFile('fuzz', values.costs);
   const flags = await backendFlags('fuzz', values);
   const report = await runFuzz({
-    ...(sizes === undefined ? {} : { sizes }), ...(shard === undefined ? {} : { shard }),
+    ...(sizes === undefined ? {} : { sizes }), ...(shard === undefined ? {} : { shard }), ...(costs === undefined ? {} : { costs }), jobs,
     backends: flags.backends, timeoutMs: flags.timeoutMs, runs, replayArgs: flags.loadArgs, progress: io.err,
     ...(seed === undefined ? {} : { seed }), ...(values.path === undefined ? {} : { path: values.path }), ...(values['no-shrink'] === true ? { shrink: false } : {}), ...(property === undefined ? {} : { property }),
   });
@@ -76,15 +82,6 @@ export async function fuzz(argv: string[], io: Io): Promise<number> {
   if (values.json !== undefined) await writeJson(values.json, report);
   if (values.out !== undefined) for (const f of await writeOut(values.out, 'fuzz', report, fuzzMarkdown(report))) io.err(`wrote ${f}`);
   return report.ok ? EXIT.ok : EXIT.failed;
-}
-
-/** I/N as { index, count }, 1 <= I <= N. */
-function parseShard(text: string): { index: number; count: number } {
-  const m = /^(\d+)\/(\d+)$/.exec(text);
-  const index = Number(m?.[1]);
-  const count = Number(m?.[2]);
-  if (m === null || count < 1 || index < 1 || index > count) throw new UsageError(`rnn-harness fuzz: --shard must be I/N with 1 <= I <= N, e.g. 2/4; got ${JSON.stringify(text)}`);
-  return { index, count };
 }
 
 /** What `rnn-harness fuzz` prints for a report. */

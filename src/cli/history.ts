@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MIN_CHANGE_PCT } from '../bench/compare.js';
 import { RnnInputError } from '../errors.js';
-import { formatMs } from '../report/format.js';
+import { changePct, formatMs } from '../report/format.js';
 import { historyHtml } from '../report/history-html.js';
 import { runHistory } from '../run/history.js';
 import { EXIT, parsed, UsageError, writeJson, type Io } from './common.js';
@@ -53,7 +53,7 @@ export async function history(argv: string[], io: Io): Promise<number> {
     for (const p of s.points) {
       if (p.verdict !== 'regression') continue;
       if (p.run === last) latest++;
-      io.out(`regression: ${s.backend} ${s.shape} ${s.op}, run ${p.run + 1} (${h.runs[p.run]?.label}): ${formatMs(p.meanMs)}, ${(((p.ratio ?? 1) - 1) * 100).toFixed(1)}% slower than the run before (threshold ${p.thresholdPct?.toFixed(1)}%)`);
+      io.out(`regression: ${s.backend} ${s.shape} ${s.op}, run ${p.run + 1} (${h.runs[p.run]?.label}): ${formatMs(p.meanMs)}, ${changePct(p.ratio ?? 1)} against the run before, ${changePct(p.net ?? p.ratio ?? 1)} net of the machine's drift (threshold ${p.thresholdPct?.toFixed(0)} %)`);
     }
   }
   for (const f of h.ignored) io.out(`left out (not a bench result): ${f}`);

@@ -2,9 +2,9 @@ import { parseArgs } from 'node:util';
 import { CATALOG } from '../catalog/index.js';
 import { PRECISIONS, type Precision } from '../rnn.js';
 import { runMutants, type MutantRow, type MutantsReport } from '../run/mutants.js';
-import { EXIT, intOption, parsed, table, UsageError, writeJson, type Io } from './common.js';
+import { EXIT, intOption, jobsHelp, jobsOption, parsed, table, UsageError, writeJson, type Io } from './common.js';
 
-export const MUTANTS_HELP = `Usage: rnn-harness mutants [--only a,b] [--runs N] [--seed S] [--precision float64|float32] [--json FILE]
+export const MUTANTS_HELP = `Usage: rnn-harness mutants [--only a,b] [--runs N] [--seed S] [--precision float64|float32] [--jobs N] [--json FILE]
 
 Runs check and fuzz against every entry of the bug catalog: backends with the bugs real scratch-RNN code
 has (the notebook's own Problem 3 backward, gradients overwritten instead of accumulated, h_t for h_{t-1},
@@ -18,6 +18,7 @@ Options:
   --seed S          fuzz seed (default 1)
   --precision P     the precision each buggy backend claims, and so the tolerance it is judged by
                     (default float64; with float32, 'float32-accumulation' is no bug and survives)
+${jobsHelp('catalog entries')}
   --json FILE       write { mutants: [{ name, description, killed, caughtBy, counterexample, ms }] }
   -h, --help        this text
 
@@ -29,7 +30,7 @@ export async function mutants(argv: string[], io: Io): Promise<number> {
       args: argv, strict: true,
       options: {
         only: { type: 'string' }, runs: { type: 'string' }, seed: { type: 'string' }, precision: { type: 'string' },
-        json: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        json: { type: 'string' }, jobs: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     }),
   );
@@ -41,7 +42,8 @@ export async function mutants(argv: string[], io: Io): Promise<number> {
   const only = values.only?.split(',').map((s) => s.trim());
   const unknown = (only ?? []).filter((n) => !CATALOG.some((e) => e.name === n));
   if (unknown.length > 0) throw new UsageError(`rnn-harness mutants: --only names unknown entries ${unknown.join(', ')}; known: ${CATALOG.map((e) => e.name).join(', ')}`);
-  const report = await runMutants({ runs, seed, precision, progress: io.err, ...(only === undefined ? {} : { only }) });
+  const jobs = jobsOption('mutants', values.jobs);
+  const report = await runMutants({ runs, seed, precision, jobs, progress: io.err, ...(only === undefined ? {} : { only }) });
   printMutants(io, report);
   if (values.json !== undefined) await writeJson(values.json, { precision, runs, seed, mutants: report.mutants });
   return report.ok ? EXIT.ok : EXIT.failed;

@@ -5,10 +5,11 @@ import type { FuzzReport } from '../run/fuzz.js';
 import { runReport } from '../run/report.js';
 import { printReport } from './bench.js';
 import { printCheck } from './check.js';
-import { backendHelp, BACKEND_OPTIONS, backendFlags, EXIT, intOption, parsed, type Io } from './common.js';
+import { backendHelp, BACKEND_OPTIONS, backendFlags, EXIT, intOption, jobsHelp, jobsOption, parsed, type Io } from './common.js';
 import { printFuzz } from './fuzz.js';
 
-export const REPORT_HELP = `Usage: rnn-harness report [--out DIR] [--backends a,b] [--plugin MODULE]... [--exec NAME=CMD]... [--timeout-ms N] [--seed S]
+export const REPORT_HELP = `Usage: rnn-harness report [--out DIR] [--jobs N] [--backends a,b] [--plugin MODULE]... [--exec NAME=CMD]...
+                          [--timeout-ms N] [--seed S]
 
 The main job: check, a short fuzz (100 runs per property) and bench --quick, on every available backend,
 written into DIR (default reports/):
@@ -23,6 +24,8 @@ It prints each step as it goes.
 
 Options:
   --out DIR         where to write (default reports)
+${jobsHelp('backends and properties of check and fuzz')}
+                    (bench always runs alone, in this process: timings must not share the machine)
 ${backendHelp()}
   --seed S          the fuzz seed (default: a fresh one, printed)
   -h, --help        this text
@@ -33,15 +36,16 @@ export async function report(argv: string[], io: Io): Promise<number> {
   const { values } = parsed('report', () =>
     parseArgs({
       args: argv, strict: true,
-      options: { ...BACKEND_OPTIONS, out: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { ...BACKEND_OPTIONS, out: { type: 'string' }, seed: { type: 'string' }, jobs: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     }),
   );
   if (values.help) return io.out(REPORT_HELP), EXIT.ok;
   const seed = values.seed === undefined ? undefined : intOption('report', 'seed', values.seed, 0, 0);
+  const jobs = jobsOption('report', values.jobs);
   const flags = await backendFlags('report', values);
   io.out('== check');
   const result = await runReport({
-    out: values.out ?? 'reports', backends: flags.backends, timeoutMs: flags.timeoutMs, replayArgs: flags.loadArgs, progress: io.err,
+    out: values.out ?? 'reports', jobs, backends: flags.backends, timeoutMs: flags.timeoutMs, replayArgs: flags.loadArgs, progress: io.err,
     ...(seed === undefined ? {} : { seed }),
     onStep: (step, r) => {
       if (step === 'check') {

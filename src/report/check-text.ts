@@ -2,7 +2,7 @@
 import { readable, readableRelative } from '../check/where.js';
 import { failsWhenLine } from '../check/diagnosis.js';
 import type { CheckRow } from '../check/suite.js';
-import type { CheckReport } from '../run/check.js';
+import type { CheckReport } from '../run/check-plan.js';
 import { childLines } from './fuzz-text.js';
 import { sci, table, unavailableLines } from './text.js';
 

@@ -1,6 +1,6 @@
 /** Formatting shared by the Markdown and HTML writers. */
 import type { BenchRun } from '../bench/runner.js';
-import type { CompareReport } from '../bench/compare.js';
+import type { Comparison, CompareReport } from '../bench/compare.js';
 import type { BackendInfo } from '../registry-types.js';
 import type { Activation, Dims } from '../rnn.js';
 
@@ -56,3 +56,26 @@ export function notTimed(report: BenchReport): string[][][] {
 export function inProcessNote(r: BenchRun['results'][number]): string | undefined {
   return r.inProcessMs === undefined ? undefined : `${formatMs(r.inProcessMs)} (pipe ${formatMs(Math.max(0, r.meanMs - r.inProcessMs))})`;
 }
+
+/** A change as a signed percentage: +101 %, −45 %. */
+export const changePct = (ratio: number): string => `${ratio >= 1 ? '+' : '−'}${Math.abs((ratio - 1) * 100).toFixed(ratio > 0.99 && ratio < 1.01 ? 1 : 0)} %`;
+
+/** The words of a verdict: what changed, in plain terms. */
+export const verdictWord = (v: Comparison['verdict']): string => (v === 'regression' ? 'REGRESSION' : v === 'improvement' ? 'faster' : 'no change');
+
+/** The columns of a comparison with a baseline, as every report shows them. */
+export const COMPARE_HEADER = ['backend', 'shape', 'op', 'baseline', 'now', 'change', 'machine drift', 'net change', 'threshold', 'rank test', 'verdict'];
+
+/** One comparison's cells, in the order of COMPARE_HEADER. */
+export function compareCells(r: Comparison): string[] {
+  return [
+    r.backend, shapeName(r.shape), r.op, formatMs(r.baselineMs), formatMs(r.currentMs), changePct(r.ratio), changePct(r.drift), changePct(r.net),
+    `±${r.thresholdPct.toFixed(0)} %`, r.significant === undefined ? 'no samples' : r.significant ? 'differ' : 'cannot tell', verdictWord(r.verdict),
+  ];
+}
+
+/** One sentence on the rule, for the head of a comparison. */
+export const compareRule = (minChangePct: number): string =>
+  `A result is called slower (REGRESSION) or faster only when its net change, against the other backends timed beside it (which takes out ` +
+  `the machine's drift), is beyond the larger of ${minChangePct} % and the noise both runs measured, and a rank test (Mann–Whitney U, 95 %) ` +
+  'tells the samples apart; otherwise: no change.';

@@ -1,6 +1,6 @@
 /** What `rnn-harness fuzz` prints, as lines: for the terminal, for merge, and inside fuzz.md. */
 import type { ChildDetails } from '../errors.js';
-import type { FuzzFailure, FuzzReport } from '../run/fuzz.js';
+import type { FuzzFailure, FuzzReport } from '../run/fuzz-plan.js';
 import { unavailableLines } from './text.js';
 
 /** A child's traceback and what it printed during the failed call, as indented lines (none for others). */
@@ -36,6 +36,7 @@ export function caseValues(counterexample: object): string {
 /** One failure: what failed on which case, the values, the first failing case, and the line that replays it. */
 export function fuzzFailureLines(f: FuzzFailure): string[] {
   if (f.property === 'create') return [`FAIL  ${f.backend} could not be started: ${f.error}`];
+  if (f.runs === 0 && f.path === '') return [`FAIL  ${f.property} on ${f.backend}: ${f.error}`];
   const lines = [
     `FAIL  ${f.property} on ${f.backend} after ${f.runs} cases, shrunk ${f.shrinks} times`,
     `      counterexample: ${f.shape}`,

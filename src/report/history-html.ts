@@ -4,7 +4,7 @@
  * ring, a faster one a green ring. Self-contained like bench.html: inline SVG, no script, nothing fetched.
  */
 import type { History, HistorySeries } from '../run/history.js';
-import { formatMs } from './format.js';
+import { changePct, formatMs } from './format.js';
 import { CSS } from './html.js';
 import { escapeXml, PALETTE } from './svg.js';
 
@@ -47,7 +47,7 @@ function trendChart(id: string, title: string, series: HistorySeries[], runs: Hi
     const color = PALETTE[i % PALETTE.length];
     out.push(`<polyline class="line" data-series="${escapeXml(s.backend)}" points="${s.points.map((p) => `${x(p.run)},${y(p.meanMs)}`).join(' ')}" fill="none" stroke="${color}" stroke-width="2"/>`);
     for (const p of s.points) {
-      const change = p.ratio === undefined ? '' : `, ${p.ratio >= 1 ? '+' : ''}${((p.ratio - 1) * 100).toFixed(1)}% against run ${p.run} (threshold ${p.thresholdPct?.toFixed(1)}%)`;
+      const change = p.ratio === undefined ? '' : `, ${changePct(p.ratio)} against run ${p.run} (${changePct(p.net ?? p.ratio)} net of the machine's drift; threshold ${p.thresholdPct?.toFixed(0)} %)`;
       const tip = `${s.backend} ${s.shape} ${s.op}, run ${p.run + 1} (${runs[p.run]?.label}): ${formatMs(p.meanMs)} ±${p.rme.toFixed(1)}%${change}${p.verdict && p.verdict !== 'same' ? `: ${p.verdict}` : ''}`;
       const mark = p.verdict === 'regression' || p.verdict === 'improvement' ? ` data-verdict="${p.verdict}"` : '';
       out.push(`<circle class="point${mark ? ` ${p.verdict}` : ''}"${mark} data-series="${escapeXml(s.backend)}" data-run="${p.run}" cx="${x(p.run)}" cy="${y(p.meanMs)}" r="${mark ? 6 : 3}" fill="${mark ? 'none' : color}" stroke="${p.verdict === 'regression' ? '#d62728' : p.verdict === 'improvement' ? '#2ca02c' : color}" stroke-width="${mark ? 3 : 1}"><title>${escapeXml(tip)}</title></circle>`);

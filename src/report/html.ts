@@ -4,7 +4,7 @@
  * machine limit, the comparison with a baseline when there is one, and the full table.
  */
 import { barChart, escapeXml } from './svg.js';
-import { baselineOf, formatMs, inProcessNote, notTimed, percent, shapeName, type BenchReport } from './format.js';
+import { baselineOf, COMPARE_HEADER, compareCells, compareRule, formatMs, inProcessNote, notTimed, percent, shapeName, type BenchReport } from './format.js';
 
 export const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:880px;color:#222}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}table{border-collapse:collapse;margin:.5em 0}
@@ -69,11 +69,8 @@ export function benchHtml(report: BenchReport): string {
   if (cmp !== undefined) {
     parts.push(
       `<h2>Compared with ${escapeXml(cmp.baseline)}</h2>`,
-      `<p>A change counts beyond the larger of the measured noise and ${cmp.minChangePct}%.</p>`,
-      table(['backend', 'shape', 'op', 'baseline', 'now', 'now/baseline', 'threshold', 'verdict'], cmp.rows.map((r) => [
-        escapeXml(r.backend), shapeName(r.shape), r.op, formatMs(r.baselineMs), formatMs(r.currentMs), r.ratio.toFixed(3), `±${r.thresholdPct.toFixed(1)}%`,
-        `<span class="${r.verdict}">${r.verdict}</span>`,
-      ])),
+      `<p>${escapeXml(compareRule(cmp.minChangePct))}</p>`,
+      table(COMPARE_HEADER, cmp.rows.map((r) => compareCells(r).map((c, i) => (i === 10 ? `<span class="${r.verdict}">${escapeXml(c)}</span>` : escapeXml(c))))),
     );
   }
   parts.push(

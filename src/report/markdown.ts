@@ -1,5 +1,5 @@
 /** bench.md: the benchmark as Markdown tables, fit for a CI job summary. */
-import { baselineOf, formatMs, inProcessNote, notTimed, percent, shapeName, type BenchReport } from './format.js';
+import { baselineOf, COMPARE_HEADER, compareCells, compareRule, formatMs, inProcessNote, notTimed, percent, shapeName, type BenchReport } from './format.js';
 
 export type { BenchEnvironment, BenchReport } from './format.js';
 
@@ -50,12 +50,11 @@ export function benchMarkdown(report: BenchReport): string {
     lines.push(
       `## Compared with ${cmp.baseline}: ${regressions} regression${regressions === 1 ? '' : 's'}`,
       '',
-      `A change counts beyond the larger of the measured noise and ${cmp.minChangePct}%.`,
+      compareRule(cmp.minChangePct),
       '',
-      '| backend | shape | op | baseline | now | now/baseline | threshold | verdict |',
-      '| --- | --- | --- | ---: | ---: | ---: | ---: | --- |',
-      ...cmp.rows.map((r) =>
-        `| ${r.backend} | ${shapeName(r.shape)} | ${r.op} | ${formatMs(r.baselineMs)} | ${formatMs(r.currentMs)} | ${r.ratio.toFixed(3)} | ±${r.thresholdPct.toFixed(1)}% | ${r.verdict === 'regression' ? '**regression**' : r.verdict} |`),
+      `| ${COMPARE_HEADER.join(' | ')} |`,
+      `| ${COMPARE_HEADER.map((_, i) => (i >= 3 && i <= 8 ? '---:' : '---')).join(' | ')} |`,
+      ...cmp.rows.map((r) => `| ${compareCells(r).map((c, i) => (i === 10 && r.verdict === 'regression' ? `**${c}**` : c)).join(' | ')} |`),
       '',
     );
     if (cmp.unmatched.length > 0) lines.push(`Not in the baseline: ${cmp.unmatched.join(', ')}.`, '');

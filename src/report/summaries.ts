@@ -2,8 +2,8 @@
  * check.md and fuzz.md: a run as Markdown for a CI job summary ($GITHUB_STEP_SUMMARY), as bench.md is
  * for the benchmark: the verdict first, a table, then every failure as the terminal shows it.
  */
-import type { CheckReport } from '../run/check.js';
-import type { FuzzReport } from '../run/fuzz.js';
+import type { CheckReport } from '../run/check-plan.js';
+import type { FuzzReport } from '../run/fuzz-plan.js';
 import { checkFailureLines, checkVerdict } from './check-text.js';
 import { fuzzFailureLines, fuzzVerdict } from './fuzz-text.js';
 

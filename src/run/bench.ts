@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
-import { compareResults, DEFAULT_MIN_CHANGE_PCT, type BaselineResult } from '../bench/compare.js';
+import { compareResults, DEFAULT_MIN_CHANGE_PCT, type BaselinePeak, type BaselineResult } from '../bench/compare.js';
 import { BENCH_OPS, PEAK_N, timeBackends, type BenchOp } from '../bench/runner.js';
 import { describeValue, invalidArgument } from '../errors.js';
 import type { BenchEnvironment, BenchReport } from '../report/format.js';
@@ -45,7 +45,7 @@ export type BenchOptions = {
   activation?: Activation;
   timeoutMs?: number;
   /** A baseline's results to compare with (see src/bench/compare.ts). */
-  compare?: { baseline: BaselineResult[]; file: string; minChangePct?: number };
+  compare?: { baseline: BaselineResult[]; peaks?: BaselinePeak[]; file: string; minChangePct?: number };
   /** Called before each measurement. */
   progress?: (done: number, total: number, what: string) => void;
 };
@@ -142,7 +142,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     ...(Object.keys(engines).length === 0 ? {} : { engines }),
   };
   const cmp = options.compare;
-  const comparison = cmp === undefined ? undefined : compareResults(cmp.baseline, run.results, cmp.minChangePct ?? DEFAULT_MIN_CHANGE_PCT, cmp.file);
+  const comparison = cmp === undefined ? undefined
+    : compareResults(cmp.baseline, run.results, cmp.minChangePct ?? DEFAULT_MIN_CHANGE_PCT, cmp.file, { baseline: cmp.peaks ?? [], current: run.peaks });
   return {
     environment, ...run, failures: [...failures, ...run.failures], notSupported, unavailable: selection.unavailable,
     ...(comparison === undefined ? {} : { comparison }),

@@ -6,99 +6,110 @@
  */
 import { capabilityGaps, describeCapabilities } from '../capabilities.js';
 import { likelyCauses } from '../catalog/signature.js';
-import { checkBackend, checkCases, checkOracleRows, checkPeers, checkProblem2, failedRow, gapRow, problem2Case, type CheckRow } from '../check/suite.js';
+import { checkBackend, checkCases, checkOracleRows, checkPeers, checkProblem2, failedRow, gapRow, problem2Case, type CheckCase, type CheckRow } from '../check/suite.js';
 import { outsideCapabilities } from '../check/arbitraries.js';
 import { checkDirectionalLarge, DirectionalCache, largeCases } from '../check/large.js';
 import { createBackend } from '../registry.js';
-import type { BackendInfo } from '../registry-types.js';
+import type { BackendEntry } from '../registry-types.js';
+import type { RnnBackend } from '../rnn.js';
+import { checkPlan, estimatedCheckCost, ORACLE, type CheckOptions, type CheckReport } from './check-plan.js';
+import { runCheckInJobs } from './check-jobs.js';
+import { recordCosts } from './costs.js';
+import { dealByCost } from './deal.js';
 import { rendererOf } from './guard.js';
-import { closeSubject, errorMessage, openSubject, selectBackends, type BackendRef } from './select.js';
+import { checkJobs } from './jobs.js';
+import { closeSubject, errorMessage, openSubject, selectBackends } from './select.js';
 
-export type CheckOptions = {
-  /** Backend names or entries (default: every registered backend). */
-  backends?: readonly BackendRef[];
-  /** Time limit of one call, creation and disposal included (default 60 s). */
-  timeoutMs?: number;
-  /** Also the bench's shapes: agreement with loops and the directional gradient oracle (check/large.ts). */
-  large?: boolean;
-  /** Lines of progress, e.g. to stderr. */
-  progress?: (line: string) => void;
-};
+export type { CheckOptions, CheckReport } from './check-plan.js';
 
-export type CheckReport = {
-  /** No row failed, and every backend that was asked for could run. */
-  ok: boolean;
-  cases: string[];
-  rows: CheckRow[];
-  /** What each backend declared, in one line. */
-  capabilities: Record<string, string>;
-  oracleSkipped: string[];
-  unavailable: BackendInfo[];
-  /** The GL renderer of each backend that draws with a GPU API. */
-  renderers: Record<string, string>;
-  /** Problems that fail nothing but deserve a line (a dispose() that threw). */
-  warnings: string[];
-  /**
-   * Per backend whose failures match entries of the bug catalog: those entries, as likely causes. A hint
-   * where to look, never a verdict (catalog/signature.ts).
-   */
-  likelyCauses: Record<string, { name: string; description: string }[]>;
-};
+type Context = { reference: RnnBackend; directional: DirectionalCache; cases: CheckCase[]; large: CheckCase[]; timeoutMs: number | undefined; progress: (line: string) => void };
+
+/** One backend's rows: Problem 2, the suite against loops, the large cases, the peers, and what it leaves out. */
+async function checkEntry(entry: BackendEntry, ctx: Context, report: CheckReport): Promise<void> {
+  const { reference, cases, large } = ctx;
+  ctx.progress(`checking ${entry.name} on ${cases.length} cases and the peers' expectations…`);
+  let subject;
+  try {
+    subject = await openSubject(entry, { forCheck: true, ...(ctx.timeoutMs === undefined ? {} : { timeoutMs: ctx.timeoutMs }) });
+  } catch (e) {
+    report.rows.push(failedRow(entry.name, 'create', errorMessage(e)));
+    return;
+  }
+  const { backend, capabilities: caps } = subject;
+  report.capabilities[entry.name] = describeCapabilities(caps);
+  const renderer = rendererOf(backend);
+  if (renderer !== undefined) report.renderers[entry.name] = renderer;
+  const rows: CheckRow[] = [];
+  const problem2Left = outsideCapabilities(caps, problem2Case()) !== undefined;
+  if (!problem2Left) rows.push(await checkProblem2(backend));
+  if (entry.name !== 'loops') {
+    const suite = await checkBackend(backend, reference, cases, caps);
+    rows.push(...suite);
+    const causes = likelyCauses(suite, suite.filter((r) => r.status === 'pass' || r.status === 'fail').map((r) => r.quantity));
+    if (causes.length > 0) report.likelyCauses[entry.name] = causes;
+  }
+  if (large.length > 0) {
+    ctx.progress(`checking ${entry.name} at the bench's shapes: agreement with loops and the directional oracle…`);
+    if (entry.name !== 'loops') rows.push(...(await checkBackend(backend, reference, large, caps)));
+    rows.push(...(await checkDirectionalLarge(backend, ctx.directional, large, caps)));
+  }
+  const peers = await checkPeers(backend, caps);
+  rows.push(...peers.rows);
+  const left = [...cases, ...large].filter(({ c }) => outsideCapabilities(caps, c) !== undefined).length + peers.left + (problem2Left ? 1 : 0);
+  capabilityGaps(caps).forEach((g, i) => rows.push(gapRow(entry.name, g, i === 0 && left > 0 ? ` (${left} cases left out)` : '')));
+  for (const r of rows) r.backend = entry.name;
+  report.rows.push(...rows);
+  const warning = await closeSubject(subject);
+  if (warning !== undefined) report.warnings.push(warning);
+}
 
 export async function runCheck(options: CheckOptions = {}): Promise<CheckReport> {
+  const jobs = checkJobs('runCheck', options.jobs);
+  if (jobs !== 1 && options.shard === undefined) {
+    // undefined when the check cannot be split (one part, or a backend a child could not load).
+    const inJobs = await runCheckInJobs({ ...options, jobs });
+    if (inJobs !== undefined) return inJobs;
+  }
   const progress = options.progress ?? (() => {});
   const selection = await selectBackends('runCheck', options.backends);
   const cases = checkCases();
   const large = options.large === true ? largeCases() : [];
+  const plan = checkPlan(selection.run.map((e) => e.name));
+  const mine = shardOf(plan, options.shard, options.costs);
   const reference = await createBackend('loops');
-  const directional = new DirectionalCache(reference);
-  const report: CheckReport = { ok: false, cases: [...cases, ...large].map((c) => c.name), rows: [], capabilities: {}, oracleSkipped: [], unavailable: selection.unavailable, renderers: {}, warnings: [], likelyCauses: {} };
+  const ctx: Context = { reference, directional: new DirectionalCache(reference), cases, large, timeoutMs: options.timeoutMs, progress };
+  const report: CheckReport = {
+    ok: false, cases: [...cases, ...large].map((c) => c.name), plan, rows: [], capabilities: {}, oracleSkipped: [], unavailable: selection.unavailable,
+    renderers: {}, warnings: [], likelyCauses: {}, times: {},
+  };
+  const timed = async (part: string, work: () => Promise<void>) => {
+    const start = performance.now();
+    await work();
+    (report.times as Record<string, number>)[part] = Math.round(performance.now() - start);
+  };
   try {
-    for (const entry of selection.run) {
-      progress(`checking ${entry.name} on ${cases.length} cases and the peers' expectations…`);
-      let subject;
-      try {
-        subject = await openSubject(entry, { forCheck: true, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
-      } catch (e) {
-        report.rows.push(failedRow(entry.name, 'create', errorMessage(e)));
-        continue;
-      }
-      const { backend, capabilities: caps } = subject;
-      report.capabilities[entry.name] = describeCapabilities(caps);
-      const renderer = rendererOf(backend);
-      if (renderer !== undefined) report.renderers[entry.name] = renderer;
-      const rows: CheckRow[] = [];
-      const problem2Left = outsideCapabilities(caps, problem2Case()) !== undefined;
-      if (!problem2Left) rows.push(await checkProblem2(backend));
-      if (entry.name !== 'loops') {
-        const suite = await checkBackend(backend, reference, cases, caps);
-        rows.push(...suite);
-        const causes = likelyCauses(suite, suite.filter((r) => r.status === 'pass' || r.status === 'fail').map((r) => r.quantity));
-        if (causes.length > 0) report.likelyCauses[entry.name] = causes;
-      }
-      if (large.length > 0) {
-        progress(`checking ${entry.name} at the bench's shapes: agreement with loops and the directional oracle…`);
-        if (entry.name !== 'loops') rows.push(...(await checkBackend(backend, reference, large, caps)));
-        rows.push(...(await checkDirectionalLarge(backend, directional, large, caps)));
-      }
-      const peers = await checkPeers(backend, caps);
-      rows.push(...peers.rows);
-      const left = [...cases, ...large].filter(({ c }) => outsideCapabilities(caps, c) !== undefined).length + peers.left + (problem2Left ? 1 : 0);
-      const gaps = capabilityGaps(caps);
-      gaps.forEach((g, i) => rows.push(gapRow(entry.name, g, i === 0 && left > 0 ? ` (${left} cases left out)` : '')));
-      for (const r of rows) r.backend = entry.name;
-      report.rows.push(...rows);
-      const warning = await closeSubject(subject);
-      if (warning !== undefined) report.warnings.push(warning);
+    for (const entry of selection.run) if (mine.has(entry.name)) await timed(entry.name, () => checkEntry(entry, ctx, report));
+    if (mine.has(ORACLE)) {
+      await timed(ORACLE, async () => {
+        progress(`checking loops' gradients against finite differences…`);
+        const oracle = await checkOracleRows(reference, cases);
+        report.rows.push(...oracle.rows);
+        report.oracleSkipped = oracle.skipped;
+      });
     }
-    progress(`checking loops' gradients against finite differences…`);
-    const oracle = await checkOracleRows(reference, cases);
-    report.rows.push(...oracle.rows);
-    report.oracleSkipped = oracle.skipped;
   } finally {
     await reference.dispose();
   }
   const failed = report.rows.some((r) => r.status === 'fail');
   report.ok = !failed && !(selection.requested && selection.unavailable.length > 0);
+  // What each part took, for dealing the next check's jobs (run/costs.ts).
+  await recordCosts(options.large === true ? 'check-large' : 'check', report.times ?? {});
   return report;
+}
+
+/** The parts of the plan this run covers: all, or its shard's, dealt by cost (given, or estimated). */
+function shardOf(plan: readonly string[], shard: CheckOptions['shard'], costs?: readonly number[]): Set<string> {
+  if (shard === undefined) return new Set(plan);
+  const c = costs !== undefined && costs.length === plan.length ? costs : plan.map(estimatedCheckCost);
+  return new Set((dealByCost(c, shard.count)[shard.index - 1] ?? []).map((i) => plan[i] as string));
 }

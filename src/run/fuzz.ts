@@ -10,88 +10,19 @@ import { capabilityGaps } from '../capabilities.js';
 import { caseToJson, describeCase, type RnnCase } from '../check/arbitraries.js';
 import { agreementProperty, checkAgreement, Disagreement, oracleProperty, saturationProperty, type FailureWatch } from '../check/properties.js';
 import { LARGE_RELU_NOTE, largeAgreementProperty, largeOracleProperty, largeSaturationProperty } from '../check/large-properties.js';
-import { childDetails, describeValue, invalidArgument, type ChildDetails } from '../errors.js';
+import { childDetails, describeValue, invalidArgument } from '../errors.js';
 import { createBackend } from '../registry.js';
-import type { BackendEntry, BackendInfo } from '../registry-types.js';
-import { dealByCost, estimatedCost } from './deal.js';
+import type { BackendEntry } from '../registry-types.js';
+import { fuzzCostKey, recordCosts } from './costs.js';
+import { runFuzzInJobs } from './fuzz-jobs.js';
+import { campaignPlan, dealPlan, FUZZ_PROPERTIES, FUZZ_SIZES, type FuzzFailure, type FuzzOptions, type FuzzProperty, type FuzzReport, type PlanItem } from './fuzz-plan.js';
+import { checkJobs } from './jobs.js';
 import type { RnnBackend } from '../rnn.js';
 import { hungReason } from './guard.js';
-import { closeSubject, errorMessage, openSubject, selectBackends, type BackendRef, type Subject } from './select.js';
+import { closeSubject, errorMessage, openSubject, selectBackends, type Subject } from './select.js';
 import { shellLine } from './shell.js';
 
-export const FUZZ_PROPERTIES = ['oracle', 'agreement', 'saturation'] as const;
-export type FuzzProperty = (typeof FUZZ_PROPERTIES)[number];
-export const FUZZ_SIZES = ['small', 'large'] as const;
-export type FuzzSizes = (typeof FUZZ_SIZES)[number];
-
-export type FuzzOptions = {
-  /** Backends for agreement and saturation (default: every registered backend; loops runs the oracle). */
-  backends?: readonly BackendRef[];
-  /** Runs per property (default 100). */
-  runs?: number;
-  /** The seed (default: a fresh one, returned in the report). */
-  seed?: number;
-  /** Replays one shrunk failure: the path printed with it (use with its seed and property). */
-  path?: string;
-  /** Shrink a failure (default true); false reports the first failing case as it was drawn. */
-  shrink?: boolean;
-  /** Only this property (default: all). */
-  property?: FuzzProperty;
-  timeoutMs?: number;
-  /** 'small' (default): B, F, H 1..6 and T 1..10; 'large': up to B 128, T 500, F 64, H 256 (check/large-properties.ts). */
-  sizes?: FuzzSizes;
-  /**
-   * Runs only shard `index` (1-based) of `count`: the campaign's properties, in a fixed order (the oracle,
-   * then each backend's agreement and saturation), dealt out in turn. Every property runs all its cases
-   * with the same seed, so the shards together run exactly what one unsharded run would.
-   */
-  shard?: { index: number; count: number };
-  /** Words that load the backends again in a replay line, e.g. ['--plugin', './mine.mjs']. */
-  replayArgs?: readonly string[];
-  progress?: (line: string) => void;
-};
-
-export type FuzzFailure = {
-  property: string; backend: string; seed: number; path: string; shape: string; error: string;
-  /** Cases tried before the first failure, and how many times fast-check shrank it. */
-  runs: number; shrinks: number;
-  counterexample: object;
-  /** The command that replays this failure, quoted for a POSIX shell: paste it in the same folder. */
-  replay: string;
-  /**
-   * False when the counterexample passes on a freshly created backend: the failure depends on what earlier
-   * calls left behind (state kept between calls), and the replay line may not reproduce it.
-   */
-  replays?: boolean;
-  /** The shrunk case's worst error/tolerance (Infinity for a throw or a NaN). */
-  ratio?: number;
-  /** The shrunk case's worst element: which quantity, where, what came back and what was expected. */
-  worst?: { quantity: string; index: number[]; got: number; expected: number };
-  /**
-   * The first failing case as it was drawn, before shrinking (absent when a --path replay started shrunk),
-   * with the command that replays it unshrunk and whether it fails on a fresh backend.
-   */
-  original?: { shape: string; error: string; ratio: number; counterexample: object; replay: string; replays?: boolean };
-} & ChildDetails;
-
-export type FuzzReport = {
-  ok: boolean;
-  runs: number;
-  seed: number;
-  sizes: FuzzSizes;
-  /** The shard this report is, when the campaign was split (see FuzzOptions.shard). */
-  shard?: { index: number; count: number };
-  /** The whole campaign's properties in their fixed order, whichever shard ran them (merge sorts by it). */
-  plan: { name: FuzzProperty; backend: string }[];
-  properties: { name: string; backend: string; runs: number; skipped: number; ok: boolean; ms: number }[];
-  failures: FuzzFailure[];
-  /** Properties or parts of them not run, and why (what a backend does not declare, or could not start). */
-  notRun: { property: string; backend: string; reason: string }[];
-  unavailable: BackendInfo[];
-  warnings: string[];
-  /** The process's largest resident memory by the end of the run, in MB (see memoryUse). */
-  maxRssMB: number;
-};
+export { FUZZ_PROPERTIES, FUZZ_SIZES, type FuzzFailure, type FuzzOptions, type FuzzProperty, type FuzzReport, type FuzzSizes } from './fuzz-plan.js';
 
 /** This process's memory now, and the most it has held, in MB: what a long campaign watches for a leak. */
 export function memoryUse(): { rssMB: number; heapMB: number; maxRssMB: number } {
@@ -103,7 +34,6 @@ export function memoryUse(): { rssMB: number; heapMB: number; maxRssMB: number }
 const PROGRESS_EVERY_MS = 5000;
 
 type Target = { name: FuzzProperty; backend: RnnBackend; property: fc.IAsyncPropertyWithHooks<[RnnCase]>; watch?: FailureWatch; subject?: Subject };
-type PlanItem = { name: FuzzProperty; backend: string };
 
 function checkOptions(o: FuzzOptions): { runs: number; seed: number } {
   const runs = o.runs ?? 100;
@@ -123,19 +53,11 @@ function checkOptions(o: FuzzOptions): { runs: number; seed: number } {
   return { runs, seed };
 }
 
-/** The campaign's properties in a fixed order: the oracle, then each backend's agreement and saturation. */
-function campaignPlan(backends: readonly string[], wanted: (p: FuzzProperty) => boolean): PlanItem[] {
-  return [
-    ...(wanted('oracle') ? [{ name: 'oracle' as const, backend: 'loops' }] : []),
-    ...backends.flatMap((backend) => (['agreement', 'saturation'] as const).filter(wanted).map((name) => ({ name, backend }))),
-  ];
-}
-
-/** The plan's items this run covers: all of them, or its shard's, dealt by estimated cost (run/deal.ts). */
-function itemsOfShard(plan: readonly PlanItem[], shard: FuzzOptions['shard']): Set<string> {
+/** The plan's items this run covers: all of them, or its shard's. */
+function itemsOfShard(plan: readonly PlanItem[], shard: FuzzOptions['shard'], costs?: readonly number[]): Set<string> {
   const key = (p: PlanItem) => `${p.name} ${p.backend}`;
   if (shard === undefined) return new Set(plan.map(key));
-  const dealt = dealByCost(plan.map((p) => estimatedCost(p.name, p.backend)), shard.count)[shard.index - 1] ?? [];
+  const dealt = dealPlan(plan, shard.count, costs)[shard.index - 1] ?? [];
   return new Set(dealt.map((i) => key(plan[i] as PlanItem)));
 }
 
@@ -206,6 +128,12 @@ async function checkTarget(t: Target, parameters: fc.Parameters<[RnnCase]> & { n
 
 export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   const { runs, seed } = checkOptions(options);
+  const jobs = checkJobs('runFuzz', options.jobs);
+  if (jobs !== 1 && options.shard === undefined && options.path === undefined) {
+    // undefined when the campaign is not split (too small, one property, a backend a child could not load).
+    const inJobs = await runFuzzInJobs({ ...options, jobs, runs, seed });
+    if (inJobs !== undefined) return inJobs;
+  }
   const progress = options.progress ?? (() => {});
   const wanted = (p: FuzzProperty) => options.property === undefined || options.property === p;
   const sizes = options.sizes ?? 'small';
@@ -221,7 +149,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   const subjects: Subject[] = [];
   const replayArgs = [...(large ? ['--sizes', 'large'] : []), ...(options.replayArgs ?? [])];
   try {
-    const targets = await openTargets(others, itemsOfShard(plan, options.shard), reference, large, report, subjects, options.timeoutMs);
+    const targets = await openTargets(others, itemsOfShard(plan, options.shard, options.costs), reference, large, report, subjects, options.timeoutMs);
     for (const t of targets) {
       const start = performance.now();
       let out: fc.RunDetails<[RnnCase]>;
@@ -256,6 +184,8 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   }
   report.ok = report.failures.length === 0 && !(selection.requested && selection.unavailable.length > 0);
   report.maxRssMB = memoryUse().maxRssMB;
+  // What each property cost per case, for dealing the next campaign's jobs (run/costs.ts).
+  await recordCosts('fuzz', Object.fromEntries(report.properties.filter((p) => p.runs > 0).map((p) => [fuzzCostKey(sizes, p.name, p.backend), p.ms / p.runs])));
   return report;
 }
 

@@ -14,7 +14,7 @@ import { shapeName, type BenchReport } from '../report/format.js';
 import type { BenchOp } from '../bench/runner.js';
 
 export type HistoryRun = { label: string; file: string; date: string; cpu: string; node: string };
-export type HistoryPoint = { run: number; meanMs: number; rme: number; verdict?: Verdict; ratio?: number; thresholdPct?: number };
+export type HistoryPoint = { run: number; meanMs: number; rme: number; verdict?: Verdict; ratio?: number; net?: number; thresholdPct?: number };
 export type HistorySeries = { backend: string; shape: string; op: BenchOp; points: HistoryPoint[] };
 export type History = { runs: HistoryRun[]; series: HistorySeries[]; minChangePct: number; ignored: string[] };
 
@@ -62,14 +62,15 @@ export async function runHistory(dir: string, minChangePct = DEFAULT_MIN_CHANGE_
   const series = new Map<string, HistorySeries>();
   const keyOf = (r: BenchResult) => `${r.backend}|${shapeName(r.shape)}|${r.op}`;
   found.forEach(({ report }, i) => {
-    const previous = i > 0 ? (found[i - 1] as { report: BenchReport }).report.results : [];
-    const verdicts = new Map(compareResults(previous, report.results, minChangePct).rows.map((c) => [`${c.backend}|${shapeName(c.shape)}|${c.op}`, c]));
+    const before = i > 0 ? (found[i - 1] as { report: BenchReport }).report : undefined;
+    const peaks = { baseline: before?.peaks ?? [], current: report.peaks ?? [] };
+    const verdicts = new Map(compareResults(before?.results ?? [], report.results, minChangePct, 'the run before', peaks).rows.map((c) => [`${c.backend}|${shapeName(c.shape)}|${c.op}`, c]));
     for (const r of report.results) {
       const k = keyOf(r);
       let s = series.get(k);
       if (s === undefined) series.set(k, (s = { backend: r.backend, shape: shapeName(r.shape), op: r.op, points: [] }));
       const c = verdicts.get(k);
-      s.points.push({ run: i, meanMs: r.meanMs, rme: r.rme, ...(c === undefined ? {} : { verdict: c.verdict, ratio: c.ratio, thresholdPct: c.thresholdPct }) });
+      s.points.push({ run: i, meanMs: r.meanMs, rme: r.rme, ...(c === undefined ? {} : { verdict: c.verdict, ratio: c.ratio, net: c.net, thresholdPct: c.thresholdPct }) });
     }
   });
   return { runs, series: [...series.values()], minChangePct, ignored };

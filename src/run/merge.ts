@@ -11,8 +11,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import type { CheckReport } from './check.js';
-import type { FuzzReport } from './fuzz.js';
+import type { CheckReport } from './check-plan.js';
+import type { FuzzReport } from './fuzz-plan.js';
 import type { BenchEnvironment, BenchReport } from '../report/format.js';
 import { RnnInputError } from '../errors.js';
 
@@ -78,18 +78,25 @@ export function mergeFuzz(parts: { dir: string; report: FuzzReport }[]): FuzzRep
 
 export function mergeCheck(parts: { dir: string; report: CheckReport }[]): CheckReport {
   const all = parts.map((p) => p.report);
+  // Shards of one check put their rows back in the plan's order (each backend, then the oracle).
+  const plan = all.find((r) => r.plan !== undefined)?.plan;
+  const order = (backend: string) => (plan === undefined || !plan.includes(backend) ? Infinity : plan.indexOf(backend));
   const rows = unique(all.flatMap((r) => r.rows), (r) => JSON.stringify(r));
+  if (plan !== undefined) rows.sort((a, b) => order(a.backend) - order(b.backend));
+  const byPlan = <T>(o: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(o).sort(([a], [b]) => order(a) - order(b)));
   const checked = new Set(rows.map((r) => r.backend));
   return {
     ok: all.every((r) => r.ok) && rows.every((r) => r.status !== 'fail'),
     cases: unique(all.flatMap((r) => r.cases), (c) => c),
+    ...(plan === undefined ? {} : { plan }),
     rows,
-    capabilities: Object.assign({}, ...all.map((r) => r.capabilities)),
+    capabilities: byPlan(Object.assign({}, ...all.map((r) => r.capabilities))),
     oracleSkipped: unique(all.flatMap((r) => r.oracleSkipped), (s) => s),
     unavailable: unique(all.flatMap((r) => r.unavailable), (u) => u.name).filter((u) => !checked.has(u.name)),
-    renderers: Object.assign({}, ...all.map((r) => r.renderers)),
+    renderers: byPlan(Object.assign({}, ...all.map((r) => r.renderers))),
     warnings: unique(all.flatMap((r) => r.warnings), (w) => w),
-    likelyCauses: Object.assign({}, ...all.map((r) => r.likelyCauses ?? {})),
+    likelyCauses: byPlan(Object.assign({}, ...all.map((r) => r.likelyCauses ?? {}))),
+    times: byPlan(Object.assign({}, ...all.map((r) => r.times ?? {}))),
   };
 }
 

@@ -11,6 +11,7 @@ import type { BenchReport } from '../report/format.js';
 import { runBench } from './bench.js';
 import { runCheck, type CheckReport } from './check.js';
 import { runFuzz, type FuzzReport } from './fuzz.js';
+import type { JobsOption } from './jobs.js';
 import type { BackendRef } from './select.js';
 
 export type ReportOptions = {
@@ -23,6 +24,8 @@ export type ReportOptions = {
   runs?: number;
   timeoutMs?: number;
   replayArgs?: readonly string[];
+  /** Child processes for check and fuzz (default 1; 'auto' as they have it); bench always runs alone in this process. */
+  jobs?: JobsOption;
   /** Called as each step begins ('check', 'fuzz', 'bench --quick') and with the steps' own progress lines. */
   progress?: (line: string) => void;
   /** Called with each step's report as soon as it is done (the CLI prints it). */
@@ -41,11 +44,12 @@ export async function runReport(options: ReportOptions = {}): Promise<MainReport
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.progress === undefined ? {} : { progress: options.progress }),
   };
-  const check = await runCheck(common);
+  const jobs = options.jobs ?? 1;
+  const check = await runCheck({ ...common, jobs, ...(options.replayArgs === undefined ? {} : { replayArgs: options.replayArgs }) });
   await writeJsonFile(join(out, 'check.json'), check);
   await writeFile(join(out, 'check.md'), checkMarkdown(check));
   options.onStep?.('check', check);
-  const fuzz = await runFuzz({ ...common, runs: options.runs ?? 100, ...(options.seed === undefined ? {} : { seed: options.seed }), ...(options.replayArgs === undefined ? {} : { replayArgs: options.replayArgs }) });
+  const fuzz = await runFuzz({ ...common, jobs, runs: options.runs ?? 100, ...(options.seed === undefined ? {} : { seed: options.seed }), ...(options.replayArgs === undefined ? {} : { replayArgs: options.replayArgs }) });
   await writeJsonFile(join(out, 'fuzz.json'), fuzz);
   await writeFile(join(out, 'fuzz.md'), fuzzMarkdown(fuzz));
   options.onStep?.('fuzz', fuzz);

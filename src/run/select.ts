@@ -35,11 +35,13 @@ export async function selectBackends(fn: string, refs?: readonly BackendRef[]): 
     if (!entries.some((e) => e.name === entry.name)) entries.push(entry);
   }
   const selection: Selection = { run: [], unavailable: [], requested: refs !== undefined };
-  for (const entry of entries) {
-    const a = await availabilityOf(entry);
+  // Probed all at once: some probes start a process (a Python that imports torch) and only wait on it.
+  const found = await Promise.all(entries.map((entry) => availabilityOf(entry)));
+  entries.forEach((entry, i) => {
+    const a = found[i] as Awaited<ReturnType<typeof availabilityOf>>;
     if (a.available) selection.run.push(entry);
     else selection.unavailable.push({ name: entry.name, precision: entry.precision, available: false, reason: a.reason });
-  }
+  });
   return selection;
 }
 
