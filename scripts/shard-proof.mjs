@@ -14,12 +14,30 @@ import { isDeepStrictEqual, parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
-  options: { shards: { type: 'string', default: '4' }, runs: { type: 'string', default: '100' }, seed: { type: 'string', default: '7' }, sizes: { type: 'string', default: 'small' }, backends: { type: 'string', default: 'loops,workers,wasm,wasm-f32,scratch-buggy' } },
+  options: {
+    shards: { type: 'string', default: '4' },
+    runs: { type: 'string', default: '100' },
+    seed: { type: 'string', default: '7' },
+    sizes: { type: 'string', default: 'small' },
+    backends: { type: 'string', default: 'loops,workers,wasm,wasm-f32,scratch-buggy' },
+  },
 });
 const shards = Number(values.shards);
 const cli = join(root, 'dist/src/cli/main.js');
 const plugin = join(root, 'examples/plugin/scratch-rnn-buggy.mjs');
-const campaign = ['fuzz', '--seed', values.seed, '--runs', values.runs, '--sizes', values.sizes, '--backends', values.backends, '--plugin', plugin];
+const campaign = [
+  'fuzz',
+  '--seed',
+  values.seed,
+  '--runs',
+  values.runs,
+  '--sizes',
+  values.sizes,
+  '--backends',
+  values.backends,
+  '--plugin',
+  plugin,
+];
 
 /** Runs the CLI; resolves with its exit code (1 is expected: the plug-in's bug is found). */
 function run(args) {
@@ -28,7 +46,11 @@ function run(args) {
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 || code === 1 ? resolve(code) : reject(new Error(`rnn-harness ${args.join(' ')} exited ${code}: ${err}`))));
+    child.on('exit', (code) =>
+      code === 0 || code === 1
+        ? resolve(code)
+        : reject(new Error(`rnn-harness ${args.join(' ')} exited ${code}: ${err}`)),
+    );
   });
 }
 
@@ -45,16 +67,21 @@ try {
   const wholeS = (performance.now() - start) / 1000;
   start = performance.now();
   const shardDirs = Array.from({ length: shards }, (_, i) => join(dir, `shard-${i + 1}`));
-  await Promise.all(shardDirs.map((d, i) => run([...campaign, '--shard', `${i + 1}/${shards}`, '--json', join(d, 'fuzz.json')])));
+  await Promise.all(
+    shardDirs.map((d, i) => run([...campaign, '--shard', `${i + 1}/${shards}`, '--json', join(d, 'fuzz.json')])),
+  );
   const shardsS = (performance.now() - start) / 1000;
   await run(['merge', ...shardDirs, '--out', join(dir, 'merged')]);
   const whole = JSON.parse(await readFile(join(dir, 'whole', 'fuzz.json'), 'utf8'));
   const merged = JSON.parse(await readFile(join(dir, 'merged', 'fuzz.json'), 'utf8'));
-  const summary = (r) => `${r.properties.length} properties, ${r.properties.reduce((s, p) => s + p.runs, 0)} cases, ${r.failures.length} failures (${r.failures.map((f) => `${f.property} on ${f.backend}, path ${f.path}`).join('; ')})`;
+  const summary = (r) =>
+    `${r.properties.length} properties, ${r.properties.reduce((s, p) => s + p.runs, 0)} cases, ${r.failures.length} failures (${r.failures.map((f) => `${f.property} on ${f.backend}, path ${f.path}`).join('; ')})`;
   console.log(`unsharded (${wholeS.toFixed(1)} s): ${summary(whole)}`);
   console.log(`${shards} shards in parallel (${shardsS.toFixed(1)} s), merged: ${summary(merged)}`);
   if (whole.failures.length === 0) {
-    console.error('shard-proof: the campaign found no failure, so the comparison proves less than it should: the plug-in with the wrong bias gradient was expected to fail');
+    console.error(
+      'shard-proof: the campaign found no failure, so the comparison proves less than it should: the plug-in with the wrong bias gradient was expected to fail',
+    );
     process.exitCode = 1;
   } else if (!isDeepStrictEqual(essence(whole), essence(merged))) {
     console.error('shard-proof: the merged shards differ from the unsharded run:');

@@ -15,7 +15,7 @@
 // between N and 5N is measured further, 5N once more and 10N twice, and fails only if the lowest peak at
 // 10N is more than the allowance above the highest at 5N: a leak keeps growing, a warm-up levels off.
 // Slower growth than that, such as gpujs-webasm's (V8 keeps about 1 KB for every WebAssembly module
-// compiled, and gpu.js compiles one per kernel and shape), shows only over 10,000 runs (README, "Long
+// compiled, and gpu.js compiles one per kernel and shape), shows only over 10,000 runs (docs/PERFORMANCE.md, "Long
 // fuzz campaigns").
 // loops runs the oracle property (it is the reference), every other backend the agreement property.
 import { execFileSync } from 'node:child_process';
@@ -24,19 +24,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { runs: { type: 'string' }, allowance: { type: 'string' }, backends: { type: 'string' }, plugin: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string' },
+    allowance: { type: 'string' },
+    backends: { type: 'string' },
+    plugin: { type: 'string' },
+  },
+});
 const plugin = values.plugin === undefined ? [] : ['--plugin', values.plugin];
 const runs = Number(values.runs ?? 300);
 const allowance = Number(values.allowance ?? 80);
 if (!Number.isSafeInteger(runs) || runs < 1 || !(allowance >= 0)) {
-  console.error(`soak: --runs must be an integer >= 1 and --allowance a number of MB >= 0; got ${values.runs}, ${values.allowance}`);
+  console.error(
+    `soak: --runs must be an integer >= 1 and --allowance a number of MB >= 0; got ${values.runs}, ${values.allowance}`,
+  );
   process.exit(2);
 }
 const cli = new URL('../dist/src/cli/main.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'rnn-harness-soak-'));
 
 const list = execFileSync(process.execPath, [cli, 'list', ...plugin], { encoding: 'utf8' })
-  .split('\n').slice(2).filter((l) => /\syes$/.test(l)).map((l) => l.split(/\s+/)[0]);
+  .split('\n')
+  .slice(2)
+  .filter((l) => /\syes$/.test(l))
+  .map((l) => l.split(/\s+/)[0]);
 const backends = values.backends === undefined ? list : values.backends.split(',').filter((b) => list.includes(b));
 
 /** The fuzz report of one campaign in a process of its own. */
@@ -44,13 +56,40 @@ function campaign(backend, n) {
   const file = join(dir, `${backend}-${n}.json`);
   const property = backend === 'loops' ? 'oracle' : 'agreement';
   const start = performance.now();
-  execFileSync(process.execPath, [cli, 'fuzz', ...plugin, '--backends', backend, '--property', property, '--runs', String(n), '--seed', '9', '--jobs', '1', '--json', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(
+    process.execPath,
+    [
+      cli,
+      'fuzz',
+      ...plugin,
+      '--backends',
+      backend,
+      '--property',
+      property,
+      '--runs',
+      String(n),
+      '--seed',
+      '9',
+      '--jobs',
+      '1',
+      '--json',
+      file,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   const report = JSON.parse(readFileSync(file, 'utf8'));
   const p = report.properties.find((x) => x.name === property);
-  return { maxRssMB: report.maxRssMB, msPerCase: p.ms / p.runs, seconds: (performance.now() - start) / 1000, ok: report.ok };
+  return {
+    maxRssMB: report.maxRssMB,
+    msPerCase: p.ms / p.runs,
+    seconds: (performance.now() - start) / 1000,
+    ok: report.ok,
+  };
 }
 
-console.log(`soak: fuzz with ${runs} and ${5 * runs} runs per backend, each in a fresh process; allowance ${allowance} MB`);
+console.log(
+  `soak: fuzz with ${runs} and ${5 * runs} runs per backend, each in a fresh process; allowance ${allowance} MB`,
+);
 const rows = [];
 let failed = false;
 for (const backend of backends) {
@@ -73,11 +112,37 @@ for (const backend of backends) {
     further = `${highest5} → ${lowest10} MB (${more >= 0 ? '+' : ''}${more})`;
   }
   failed ||= !ok;
-  rows.push([backend, `${short.maxRssMB} MB`, `${long.maxRssMB} MB`, `${growth >= 0 ? '+' : ''}${growth} MB`, further, `${long.msPerCase.toFixed(1)} ms`, ok ? 'ok' : growth > allowance ? 'GROWS' : 'FAIL']);
+  rows.push([
+    backend,
+    `${short.maxRssMB} MB`,
+    `${long.maxRssMB} MB`,
+    `${growth >= 0 ? '+' : ''}${growth} MB`,
+    further,
+    `${long.msPerCase.toFixed(1)} ms`,
+    ok ? 'ok' : growth > allowance ? 'GROWS' : 'FAIL',
+  ]);
 }
 rmSync(dir, { recursive: true, force: true });
-const header = ['backend', `${runs} runs`, `${5 * runs} runs`, 'growth', `${5 * runs} → ${10 * runs} runs`, 'per case', 'result'];
+const header = [
+  'backend',
+  `${runs} runs`,
+  `${5 * runs} runs`,
+  'growth',
+  `${5 * runs} → ${10 * runs} runs`,
+  'per case',
+  'result',
+];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-for (const r of [header, widths.map((w) => '-'.repeat(w)), ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
-console.log(failed ? 'soak: memory grew with the number of runs (or a campaign failed)' : `soak: no backend's memory grew with the number of runs (allowance ${allowance} MB)`);
+for (const r of [header, widths.map((w) => '-'.repeat(w)), ...rows])
+  console.log(
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd(),
+  );
+console.log(
+  failed
+    ? 'soak: memory grew with the number of runs (or a campaign failed)'
+    : `soak: no backend's memory grew with the number of runs (allowance ${allowance} MB)`,
+);
 process.exit(failed ? 1 : 0);

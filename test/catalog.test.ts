@@ -27,20 +27,31 @@ describe('the bug catalog', () => {
     for (const e of CATALOG) expect(e.description).toMatch(/^[^\n]{20,200}$/);
   });
 
-  it.each(CATALOG.map((e) => [e.name, e] as const))("should show %s in check exactly as its signature says (quantity: when it fails)", async (_, e) => {
-    const b = e.create('float64');
-    const rows = await checkBackend(b, reference, checkCases());
-    expect(signatureOf(rows)).toEqual(e.signature);
-    expect(likelyCauses(rows, rows.map((r) => r.quantity)).map((c) => c.name)).toContain(e.name);
-  });
+  it.each(CATALOG.map((e) => [e.name, e] as const))(
+    'should show %s in check exactly as its signature says (quantity: when it fails)',
+    async (_, e) => {
+      const b = e.create('float64');
+      const rows = await checkBackend(b, reference, checkCases());
+      expect(signatureOf(rows)).toEqual(e.signature);
+      expect(
+        likelyCauses(
+          rows,
+          rows.map((r) => r.quantity),
+        ).map((c) => c.name),
+      ).toContain(e.name);
+    },
+  );
 
-  it.each(['float64', 'float32'] as const)('should be built on scaffolding that passes every check without a bug (%s)', async (precision) => {
-    const b = correctScratch(precision);
-    const rows = [await checkProblem2(b), ...(await checkBackend(b, reference, checkCases()))];
-    expect(rows.filter((r) => !r.ok)).toEqual([]);
-    await fc.assert(agreementProperty(b, reference), { numRuns: 100, seed: 9 });
-    await fc.assert(saturationProperty(b, reference), { numRuns: 50, seed: 9 });
-  });
+  it.each(['float64', 'float32'] as const)(
+    'should be built on scaffolding that passes every check without a bug (%s)',
+    async (precision) => {
+      const b = correctScratch(precision);
+      const rows = [await checkProblem2(b), ...(await checkBackend(b, reference, checkCases()))];
+      expect(rows.filter((r) => !r.ok)).toEqual([]);
+      await fc.assert(agreementProperty(b, reference), { numRuns: 100, seed: 9 });
+      await fc.assert(saturationProperty(b, reference), { numRuns: 50, seed: 9 });
+    },
+  );
 });
 
 describe('rnn-harness mutants', () => {
@@ -54,7 +65,12 @@ describe('rnn-harness mutants', () => {
     for (const m of json.mutants) {
       expect(m).toMatchObject({ killed: true, description: expect.any(String), ms: expect.any(Number) });
       expect(m.caughtBy.length).toBeGreaterThan(0);
-      expect(m.counterexample).toMatchObject({ B: expect.any(Number), T: expect.any(Number), F: expect.any(Number), H: expect.any(Number) });
+      expect(m.counterexample).toMatchObject({
+        B: expect.any(Number),
+        T: expect.any(Number),
+        F: expect.any(Number),
+        H: expect.any(Number),
+      });
     }
     const by = (name: string) => json.mutants.find((m: { name: string }) => m.name === name).caughtBy;
     expect(by('overflowing-tanh')).toEqual(expect.arrayContaining(['check:hs', 'fuzz:saturation']));

@@ -6,7 +6,16 @@ const shape = { B: 2, T: 3, F: 4, H: 5 };
 /** 20 samples around `ms`, ±2 %. */
 const samples = (ms: number) => Array.from({ length: 20 }, (_, k) => ms * (1 + ((k % 5) - 2) * 0.01));
 const result = (backend: string, ms: number, rme = 2, sampleMs: number[] | undefined = samples(ms)): BenchResult => ({
-  backend, shape, op: 'train', meanMs: ms, rme, deviationMs: 0, samples: 20, gflops: 1, roundsMs: [ms], ...(sampleMs ? { sampleMs } : {}),
+  backend,
+  shape,
+  op: 'train',
+  meanMs: ms,
+  rme,
+  deviationMs: 0,
+  samples: 20,
+  gflops: 1,
+  roundsMs: [ms],
+  ...(sampleMs ? { sampleMs } : {}),
 });
 const verdicts = (baseline: BaselineResult[], current: BenchResult[], minChange = 70) =>
   Object.fromEntries(compareResults(baseline, current, minChange).rows.map((r) => [r.backend, r.verdict]));
@@ -23,15 +32,35 @@ describe('compareResults', () => {
 
   it('should call one backend 2x slower than the others a regression, and one 2x faster an improvement', () => {
     const base = [result('a', 10), result('b', 20), result('c', 5), result('d', 8)];
-    expect(verdicts(base, [result('a', 20), result('b', 20), result('c', 5), result('d', 8)])).toEqual({ a: 'regression', b: 'same', c: 'same', d: 'same' });
-    expect(verdicts(base, [result('a', 10), result('b', 10), result('c', 5), result('d', 8)])).toEqual({ a: 'same', b: 'improvement', c: 'same', d: 'same' });
+    expect(verdicts(base, [result('a', 20), result('b', 20), result('c', 5), result('d', 8)])).toEqual({
+      a: 'regression',
+      b: 'same',
+      c: 'same',
+      d: 'same',
+    });
+    expect(verdicts(base, [result('a', 10), result('b', 10), result('c', 5), result('d', 8)])).toEqual({
+      a: 'same',
+      b: 'improvement',
+      c: 'same',
+      d: 'same',
+    });
   });
 
   it('should say no change when the rank test cannot tell the samples apart, however far the medians moved', () => {
     // The same spread of samples twice as slow at the median, but overlapping in rank.
-    const wide = (ms: number) => Array.from({ length: 20 }, (_, k) => (k % 2 === 0 ? ms * 0.1 : ms * 3 * (1 + k / 100)));
+    const wide = (ms: number) =>
+      Array.from({ length: 20 }, (_, k) => (k % 2 === 0 ? ms * 0.1 : ms * 3 * (1 + k / 100)));
     const base = [result('a', 10, 2, wide(10)), result('b', 20), result('c', 5)];
-    const now = [result('a', 10, 2, wide(10).map((v, k) => (k % 2 === 0 ? v : v * 2.5))), result('b', 20), result('c', 5)];
+    const now = [
+      result(
+        'a',
+        10,
+        2,
+        wide(10).map((v, k) => (k % 2 === 0 ? v : v * 2.5)),
+      ),
+      result('b', 20),
+      result('c', 5),
+    ];
     const [a] = compareResults(base, now, 70).rows;
     expect(a?.net).toBeGreaterThan(2);
     expect(a?.significant).toBe(false);
@@ -41,8 +70,26 @@ describe('compareResults', () => {
   it('should not call 0.55x faster when the samples, spread ±67.5 %, overlap so that a rank test cannot tell them apart', () => {
     // The case of a rerun that read '0.553 ±67.5 % improvement': medians far apart, samples all over each other.
     const spread = (ms: number, k: number) => ms * [0.2, 1, 1.8, 0.3, 1.7][k % 5]! * (1 + k / 1000);
-    const base = [result('a', 10, 47.7, Array.from({ length: 20 }, (_, k) => spread(10, k))), result('b', 20, 47.7), result('c', 5, 47.7)];
-    const now = [result('a', 5.53, 47.7, Array.from({ length: 20 }, (_, k) => spread(k % 5 === 1 ? 5.53 : 10, k + 1))), result('b', 20, 47.7), result('c', 5, 47.7)];
+    const base = [
+      result(
+        'a',
+        10,
+        47.7,
+        Array.from({ length: 20 }, (_, k) => spread(10, k)),
+      ),
+      result('b', 20, 47.7),
+      result('c', 5, 47.7),
+    ];
+    const now = [
+      result(
+        'a',
+        5.53,
+        47.7,
+        Array.from({ length: 20 }, (_, k) => spread(k % 5 === 1 ? 5.53 : 10, k + 1)),
+      ),
+      result('b', 20, 47.7),
+      result('c', 5, 47.7),
+    ];
     const [a] = compareResults(base, now, 5).rows;
     expect(a?.thresholdPct).toBeCloseTo(Math.hypot(47.7, 47.7), 9);
     expect(a?.significant).toBe(false);
@@ -51,17 +98,53 @@ describe('compareResults', () => {
 
   it('should take the threshold as the larger of --min-change and the noise both runs measured', () => {
     const base = [result('a', 10, 3), result('b', 10, 3), result('c', 10, 3)];
-    const [row] = compareResults(base, [{ ...result('a', 11.4, 4), roundsMs: [10, 11] }, result('b', 10), result('c', 10)], 0).rows;
+    const [row] = compareResults(
+      base,
+      [{ ...result('a', 11.4, 4), roundsMs: [10, 11] }, result('b', 10), result('c', 10)],
+      0,
+    ).rows;
     expect(row?.noisePct).toBeCloseTo(15, 12); // √(3² + 4²) = 5, and rounds 10 and 11 spread 10 %
     expect(row?.thresholdPct).toBeCloseTo(15, 12);
-    expect(compareResults(base, [result('a', 11.4, 4), result('b', 10), result('c', 10)], 30).rows[0]?.thresholdPct).toBe(30);
+    expect(
+      compareResults(base, [result('a', 11.4, 4), result('b', 10), result('c', 10)], 30).rows[0]?.thresholdPct,
+    ).toBe(30);
+  });
+
+  it('should double --min-change for a call shorter than 5 ms, which measures the machine as much as the backend', () => {
+    const short = [result('a', 1), result('b', 2), result('c', 0.5)];
+    expect(verdicts(short, [result('a', 2), result('b', 2), result('c', 0.5)])).toEqual({
+      a: 'same',
+      b: 'same',
+      c: 'same',
+    });
+    expect(verdicts(short, [result('a', 2.5), result('b', 2), result('c', 0.5)])).toEqual({
+      a: 'regression',
+      b: 'same',
+      c: 'same',
+    });
+    expect(compareResults(short, [result('a', 2), result('b', 2), result('c', 0.5)], 70).rows[0]?.thresholdPct).toBe(
+      140,
+    );
   });
 
   it('should judge a baseline without samples by its means, only beyond twice the threshold', () => {
-    const base = ['a', 'b', 'c'].map((b) => { const { sampleMs: _, ...old } = result(b, 10, 2); return old; });
-    expect(verdicts(base, [result('a', 22), result('b', 10), result('c', 10)], 70)).toEqual({ a: 'same', b: 'same', c: 'same' });
-    expect(verdicts(base, [result('a', 30), result('b', 10), result('c', 10)], 70)).toEqual({ a: 'regression', b: 'same', c: 'same' });
-    expect(compareResults(base, [result('a', 30), result('b', 10), result('c', 10)], 70).rows[0]?.significant).toBeUndefined();
+    const base = ['a', 'b', 'c'].map((b) => {
+      const { sampleMs: _, ...old } = result(b, 10, 2);
+      return old;
+    });
+    expect(verdicts(base, [result('a', 22), result('b', 10), result('c', 10)], 70)).toEqual({
+      a: 'same',
+      b: 'same',
+      c: 'same',
+    });
+    expect(verdicts(base, [result('a', 30), result('b', 10), result('c', 10)], 70)).toEqual({
+      a: 'regression',
+      b: 'same',
+      c: 'same',
+    });
+    expect(
+      compareResults(base, [result('a', 30), result('b', 10), result('c', 10)], 70).rows[0]?.significant,
+    ).toBeUndefined();
   });
 
   it('should list results with no counterpart in the baseline and leave the inputs untouched', () => {

@@ -17,7 +17,11 @@ const NPM = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'];
 /** Runs a command; resolves with its exit code and output whatever the code. */
 async function sh(cmd: string, args: string[], cwd: string) {
   try {
-    const { stdout, stderr } = await exec(cmd, args, { cwd, maxBuffer: 64 << 20, env: { ...process.env, NO_COLOR: '1' } });
+    const { stdout, stderr } = await exec(cmd, args, {
+      cwd,
+      maxBuffer: 64 << 20,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const x = e as { code?: number; stdout?: string; stderr?: string };
@@ -69,9 +73,21 @@ describe('rnn-harness installed from its tarball into an empty project', () => {
   it('should ship no source map and cite no document it does not ship', async () => {
     const paths = packed.files.map((f) => f.path);
     expect(paths.filter((p) => p.endsWith('.map'))).toEqual([]);
-    expect(paths).toEqual(expect.arrayContaining(['data/peer-cases.json', 'python/rnn_harness.py', 'python/rnn_harness_torch.py', 'docs/PROTOCOL.md', 'dist/wasm/rnn-f64.wasm', 'dist/wasm/rnn-f32.wasm', 'dist/workers/wasm-task.js']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'data/peer-cases.json',
+        'python/rnn_harness.py',
+        'python/rnn_harness_torch.py',
+        'docs/PROTOCOL.md',
+        'dist/wasm/rnn-f64.wasm',
+        'dist/wasm/rnn-f32.wasm',
+        'dist/workers/wasm-task.js',
+      ]),
+    );
     for (const p of paths.filter((f) => f.endsWith('.js') || f.endsWith('.d.ts'))) {
-      expect(await readFile(join(app, 'node_modules', 'rnn-harness', p), 'utf8'), p).not.toMatch(/DESIGN\.md|sourceMappingURL/);
+      expect(await readFile(join(app, 'node_modules', 'rnn-harness', p), 'utf8'), p).not.toMatch(
+        /DESIGN\.md|sourceMappingURL/,
+      );
     }
   });
 
@@ -91,38 +107,61 @@ describe('rnn-harness installed from its tarball into an empty project', () => {
   });
 
   it('should check a plug-in from the command line: exit 0 when it is right, 1 when one gradient is wrong', async () => {
-    const right = await sh('npx', ['rnn-harness', 'check', '--plugin', './scratch-rnn.mjs', '--backends', 'scratch'], app);
+    const right = await sh(
+      'npx',
+      ['rnn-harness', 'check', '--plugin', './scratch-rnn.mjs', '--backends', 'scratch'],
+      app,
+    );
     expect(right.code, right.stdout + right.stderr).toBe(0);
     expect(right.stdout).toMatch(/^scratch\s+peer grads\s.*ok$/m);
-    const wrong = await sh('npx', ['rnn-harness', 'check', '--plugin', './scratch-rnn-buggy.mjs', '--backends', 'scratch-buggy'], app);
+    const wrong = await sh(
+      'npx',
+      ['rnn-harness', 'check', '--plugin', './scratch-rnn-buggy.mjs', '--backends', 'scratch-buggy'],
+      app,
+    );
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toMatch(/^scratch-buggy\s+db\s.*FAIL$/m);
   }, 120_000);
 
-  it.skipIf(process.env.RNN_HARNESS_NO_PYTHON === '1')("should check a learner's Python file with the adapter it ships, found on its own", async () => {
-    await cp(join(repo, 'examples', 'python', 'many_to_one.py'), join(app, 'many_to_one.py'));
-    const where = await sh('npx', ['rnn-harness', 'python-path'], app);
-    expect(where.stdout.trim()).toBe(join(app, 'node_modules', 'rnn-harness', 'python'));
-    const r = await sh('npx', ['rnn-harness', 'check', '--exec', 'mine=/usr/bin/python3 many_to_one.py', '--backends', 'mine'], app);
-    expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^mine\s+dwh\s.*ok$/m);
-  }, 120_000);
+  it.skipIf(process.env.RNN_HARNESS_NO_PYTHON === '1')(
+    "should check a learner's Python file with the adapter it ships, found on its own",
+    async () => {
+      await cp(join(repo, 'examples', 'python', 'many_to_one.py'), join(app, 'many_to_one.py'));
+      const where = await sh('npx', ['rnn-harness', 'python-path'], app);
+      expect(where.stdout.trim()).toBe(join(app, 'node_modules', 'rnn-harness', 'python'));
+      const r = await sh(
+        'npx',
+        ['rnn-harness', 'check', '--exec', 'mine=/usr/bin/python3 many_to_one.py', '--backends', 'mine'],
+        app,
+      );
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^mine\s+dwh\s.*ok$/m);
+    },
+    120_000,
+  );
 
   it("should run describeConformance in the project's own vitest: the right plug-in passes, the wrong one fails with a shrunk counterexample", async () => {
     const add = await sh('npm', ['install', ...NPM, '--save-dev', 'vitest@^4'], app);
     expect(add.code, add.stderr).toBe(0);
     await mkdir(join(app, 'test'));
-    await writeFile(join(app, 'test', 'rnn.test.mjs'), [
-      "import { describeConformance } from 'rnn-harness/vitest';",
-      "import scratch from '../scratch-rnn.mjs';",
-      "import buggy from '../scratch-rnn-buggy.mjs';",
-      'describeConformance(scratch);',
-      'describeConformance(buggy);',
-      '',
-    ].join('\n'));
+    await writeFile(
+      join(app, 'test', 'rnn.test.mjs'),
+      [
+        "import { describeConformance } from 'rnn-harness/vitest';",
+        "import scratch from '../scratch-rnn.mjs';",
+        "import buggy from '../scratch-rnn-buggy.mjs';",
+        'describeConformance(scratch);',
+        'describeConformance(buggy);',
+        '',
+      ].join('\n'),
+    );
     const r = await sh('npx', ['vitest', 'run', '--reporter=json', '--outputFile=results.json'], app);
     expect(r.code).toBe(1);
-    const results = JSON.parse(await readFile(join(app, 'results.json'), 'utf8')) as { testResults: { assertionResults: { ancestorTitles: string[]; title: string; status: string; failureMessages: string[] }[] }[] };
+    const results = JSON.parse(await readFile(join(app, 'results.json'), 'utf8')) as {
+      testResults: {
+        assertionResults: { ancestorTitles: string[]; title: string; status: string; failureMessages: string[] }[];
+      }[];
+    };
     const tests = results.testResults.flatMap((f) => f.assertionResults);
     const of = (name: string) => tests.filter((t) => t.ancestorTitles.includes(`rnn-harness conformance: ${name}`));
     expect(of('scratch').length).toBeGreaterThan(50);
@@ -131,7 +170,11 @@ describe('rnn-harness installed from its tarball into an empty project', () => {
     expect(failed.map((t) => t.title)).toContain('should agree with loops on hs and every gradient it declares');
     const message = failed.find((t) => t.title.startsWith('should agree'))?.failureMessages.join('\n') ?? '';
     expect(message).toMatch(/Counterexample, shrunk \d+ time\(s\) after \d+ case\(s\):\n\s+B=\d T=\d+ F=\d H=\d/);
-    expect(message).toMatch(/scratch-buggy db disagrees with the reference .*: db\[\d\]: got .*, expected .*worst error\/tolerance/);
-    expect(message).toMatch(/Replay this failure alone: describeConformance\(entry, \{ replay: \{ test: "should agree with loops on hs and every gradient it declares", seed: \d+, path: "[\d:]+" \} \}\)/);
+    expect(message).toMatch(
+      /scratch-buggy db disagrees with the reference .*: db\[\d\]: got .*, expected .*worst error\/tolerance/,
+    );
+    expect(message).toMatch(
+      /Replay this failure alone: describeConformance\(entry, \{ replay: \{ test: "should agree with loops on hs and every gradient it declares", seed: \d+, path: "[\d:]+" \} \}\)/,
+    );
   }, 300_000);
 });

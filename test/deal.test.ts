@@ -4,7 +4,10 @@ import { campaignPlan, dealPlan } from '../src/run/fuzz-plan.js';
 
 describe('dealByCost', () => {
   it('should give the costliest item first to the shard with the least work, ties to the lower shard', () => {
-    expect(dealByCost([5, 1, 4, 2, 3], 2)).toEqual([[0, 1, 3], [2, 4]]);
+    expect(dealByCost([5, 1, 4, 2, 3], 2)).toEqual([
+      [0, 1, 3],
+      [2, 4],
+    ]);
     expect(dealByCost([1, 1, 1, 1], 4)).toEqual([[0], [1], [2], [3]]);
     expect(dealByCost([2, 2], 3)).toEqual([[0], [1], []]);
   });
@@ -16,8 +19,10 @@ describe('dealByCost', () => {
       const kinds = new Set(items.map((i) => plan[i]?.name));
       expect(kinds.has('agreement') && kinds.has('saturation')).toBe(true);
     }
-    const shardOf = (name: string, backend: string) => dealt.findIndex((items) => items.some((i) => plan[i]?.name === name && plan[i]?.backend === backend));
-    for (const b of ['wasm', 'tfjs-cpu', 'pytorch', 'gpujs-cpu']) expect(shardOf('agreement', b)).toBe(shardOf('saturation', b));
+    const shardOf = (name: string, backend: string) =>
+      dealt.findIndex((items) => items.some((i) => plan[i]?.name === name && plan[i]?.backend === backend));
+    for (const b of ['wasm', 'tfjs-cpu', 'pytorch', 'gpujs-cpu'])
+      expect(shardOf('agreement', b)).toBe(shardOf('saturation', b));
     expect(estimatedCost('agreement', 'gpujs-webasm')).toBeGreaterThan(estimatedCost('agreement', 'wasm'));
   });
 });

@@ -4,10 +4,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG, correctScratch } from '../src/catalog/index.js';
-import { largeCases } from '../src/check/large.js';
+import { largeCases } from '../src/oracle/large.js';
 import { scaledCase } from '../src/check/scaled-case.js';
 import { createBackend, type RnnBackend } from '../src/index.js';
-import { checkDirectional, DIRECTIONAL_KINK_MARGIN, numericDirectionals, randomDirections } from '../src/oracle/directional.js';
+import {
+  checkDirectional,
+  DIRECTIONAL_KINK_MARGIN,
+  numericDirectionals,
+  randomDirections,
+} from '../src/oracle/directional.js';
 import { runCheck } from '../src/run/check.js';
 
 let loops: RnnBackend;
@@ -45,11 +50,24 @@ describe('the directional oracle', () => {
   it("should use six forward passes per input, whatever the input's size, and find the derivative to its truncation estimate", async () => {
     const c = scaledCase({ B: 6, T: 12, F: 9, H: 10 }, 'tanh', 4);
     let calls = 0;
-    const counting: RnnBackend = { ...loops, name: 'counting', precision: 'float64', forward: (...a) => (calls++, loops.forward(...a)), backward: (...a) => loops.backward(...a), dispose: async () => {} };
+    const counting: RnnBackend = {
+      ...loops,
+      name: 'counting',
+      precision: 'float64',
+      forward: (...a) => (calls++, loops.forward(...a)),
+      backward: (...a) => loops.backward(...a),
+      dispose: async () => {},
+    };
     const u = randomDirections(c, 9);
     const numeric = await numericDirectionals(counting, c, u);
     expect(calls).toBe(30);
-    const g = await loops.backward(c.params, c.x, await loops.forward(c.params, c.x, { activation: 'tanh', h0: c.h0 }), c.dhs, { activation: 'tanh', h0: c.h0 });
+    const g = await loops.backward(
+      c.params,
+      c.x,
+      await loops.forward(c.params, c.x, { activation: 'tanh', h0: c.h0 }),
+      c.dhs,
+      { activation: 'tanh', h0: c.h0 },
+    );
     for (const k of ['wx', 'wh', 'b', 'x', 'h0'] as const) {
       const analytic = Array.from(g[k].data).reduce((s, v, i) => s + v * (u[k].data[i] as number), 0);
       const n = numeric[k];
@@ -72,7 +90,16 @@ describe('check --large', () => {
     expect(report.ok).toBe(true);
     expect(report.cases).toEqual(expect.arrayContaining(largeCases().map((c) => c.name)));
     const rows = report.rows.filter((r) => r.backend === 'workers');
-    expect(rows.map((r) => r.quantity)).toEqual(expect.arrayContaining(['directional hs', 'directional dwx', 'directional dwh', 'directional db', 'directional dx', 'directional dh0']));
+    expect(rows.map((r) => r.quantity)).toEqual(
+      expect.arrayContaining([
+        'directional hs',
+        'directional dwx',
+        'directional dwh',
+        'directional db',
+        'directional dx',
+        'directional dh0',
+      ]),
+    );
     expect(report.rows.filter((r) => r.backend === 'loops' && r.quantity.startsWith('directional'))).toHaveLength(6);
   }, 120_000);
 

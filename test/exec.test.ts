@@ -20,7 +20,9 @@ if (!skip) {
   try {
     execFileSync(PY, ['-c', 'import numpy']);
   } catch {
-    throw new Error(`${PY} cannot import numpy: run bash scripts/setup (apt-get install python3-numpy), or set RNN_HARNESS_NO_PYTHON=1 to skip these tests on purpose`);
+    throw new Error(
+      `${PY} cannot import numpy: run bash scripts/setup (apt-get install python3-numpy), or set RNN_HARNESS_NO_PYTHON=1 to skip these tests on purpose`,
+    );
   }
 }
 
@@ -35,20 +37,34 @@ const NOTEBOOK = `notebook=${PY} examples/python/notebook_rnn.py`;
 const PROBLEM3 = `problem3=${PY} examples/python/notebook_problem3.py`;
 const FAULTS = new URL('./fixtures/exec/faults.py', import.meta.url).pathname;
 const fault = (mode: string) => `${mode}=${PY} ${FAULTS} ${mode}`;
-/** Whether `pid` is a running process: absent from `ps`, or a zombie (dead, not yet reaped by whoever inherited it), is not. */
+/**
+ * Whether `pid` is a running process: absent from `ps`, or a zombie (dead, not yet reaped by whoever inherited it), is
+ * not.
+ */
 const alive = (pid: number) => {
   try {
-    return !execFileSync('ps', ['-o', 'stat=', '-p', String(pid)]).toString().trim().startsWith('Z');
+    return !execFileSync('ps', ['-o', 'stat=', '-p', String(pid)])
+      .toString()
+      .trim()
+      .startsWith('Z');
   } catch {
     return false; // ps exits 1 when there is no such process
   }
 };
 
+/** Whether `pid` is gone within `ms`, looking every 10 ms. */
+async function goneWithin(pid: number, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 10)))
+    if (!alive(pid)) return true;
+  return !alive(pid);
+}
+
 describe.skipIf(skip)("the notebook's Python through --exec", () => {
   it('should pass check on the correct SimpleRNN', async () => {
     const r = await run('check', '--exec', NOTEBOOK, '--backends', 'notebook');
     expect(r.code, r.out).toBe(0);
-    for (const q of ['problem2', 'hs', 'dwx', 'dwh', 'db', 'dx', 'dh0', 'peer hs', 'peer grads']) expect(r.out).toMatch(new RegExp(`^notebook\\s+${q}\\s.*ok$`, 'm'));
+    for (const q of ['problem2', 'hs', 'dwx', 'dwh', 'db', 'dx', 'dh0', 'peer hs', 'peer grads'])
+      expect(r.out).toMatch(new RegExp(`^notebook\\s+${q}\\s.*ok$`, 'm'));
     expect(r.out).toMatch(/^notebook\s+relu\s.*not supported$/m);
   });
 
@@ -57,7 +73,8 @@ describe.skipIf(skip)("the notebook's Python through --exec", () => {
     expect(r.code).toBe(1);
     for (const q of ['dwx', 'dwh', 'db']) expect(r.out).toMatch(new RegExp(`^problem3\\s+${q}\\s.*FAIL$`, 'm'));
     expect(r.out).toMatch(/^problem3\s+hs\s.*ok$/m);
-    for (const q of ['dx', 'dh0', 'dhs before the last step']) expect(r.out).toMatch(new RegExp(`^problem3\\s+${q}\\s.*not provided$`, 'm'));
+    for (const q of ['dx', 'dh0', 'dhs before the last step'])
+      expect(r.out).toMatch(new RegExp(`^problem3\\s+${q}\\s.*not provided$`, 'm'));
     expect(r.out).toMatch(/^problem3\s+h0 given\s.*not supported$/m);
   });
 
@@ -79,7 +96,8 @@ describe.skipIf(skip)("the notebook's Python through --exec", () => {
     const r = await run('check', '--exec', mine, '--backends', 'mine');
     expect(r.code, r.out).toBe(0);
     for (const q of ['dwx', 'dwh', 'db']) expect(r.out).toMatch(new RegExp(`^mine\\s+${q}\\s.*ok$`, 'm'));
-    for (const q of ['dx', 'dh0', 'dhs before the last step']) expect(r.out).toMatch(new RegExp(`^mine\\s+${q}\\s.*not provided$`, 'm'));
+    for (const q of ['dx', 'dh0', 'dhs before the last step'])
+      expect(r.out).toMatch(new RegExp(`^mine\\s+${q}\\s.*not provided$`, 'm'));
     const f = await run('fuzz', '--exec', mine, '--backends', 'mine', '--seed', '2', '--runs', '60');
     expect(f.code, f.out).toBe(0);
   });
@@ -103,13 +121,23 @@ describe.skipIf(skip)('a child that speaks only the base protocol', () => {
 });
 
 describe.skipIf(skip)('a child that misbehaves', () => {
-  const check = (mode: string, ...extra: string[]) => run('check', '--exec', fault(mode), '--backends', mode, '--timeout-ms', '1500', ...extra);
+  const check = (mode: string, ...extra: string[]) =>
+    run('check', '--exec', fault(mode), '--backends', mode, '--timeout-ms', '1500', ...extra);
 
   it.each([
-    ['exit-at-start', /^exit-at-start\s+create\s.*the child exited with status 3; its stderr ends: this child needs a licence file it cannot find\s+FAIL$/m],
-    ['garbage', /^garbage\s+create\s.*not a protocol frame: expected a JSON header line, got "Hello! Loading my model\.\.\."\s+FAIL$/m],
+    [
+      'exit-at-start',
+      /^exit-at-start\s+create\s.*the child exited with status 3; its stderr ends: this child needs a licence file it cannot find\s+FAIL$/m,
+    ],
+    [
+      'garbage',
+      /^garbage\s+create\s.*not a protocol frame: expected a JSON header line, got "Hello! Loading my model\.\.\."\s+FAIL$/m,
+    ],
     ['version', /^version\s+create\s.*the child speaks protocol version 2; this harness speaks version 1\s+FAIL$/m],
-    ['wrong-shape', /^wrong-shape\s+hs\s.*wrong-shape\.forward: "hs" must have shape \[1,3,4\]; got \[1,2,4\]\s+FAIL$/m],
+    [
+      'wrong-shape',
+      /^wrong-shape\s+hs\s.*wrong-shape\.forward: "hs" must have shape \[1,3,4\]; got \[1,2,4\]\s+FAIL$/m,
+    ],
     ['nan', /^nan\s+hs\s+Infinity\s.*FAIL$/m],
     ['hang', /^hang\s+problem2\s.*hang\.forward: no answer within 1500 ms \(--timeout-ms\)\s+FAIL$/m],
   ])('should make %s a failed row with the reason, and check loops all the same', async (mode, row) => {
@@ -135,7 +163,9 @@ describe.skipIf(skip)('a child that misbehaves', () => {
     expect((await run('check', '--exec', 'python3 x.py')).err).toMatch(/--exec must be NAME=COMMAND/);
     const piped = await run('check', '--exec', 'x=python3 a.py | tee log');
     expect(piped.code).toBe(2);
-    expect(piped.err).toMatch(/--exec x: COMMAND must be a program and its arguments, without shell operators or globs/);
+    expect(piped.err).toMatch(
+      /--exec x: COMMAND must be a program and its arguments, without shell operators or globs/,
+    );
   });
 });
 
@@ -149,12 +179,18 @@ describe.skipIf(skip)("an exec backend's child", () => {
   afterAll(async () => {
     for (const b of made) await b.dispose();
   });
-  const p = { wx: tensor([2, 3], [0.1, 0.2, 0.3, -0.1, -0.2, -0.3]), wh: tensor([3, 3]), b: tensor([3], [0.1, 0, -0.1]) };
+  const p = {
+    wx: tensor([2, 3], [0.1, 0.2, 0.3, -0.1, -0.2, -0.3]),
+    wh: tensor([3, 3]),
+    b: tensor([3], [0.1, 0, -0.1]),
+  };
   const x = tensor([2, 2, 2], [1, 2, 3, 4, 5, 6, 7, 8]);
 
   it("should reject a call the child fails with the child's message, and stay in service", async () => {
     const b = await exec('raises');
-    await expect(b.forward(p, x)).rejects.toThrow(/raises: forward failed in the child: ValueError: shapes \(2,3\) and \(4,4\) not aligned/);
+    await expect(b.forward(p, x)).rejects.toThrow(
+      /raises: forward failed in the child: ValueError: shapes \(2,3\) and \(4,4\) not aligned/,
+    );
     expect((await b.forward(p, x)).shape).toEqual([2, 2, 3]);
     expect(b.starts).toBe(1);
   });
@@ -163,7 +199,9 @@ describe.skipIf(skip)("an exec backend's child", () => {
     const b = await exec('crash');
     const first = b.pid as number;
     await b.forward(p, x);
-    await expect(b.forward(p, x)).rejects.toThrow(/crash: the child exited with status 7; its stderr ends: about to fall over/);
+    await expect(b.forward(p, x)).rejects.toThrow(
+      /crash: the child exited with status 7; its stderr ends: about to fall over/,
+    );
     expect((await b.forward(p, x)).shape).toEqual([2, 2, 3]);
     expect(b.starts).toBe(2);
     expect(b.pid).not.toBe(first);
@@ -173,8 +211,9 @@ describe.skipIf(skip)("an exec backend's child", () => {
   it('should kill a child that does not answer in time, and answer the next call from a fresh one', async () => {
     const b = await exec('hang', 800);
     const first = b.pid as number;
+    const gone = b.childExited;
     await expect(b.forward(p, x)).rejects.toThrow(/hang: forward: no answer within 800 ms/);
-    await new Promise((r) => setTimeout(r, 100));
+    await gone;
     expect(alive(first)).toBe(false);
     await expect(b.forward(p, x)).rejects.toThrow(/no answer within 800 ms/);
     expect(b.starts).toBe(2);
@@ -193,16 +232,20 @@ describe.skipIf(skip)("an exec backend's child", () => {
     const orphan = new URL('./fixtures/exec/orphan.mjs', import.meta.url).pathname;
     const { stdout } = await promisify(execFile)(process.execPath, [orphan, index, FAULTS]);
     const { pid } = JSON.parse(stdout) as { pid: number };
-    await new Promise((r) => setTimeout(r, 200));
-    expect(alive(pid)).toBe(false);
+    // Not our child, so no exit event reaches us: wait until it is gone, for at most 5 s.
+    expect(await goneWithin(pid, 5000)).toBe(true);
   });
 
   it('should not change its inputs, and refuse bad ones before they cross the pipe', async () => {
     const b = await exec('chatty');
     const before = JSON.stringify([p, x].map((t) => Object.values(t).map((v) => ('data' in v ? [...v.data] : v))));
     await b.forward(p, x);
-    expect(JSON.stringify([p, x].map((t) => Object.values(t).map((v) => ('data' in v ? [...v.data] : v))))).toBe(before);
-    await expect(b.forward(p, tensor([2, 2, 5]))).rejects.toThrow(/chatty\.forward: x\.shape\[2\] = 5 must equal wx\.shape\[0\] = 2 \(features\)/);
+    expect(JSON.stringify([p, x].map((t) => Object.values(t).map((v) => ('data' in v ? [...v.data] : v))))).toBe(
+      before,
+    );
+    await expect(b.forward(p, tensor([2, 2, 5]))).rejects.toThrow(
+      /chatty\.forward: x\.shape\[2\] = 5 must equal wx\.shape\[0\] = 2 \(features\)/,
+    );
   });
 });
 
@@ -211,14 +254,19 @@ describe.skipIf(skip)('a Python exception, and rnn_harness.check from a plain Py
   const learner = async (mode: string) => {
     const r = await promisify(execFile)(PY, [LEARNER, mode], { encoding: 'utf8' }).catch((e: { stdout: string }) => e);
     const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT ')) ?? 'RESULT {}';
-    return { out: r.stdout, result: JSON.parse(line.slice(7)) as { ok: boolean; rows: number; failed: Record<string, unknown>[] } };
+    return {
+      out: r.stdout,
+      result: JSON.parse(line.slice(7)) as { ok: boolean; rows: number; failed: Record<string, unknown>[] },
+    };
   };
 
   it("should show the learner's file, line and code, and what the call printed, in check's text and JSON", async () => {
     const file = join(await mkdtemp(join(tmpdir(), 'rnn-harness-typo-')), 'check.json');
     const r = await run('check', '--exec', `typo=${PY} ${LEARNER} typo --serve`, '--backends', 'typo', '--json', file);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/backward failed in the child: NameError: name 'undefined_name' is not defined \(at learner\.py:\d+, in typo\)/);
+    expect(r.out).toMatch(
+      /backward failed in the child: NameError: name 'undefined_name' is not defined \(at learner\.py:\d+, in typo\)/,
+    );
     expect(r.out).toMatch(/File ".*learner\.py", line \d+, in typo\n\s+g\['b'\] = g\['b'\] \+ undefined_name/);
     expect(r.out).toContain('| backward: x has shape (1, 3, 2)');
     expect(r.out).not.toContain('rnn_harness.py');
@@ -240,7 +288,13 @@ describe.skipIf(skip)('a Python exception, and rnn_harness.check from a plain Py
     expect(out).toMatch(/^wrong\s+db\s.*FAIL$/m);
     expect(out).toContain('db fails only when B>1');
     expect(result.ok).toBe(false);
-    expect(result.failed).toEqual([expect.objectContaining({ quantity: 'db', failsWhen: ['B>1'], worst: expect.objectContaining({ index: [expect.any(Number)] }) })]);
+    expect(result.failed).toEqual([
+      expect.objectContaining({
+        quantity: 'db',
+        failsWhen: ['B>1'],
+        worst: expect.objectContaining({ index: [expect.any(Number)] }),
+      }),
+    ]);
   });
 
   it('should return the traceback and the printed lines of a backward that raises', async () => {

@@ -3,46 +3,71 @@ import { fc, it } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { encodeFrame, FrameReader, ProtocolError, SentMemory, type WireTensor } from '../src/exec/frames.js';
 
-const tensorArb = fc.record({
-  name: fc.constantFrom('x', 'wx', 'hs', 'dhs'),
-  shape: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 3 }),
-  f32: fc.boolean(),
-}).chain(({ name, shape, f32 }) => {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return fc.array(fc.double({ noNaN: false }), { minLength: n, maxLength: n }).map((v): WireTensor => ({ name, shape, data: f32 ? Float32Array.from(v) : Float64Array.from(v) }));
-});
+const tensorArb = fc
+  .record({
+    name: fc.constantFrom('x', 'wx', 'hs', 'dhs'),
+    shape: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 3 }),
+    f32: fc.boolean(),
+  })
+  .chain(({ name, shape, f32 }) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    return fc
+      .array(fc.double({ noNaN: false }), { minLength: n, maxLength: n })
+      .map((v): WireTensor => ({ name, shape, data: f32 ? Float32Array.from(v) : Float64Array.from(v) }));
+  });
 
 describe('exec protocol frames', () => {
-  it.prop([fc.array(fc.array(tensorArb, { maxLength: 4 }), { minLength: 1, maxLength: 4 }), fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1, maxLength: 20 })], { numRuns: 200, seed: 31 })(
-    'should decode every frame exactly, whatever the chunk boundaries',
-    (frames, cuts) => {
-      const unique = frames.map((ts) => [...new Map(ts.map((t) => [t.name, t])).values()]);
-      const bytes = Buffer.concat(unique.flatMap((ts, i) => encodeFrame({ type: 'result', id: i }, ts)));
-      const reader = new FrameReader();
-      const got = [];
-      for (let at = 0, k = 0; at < bytes.length; k++) {
-        const n = cuts[k % cuts.length] as number;
-        got.push(...reader.push(bytes.subarray(at, at + n)));
-        at += n;
+  it.prop(
+    [
+      fc.array(fc.array(tensorArb, { maxLength: 4 }), { minLength: 1, maxLength: 4 }),
+      fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1, maxLength: 20 }),
+    ],
+    { numRuns: 200, seed: 31 },
+  )('should decode every frame exactly, whatever the chunk boundaries', (frames, cuts) => {
+    const unique = frames.map((ts) => [...new Map(ts.map((t) => [t.name, t])).values()]);
+    const bytes = Buffer.concat(unique.flatMap((ts, i) => encodeFrame({ type: 'result', id: i }, ts)));
+    const reader = new FrameReader();
+    const got = [];
+    for (let at = 0, k = 0; at < bytes.length; k++) {
+      const n = cuts[k % cuts.length] as number;
+      got.push(...reader.push(bytes.subarray(at, at + n)));
+      at += n;
+    }
+    expect(got.map((f) => f.header.id)).toEqual(unique.map((_, i) => i));
+    got.forEach((f, i) => {
+      for (const t of unique[i] as WireTensor[]) {
+        const back = f.tensors.get(t.name);
+        expect(back?.shape).toEqual(t.shape);
+        expect(back?.data.constructor).toBe(t.data.constructor);
+        expect(
+          Buffer.from(back!.data.buffer).equals(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength)),
+        ).toBe(true);
       }
-      expect(got.map((f) => f.header.id)).toEqual(unique.map((_, i) => i));
-      got.forEach((f, i) => {
-        for (const t of unique[i] as WireTensor[]) {
-          const back = f.tensors.get(t.name);
-          expect(back?.shape).toEqual(t.shape);
-          expect(back?.data.constructor).toBe(t.data.constructor);
-          expect(Buffer.from(back!.data.buffer).equals(Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength))).toBe(true);
-        }
-      });
-    },
-  );
+    });
+  });
 
   it.each([
-    ['a line that is not JSON', 'Loading weights...\n', /not a protocol frame: expected a JSON header line, got "Loading weights\.\.\."/],
+    [
+      'a line that is not JSON',
+      'Loading weights...\n',
+      /not a protocol frame: expected a JSON header line, got "Loading weights\.\.\."/,
+    ],
     ['JSON without a type', '{"id":1}\n', /a header must be a JSON object with a "type"/],
-    ['bytes that do not match the tensors', '{"type":"result","tensors":[{"name":"hs","dtype":"float64","shape":[2]}],"bytes":8}\n', /its tensors need 16 bytes but "bytes" says 8/],
-    ['an unknown dtype', '{"type":"result","tensors":[{"name":"hs","dtype":"int8","shape":[2]}],"bytes":2}\n', /each tensor must be \{ name, dtype: "float64"\|"float32", shape: \[integers\] \}/],
-    ['a "same" tensor from the child', '{"type":"result","tensors":[{"name":"hs","dtype":"float64","shape":[2],"same":true}],"bytes":0}\n', /only the harness may send/],
+    [
+      'bytes that do not match the tensors',
+      '{"type":"result","tensors":[{"name":"hs","dtype":"float64","shape":[2]}],"bytes":8}\n',
+      /its tensors need 16 bytes but "bytes" says 8/,
+    ],
+    [
+      'an unknown dtype',
+      '{"type":"result","tensors":[{"name":"hs","dtype":"int8","shape":[2]}],"bytes":2}\n',
+      /each tensor must be \{ name, dtype: "float64"\|"float32", shape: \[integers\] \}/,
+    ],
+    [
+      'a "same" tensor from the child',
+      '{"type":"result","tensors":[{"name":"hs","dtype":"float64","shape":[2],"same":true}],"bytes":0}\n',
+      /only the harness may send/,
+    ],
   ])('should refuse %s', (_, text, message) => {
     expect(() => new FrameReader().push(Buffer.from(text))).toThrow(ProtocolError);
     expect(() => new FrameReader().push(Buffer.from(text))).toThrow(message);
@@ -76,7 +101,11 @@ describe('exec protocol frames', () => {
     const dx = { name: 'x', shape: [2], data: Float32Array.of(7, 8) };
     const wx = { name: 'wx', shape: [1], data: Float64Array.of(9) };
     const reader = new FrameReader();
-    reader.prepare([{ name: 'hs', dtype: 'float64', shape: [2, 3] }, { name: 'x', dtype: 'float64', shape: [2] }, { name: 'wx', dtype: 'float64', shape: [2] }]);
+    reader.prepare([
+      { name: 'hs', dtype: 'float64', shape: [2, 3] },
+      { name: 'x', dtype: 'float64', shape: [2] },
+      { name: 'wx', dtype: 'float64', shape: [2] },
+    ]);
     const prepared = (reader as unknown as { prepared: Map<string, Float64Array> }).prepared;
     const ready = prepared.get('hs');
     const [f] = reader.push(Buffer.concat(encodeFrame({ type: 'result', id: 1 }, [hs, dx, wx])));

@@ -49,7 +49,10 @@ async function both(command: string[], file: string) {
 
 describe('--jobs 2 against --jobs 1', () => {
   it('should make fuzz print and write the same campaign: properties, cases, failures and replay lines, in order', async () => {
-    const r = await both(['fuzz', '--runs', '30', '--seed', '7', '--backends', 'workers,wasm,wasm-f32,scratch-buggy', '--plugin', BUGGY], 'fuzz.json');
+    const r = await both(
+      ['fuzz', '--runs', '30', '--seed', '7', '--backends', 'workers,wasm,wasm-f32,scratch-buggy', '--plugin', BUGGY],
+      'fuzz.json',
+    );
     expect(r.one.code).toBe(1);
     expect(r.two.code).toBe(1);
     expect(essence(r.json2)).toEqual(essence(r.json1));
@@ -65,29 +68,40 @@ describe('--jobs 2 against --jobs 1', () => {
   }, 120_000);
 
   it('should make mutants find the same, catch by catch', async () => {
-    const r = await both(['mutants', '--runs', '30', '--only', 'bias-grad-averaged,no-recurrent-carry,overflowing-tanh,h0-ignored'], 'mutants.json');
+    const r = await both(
+      ['mutants', '--runs', '30', '--only', 'bias-grad-averaged,no-recurrent-carry,overflowing-tanh,h0-ignored'],
+      'mutants.json',
+    );
     expect(r.two.code).toBe(0);
     expect(essence(r.json2)).toEqual(essence(r.json1));
   }, 120_000);
 
   it("should make report write the same check and fuzz, its bench alone in the parent's process", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rnn-harness-jobs-'));
-    const report = (jobs: string) => run('report', '--backends', 'loops,wasm', '--seed', '4', '--jobs', jobs, '--out', join(dir, jobs));
+    const report = (jobs: string) =>
+      run('report', '--backends', 'loops,wasm', '--seed', '4', '--jobs', jobs, '--out', join(dir, jobs));
     expect((await report('1')).code).toBe(0);
     const two = await watching(() => report('2'));
     expect(two.result.code).toBe(0);
     expect(two.seen.size).toBe(4);
     const read = async (jobs: string, file: string) => JSON.parse(await readFile(join(dir, jobs, file), 'utf8'));
-    expect(essence({ ...(await read('2', 'check.json')), times: undefined })).toEqual(essence({ ...(await read('1', 'check.json')), times: undefined }));
+    expect(essence({ ...(await read('2', 'check.json')), times: undefined })).toEqual(
+      essence({ ...(await read('1', 'check.json')), times: undefined }),
+    );
     expect(essence(await read('2', 'fuzz.json'))).toEqual(essence(await read('1', 'fuzz.json')));
-    expect((await read('2', 'bench.json')).results.map((r: { backend: string }) => r.backend)).toEqual((await read('1', 'bench.json')).results.map((r: { backend: string }) => r.backend));
+    expect((await read('2', 'bench.json')).results.map((r: { backend: string }) => r.backend)).toEqual(
+      (await read('1', 'bench.json')).results.map((r: { backend: string }) => r.backend),
+    );
   }, 240_000);
 });
 
 describe('a job that crashes or hangs', () => {
   const alive = (pid: number) => {
     try {
-      return !execFileSync('ps', ['-o', 'stat=', '-p', String(pid)]).toString().trim().startsWith('Z');
+      return !execFileSync('ps', ['-o', 'stat=', '-p', String(pid)])
+        .toString()
+        .trim()
+        .startsWith('Z');
     } catch {
       return false;
     }
@@ -96,20 +110,45 @@ describe('a job that crashes or hangs', () => {
   it.each([
     ['crashes', /not run: job \d of 2 exited with status 3/],
     ['blocks', /not run: job \d of 2 said nothing for 7 s and was killed \(hung\)/],
-  ])('should fail the properties of the job whose backend %s, with the reason, and let the other finish', async (name, reason) => {
-    const seen = new Set<number>();
-    const watch = setInterval(() => liveJobs().forEach((p) => seen.add(p)), 50);
-    const dir = await mkdtemp(join(tmpdir(), 'rnn-harness-jobs-'));
-    const r = await run('fuzz', '--jobs', '2', '--property', 'agreement', '--runs', '20', '--seed', '3', '--timeout-ms', '1000',
-      '--backends', `wasm,${name}`, '--plugin', KILLERS, '--json', join(dir, 'fuzz.json'));
-    clearInterval(watch);
-    expect(r.code).toBe(1);
-    const report = JSON.parse(await readFile(join(dir, 'fuzz.json'), 'utf8'));
-    expect(report.properties.map((p: { name: string; backend: string; ok: boolean }) => `${p.name} ${p.backend} ${p.ok}`)).toEqual(['agreement wasm true']);
-    expect(report.failures).toEqual([expect.objectContaining({ property: 'agreement', backend: name, error: expect.stringMatching(reason) })]);
-    expect(r.out).toMatch(new RegExp(`^FAIL  agreement on ${name}: not run: job`, 'm'));
-    expect(liveJobs()).toEqual([]);
-    expect(seen.size).toBe(2);
-    for (const pid of seen) expect(alive(pid)).toBe(false);
-  }, 60_000);
+  ])(
+    'should fail the properties of the job whose backend %s, with the reason, and let the other finish',
+    async (name, reason) => {
+      const seen = new Set<number>();
+      const watch = setInterval(() => liveJobs().forEach((p) => seen.add(p)), 50);
+      const dir = await mkdtemp(join(tmpdir(), 'rnn-harness-jobs-'));
+      const r = await run(
+        'fuzz',
+        '--jobs',
+        '2',
+        '--property',
+        'agreement',
+        '--runs',
+        '20',
+        '--seed',
+        '3',
+        '--timeout-ms',
+        '1000',
+        '--backends',
+        `wasm,${name}`,
+        '--plugin',
+        KILLERS,
+        '--json',
+        join(dir, 'fuzz.json'),
+      );
+      clearInterval(watch);
+      expect(r.code).toBe(1);
+      const report = JSON.parse(await readFile(join(dir, 'fuzz.json'), 'utf8'));
+      expect(
+        report.properties.map((p: { name: string; backend: string; ok: boolean }) => `${p.name} ${p.backend} ${p.ok}`),
+      ).toEqual(['agreement wasm true']);
+      expect(report.failures).toEqual([
+        expect.objectContaining({ property: 'agreement', backend: name, error: expect.stringMatching(reason) }),
+      ]);
+      expect(r.out).toMatch(new RegExp(`^FAIL  agreement on ${name}: not run: job`, 'm'));
+      expect(liveJobs()).toEqual([]);
+      expect(seen.size).toBe(2);
+      for (const pid of seen) expect(alive(pid)).toBe(false);
+    },
+    60_000,
+  );
 });

@@ -13,7 +13,11 @@ import type { BackendEntry } from '../src/index.js';
 import { mergeCheck, mergeFuzz } from '../src/run/merge.js';
 import { runFuzz, type FuzzReport } from '../src/run/fuzz.js';
 
-const problem3: BackendEntry = { name: 'problem3', precision: 'float64', create: async () => new NotebookBackwardBackend() };
+const problem3: BackendEntry = {
+  name: 'problem3',
+  precision: 'float64',
+  create: async () => new NotebookBackwardBackend(),
+};
 const campaign = { backends: ['loops', 'workers', problem3], runs: 30, seed: 11 } as const;
 const essence = (r: FuzzReport) => {
   const { maxRssMB: _m, shard: _s, warnings: _w, ...rest } = r;
@@ -30,11 +34,19 @@ beforeAll(async () => {
 
 describe('fuzz --shard', () => {
   it("should deal the properties by their estimated cost, a backend's together, each shard running its own whole", () => {
-    expect(whole.plan.map((p) => `${p.name} ${p.backend}`)).toEqual(['oracle loops', 'agreement workers', 'saturation workers', 'agreement problem3', 'saturation problem3']);
+    expect(whole.plan.map((p) => `${p.name} ${p.backend}`)).toEqual([
+      'oracle loops',
+      'agreement workers',
+      'saturation workers',
+      'agreement problem3',
+      'saturation problem3',
+    ]);
     // Estimated ms per case (run/deal.ts): the oracle 7, workers 2 + 1.6, a plug-in 1 + 0.8; the costliest
     // first to the shard with the least so far.
     expect(shards.map((s) => s.properties.map((p) => `${p.name} ${p.backend}`))).toEqual([
-      ['oracle loops'], ['agreement workers', 'saturation workers'], ['agreement problem3', 'saturation problem3'],
+      ['oracle loops'],
+      ['agreement workers', 'saturation workers'],
+      ['agreement problem3', 'saturation problem3'],
     ]);
     expect(whole.failures.map((f) => `${f.property} ${f.backend}`)).toEqual(['agreement problem3']);
   });
@@ -49,11 +61,15 @@ describe('fuzz --shard', () => {
     expect(() => mergeFuzz(parts.slice(0, 2))).toThrow('shard 3/3 of the fuzz campaign missing from the folders given');
     expect(() => mergeFuzz([...parts, parts[0]!])).toThrow('shard 1/3 of the fuzz campaign is in more than one folder');
     const other = { dir: 'other', report: { ...shards[2]!, seed: 12 } };
-    expect(() => mergeFuzz([...parts.slice(0, 2), other])).toThrow('other/fuzz.json has seed 12 but shard-1/fuzz.json has 11');
+    expect(() => mergeFuzz([...parts.slice(0, 2), other])).toThrow(
+      'other/fuzz.json has seed 12 but shard-1/fuzz.json has 11',
+    );
   });
 
   it('should refuse a bad shard in the API and on the command line', async () => {
-    await expect(runFuzz({ ...campaign, shard: { index: 4, count: 3 } })).rejects.toThrow('runFuzz: options.shard must be { index, count } with 1 <= index <= count');
+    await expect(runFuzz({ ...campaign, shard: { index: 4, count: 3 } })).rejects.toThrow(
+      'runFuzz: options.shard must be { index, count } with 1 <= index <= count',
+    );
     const err: string[] = [];
     const io = { out: () => {}, err: (l: string) => err.push(l) };
     expect(await main(['fuzz', '--shard', '0/2', '--seed', '1', '--backends', 'loops'], io)).toBe(2);
@@ -75,14 +91,20 @@ describe('rnn-harness merge', () => {
       await writeFile(join(dir, `s${i + 1}`, 'fuzz.json'), JSON.stringify(s));
     }
     const out: string[] = [];
-    const code = await main(['merge', join(dir, 's1'), join(dir, 's2'), join(dir, 's3'), '--out', join(dir, 'merged')], { out: (l) => out.push(l), err: () => {} });
+    const code = await main(
+      ['merge', join(dir, 's1'), join(dir, 's2'), join(dir, 's3'), '--out', join(dir, 'merged')],
+      { out: (l) => out.push(l), err: () => {} },
+    );
     expect(code).toBe(1);
     expect(out.join('\n')).toContain('fuzz.json (3 shards, 5 properties, 1 failure)');
   });
 
   it('should print a table of what it merged and every failure with the line that replays it, and write fuzz.md', async () => {
     const out: string[] = [];
-    await main(['merge', join(dir, 's1'), join(dir, 's2'), join(dir, 's3'), '--out', join(dir, 'merged')], { out: (l) => out.push(l), err: () => {} });
+    await main(['merge', join(dir, 's1'), join(dir, 's2'), join(dir, 's3'), '--out', join(dir, 'merged')], {
+      out: (l) => out.push(l),
+      err: () => {},
+    });
     const text = out.join('\n');
     const failure = whole.failures[0]!;
     expect(text).toMatch(/^property\s+backend\s+cases\s+discarded\s+ms\s+result$/m);
@@ -106,10 +128,27 @@ describe('rnn-harness merge', () => {
   });
 
   it("should keep every folder's check rows, and not call a backend unavailable that another folder checked", () => {
-    const row = (backend: string) => ({ backend, quantity: 'hs', maxError: 0, tolerance: 1, worstRatio: 0, worstCase: 'x', status: 'pass' as const, ok: true });
+    const row = (backend: string) => ({
+      backend,
+      quantity: 'hs',
+      maxError: 0,
+      tolerance: 1,
+      worstRatio: 0,
+      worstCase: 'x',
+      status: 'pass' as const,
+      ok: true,
+    });
     const base = { cases: ['a'], capabilities: {}, oracleSkipped: [], renderers: {}, warnings: [] };
     const merged = mergeCheck([
-      { dir: 'cpu', report: { ...base, ok: false, rows: [row('loops')], unavailable: [{ name: 'gpujs-headlessgl', precision: 'float32', available: false, reason: 'no GL' }] } },
+      {
+        dir: 'cpu',
+        report: {
+          ...base,
+          ok: false,
+          rows: [row('loops')],
+          unavailable: [{ name: 'gpujs-headlessgl', precision: 'float32', available: false, reason: 'no GL' }],
+        },
+      },
       { dir: 'gpu', report: { ...base, ok: true, rows: [row('gpujs-headlessgl')], unavailable: [] } },
     ] as never);
     expect(merged.rows.map((r) => r.backend)).toEqual(['loops', 'gpujs-headlessgl']);

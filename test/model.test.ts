@@ -1,6 +1,6 @@
 /** src/model/: initializers, activations, optimizers, clipping, the dense head and softmax cross-entropy. */
 import { describe, expect, it, vi } from 'vitest';
-import { seededRng } from '../src/check/random.js';
+import { seededRng } from '../src/core/random.js';
 import { ReLU, Tanh } from '../src/model/activations.js';
 import { denseBackward, denseForward, softmaxCrossEntropy } from '../src/model/dense.js';
 import { HeInitializer, SimpleInitializer, XavierInitializer } from '../src/model/initializers.js';
@@ -45,16 +45,19 @@ describe('initializers', () => {
 });
 
 describe('Tanh and ReLU', () => {
-  it.each([{ act: new Tanh() }, { act: new ReLU() }])('should give the derivative of $act.name in backward', ({ act }) => {
-    const a = Float64Array.from([-2, -0.3, 0.4, 1.7]);
-    const w = Float64Array.from([0.5, -1, 2, 0.25]);
-    const f = () => act.forward(a).reduce((s, z, i) => s + z * w[i]!, 0);
-    const expected = numeric(f, a);
-    act.forward(a);
-    const got = act.backward(w);
-    got.forEach((g, i) => expect(g).toBeCloseTo(expected[i]!, 8));
-    expect(() => new Tanh().backward(w)).toThrow('Tanh.backward: backward needs a forward of the same size first');
-  });
+  it.each([{ act: new Tanh() }, { act: new ReLU() }])(
+    'should give the derivative of $act.name in backward',
+    ({ act }) => {
+      const a = Float64Array.from([-2, -0.3, 0.4, 1.7]);
+      const w = Float64Array.from([0.5, -1, 2, 0.25]);
+      const f = () => act.forward(a).reduce((s, z, i) => s + z * w[i]!, 0);
+      const expected = numeric(f, a);
+      act.forward(a);
+      const got = act.backward(w);
+      got.forEach((g, i) => expect(g).toBeCloseTo(expected[i]!, 8));
+      expect(() => new Tanh().backward(w)).toThrow('Tanh.backward: backward needs a forward of the same size first');
+    },
+  );
 });
 
 describe('optimizers', () => {
@@ -75,7 +78,8 @@ describe('optimizers', () => {
 
   it('should keep separate state per parameter name', () => {
     const opt = new AdaGrad(1, 0);
-    const a = Float64Array.from([0]), b = Float64Array.from([0]);
+    const a = Float64Array.from([0]),
+      b = Float64Array.from([0]);
     opt.update('a', a, Float64Array.from([1]));
     opt.update('b', b, Float64Array.from([3]));
     opt.update('a', a, Float64Array.from([1]));
@@ -112,10 +116,17 @@ describe('the dense head', () => {
     const [n, nIn, nOut] = [3, 4, 2];
     const rng = seededRng(5);
     const init = new SimpleInitializer(1);
-    const h = init.W(rng, n, nIn), W = init.W(rng, nIn, nOut), b = init.B(rng, nOut), dz = init.W(rng, n, nOut);
+    const h = init.W(rng, n, nIn),
+      W = init.W(rng, nIn, nOut),
+      b = init.B(rng, nOut),
+      dz = init.W(rng, n, nOut);
     const loss = () => denseForward(h, n, nIn, W, b, nOut).reduce((s, v, i) => s + v * dz[i]!, 0);
     const g = denseBackward(h, n, nIn, W, dz, nOut);
-    for (const [got, arr] of [[g.dW, W], [g.db, b], [g.dh, h]] as const) {
+    for (const [got, arr] of [
+      [g.dW, W],
+      [g.db, b],
+      [g.dh, h],
+    ] as const) {
       const expected = numeric(loss, arr);
       got.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 7));
     }

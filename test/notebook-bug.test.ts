@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { agreementProperty, oracleProperty } from '../src/check/properties.js';
+import { agreementProperty } from '../src/check/properties.js';
+import { oracleProperty } from '../src/oracle/properties.js';
 import { createBackend } from '../src/index.js';
 import { problem2Case } from '../src/check/suite.js';
 import { NotebookBackwardBackend } from '../src/catalog/notebook.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { numericGradients, ORACLE_BAR, oracleError, rnnLoss } from '../src/oracle/finite-difference.js';
-import { seededRng, uniformTensor } from '../src/check/random.js';
+import { seededRng, uniformTensor } from '../src/core/random.js';
 import { createBackend, tensor } from '../src/index.js';
 import { compareTensors } from '../src/check/compare.js';
 
@@ -33,7 +33,9 @@ describe('numericGradients', () => {
     const rng = seededRng(31);
     const [B, T, F, H] = [2, 3, 2, 3];
     const p = { wx: uniformTensor(rng, [F, H]), wh: uniformTensor(rng, [H, H]), b: uniformTensor(rng, [H]) };
-    const x = uniformTensor(rng, [B, T, F]), h0 = uniformTensor(rng, [B, H]), dhs = uniformTensor(rng, [B, T, H]);
+    const x = uniformTensor(rng, [B, T, F]),
+      h0 = uniformTensor(rng, [B, H]),
+      dhs = uniformTensor(rng, [B, T, H]);
     const o = { activation: 'tanh' as const, h0 };
     const g = await loops.backward(p, x, await loops.forward(p, x, o), dhs, o);
     const n = await numericGradients(loops, p, x, dhs, o);
@@ -53,9 +55,13 @@ describe('numericGradients', () => {
     // (1e-5 / 1e4) would leave roundoff of about 1e-16 · 1e4 / 1e-9 = 1e-3.
     const loops = await createBackend('loops');
     const p = { wx: tensor([1, 1], [2]), wh: tensor([1, 1], [0]), b: tensor([1], [12345.678]) };
-    const g = await numericGradients(loops, p, tensor([1, 2, 1], [0.5, -0.25]), tensor([1, 2, 1], [0.75, 1.5]), { activation: 'relu' });
+    const g = await numericGradients(loops, p, tensor([1, 2, 1], [0.5, -0.25]), tensor([1, 2, 1], [0.75, 1.5]), {
+      activation: 'relu',
+    });
     expect(Math.abs((g.b.data[0] as number) - 2.25)).toBeLessThan(1e-6);
-    await expect(numericGradients(loops, p, tensor([1, 2, 1]), tensor([1, 3, 1]))).rejects.toThrow(/^numericGradients: /);
+    await expect(numericGradients(loops, p, tensor([1, 2, 1]), tensor([1, 3, 1]))).rejects.toThrow(
+      /^numericGradients: /,
+    );
     await loops.dispose();
   });
 
@@ -66,7 +72,9 @@ describe('numericGradients', () => {
     const p = { wx: tensor([2, 2], [1, 2, 3, 4]), wh: tensor([2, 2], [0, 0, 0, 0]), b: tensor([2], [10, 20]) };
     const x = tensor([1, 2, 2], [1, 2, 3, 0.5]);
     const dhs = tensor([1, 2, 2], [1, -1, 2, 0.5]);
-    const before = JSON.stringify([p, x, dhs].map((t) => ('data' in t ? [...t.data] : Object.values(t).map((v) => [...v.data]))));
+    const before = JSON.stringify(
+      [p, x, dhs].map((t) => ('data' in t ? [...t.data] : Object.values(t).map((v) => [...v.data]))),
+    );
     const g = await numericGradients(loops, p, x, dhs, { activation: 'relu' });
     const exact = {
       wx: [1 * 1 + 3 * 2, 1 * -1 + 3 * 0.5, 2 * 1 + 0.5 * 2, 2 * -1 + 0.5 * 0.5],
@@ -80,7 +88,9 @@ describe('numericGradients', () => {
     }
     // h0 is absent: its gradient is taken at zeros, with the shape [B, H].
     expect(g.h0.shape).toEqual([1, 2]);
-    expect(JSON.stringify([p, x, dhs].map((t) => ('data' in t ? [...t.data] : Object.values(t).map((v) => [...v.data]))))).toBe(before);
+    expect(
+      JSON.stringify([p, x, dhs].map((t) => ('data' in t ? [...t.data] : Object.values(t).map((v) => [...v.data])))),
+    ).toBe(before);
     await loops.dispose();
   });
 });

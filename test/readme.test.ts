@@ -3,10 +3,14 @@ import { describe, expect, it, vi } from 'vitest';
 
 const read = (path: string) => readFile(new URL(`../${path}`, import.meta.url), 'utf8');
 
-describe('the README', () => {
-  it('should show examples/problem2.ts verbatim, and the example should print Problem 2', async () => {
+describe('the README and the docs', () => {
+  it('should keep the README for users: at most 300 lines', async () => {
+    expect((await read('README.md')).split('\n').length).toBeLessThanOrEqual(300);
+  });
+
+  it('should show examples/problem2.ts verbatim in docs/API.md, and the example should print Problem 2', async () => {
     // Arrange
-    const readme = await read('README.md');
+    const api = await read('docs/API.md');
     const example = await read('examples/problem2.ts');
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
 
@@ -14,7 +18,7 @@ describe('the README', () => {
     await import('../examples/problem2.js');
 
     // Assert
-    expect(readme).toContain(example.trim());
+    expect(api).toContain(example.trim());
     expect(log.mock.calls[0]?.[0]).toBe('0.79494228 0.81839002 0.83939649 0.85584174');
     log.mockRestore();
   });
@@ -28,8 +32,14 @@ describe('the README', () => {
   });
 
   it('should cite no design document that the repository does not hold', async () => {
-    for (const file of ['README.md', 'src/rnn.ts', 'src/kernels/simple-rnn.ts', 'src/oracle/finite-difference.ts', 'src/catalog/scratch.ts']) {
-      expect(await read(file), file).not.toMatch(/DESIGN\.md/);
-    }
+    const files = [
+      'README.md',
+      'docs/CONTRACT.md',
+      'src/core/rnn.ts',
+      'src/kernels/simple-rnn.ts',
+      'src/oracle/finite-difference.ts',
+      'src/catalog/scratch.ts',
+    ];
+    for (const file of files) expect(await read(file), file).not.toMatch(/DESIGN\.md/);
   });
 });

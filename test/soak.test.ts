@@ -11,7 +11,19 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 describe('scripts/soak.mjs', () => {
   it('should fail a backend that keeps memory per call, and pass one that does not', () => {
-    const r = spawnSync(process.execPath, [join(root, 'scripts', 'soak.mjs'), '--plugin', join(root, 'test', 'fixtures', 'plugins', 'leaky.mjs'), '--backends', 'leaky,wasm', '--runs', '200'], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(root, 'scripts', 'soak.mjs'),
+        '--plugin',
+        join(root, 'test', 'fixtures', 'plugins', 'leaky.mjs'),
+        '--backends',
+        'leaky,wasm',
+        '--runs',
+        '200',
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^leaky\s+\d+ MB\s+\d+ MB\s+\+\d+ MB\s+\d+ → \d+ MB \(\+\d+\)\s+[\d.]+ ms\s+GROWS$/m);
     expect(r.stdout).toMatch(/^wasm\s+\d+ MB\s+\d+ MB\s+[+-]\d+ MB\s+(-|\d+ → \d+ MB \([+-]\d+\))\s+[\d.]+ ms\s+ok$/m);

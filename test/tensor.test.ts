@@ -3,14 +3,22 @@ import { checkTensor, fromNested, tensor, toNested } from '../src/index.js';
 
 describe('tensor helpers', () => {
   it('should round-trip nested arrays', () => {
-    const nested = [[[1, 2], [3, 4], [5, 6]]];
+    const nested = [
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+    ];
     const t = fromNested(nested);
     expect(t.shape).toEqual([1, 3, 2]);
     expect(toNested(t)).toEqual(nested);
   });
 
   it('should refuse ragged nested arrays, naming where', () => {
-    expect(() => fromNested([[1, 2], [3]])).toThrow(/fromNested: nested\[1\] must be an array of length 2 \(ragged input\); got an array of length 1/);
+    expect(() => fromNested([[1, 2], [3]])).toThrow(
+      /fromNested: nested\[1\] must be an array of length 2 \(ragged input\); got an array of length 1/,
+    );
   });
 
   it('should refuse data whose length does not match the shape', () => {
@@ -28,7 +36,9 @@ describe('tensor helpers', () => {
   it.each([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10])('should find the one non-finite number at index %i of 11', (at) => {
     for (const bad of [NaN, Infinity, -Infinity]) {
       const data = Float64Array.from({ length: 11 }, (_, i) => (i === at ? bad : -i * 1e300));
-      expect(() => checkTensor('f', 't', { shape: [11], data }, 1)).toThrow(`f: t.data[${at}] must be finite; got ${bad}`);
+      expect(() => checkTensor('f', 't', { shape: [11], data }, 1)).toThrow(
+        `f: t.data[${at}] must be finite; got ${bad}`,
+      );
     }
   });
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { MAX_LAYERS } from '../src/backends/tfjs-engine.js';
-import { seededRng, uniformTensor } from '../src/check/random.js';
+import { seededRng, uniformTensor } from '../src/core/random.js';
 import { createBackend, listBackends } from '../src/index.js';
 
 describe('the TensorFlow.js peers', () => {
@@ -11,24 +11,27 @@ describe('the TensorFlow.js peers', () => {
     expect(list).toContainEqual(expect.objectContaining({ name: 'tfjs-wasm', precision: 'float32', available: true }));
   });
 
-  it.each(['tfjs-cpu', 'tfjs-wasm'])('should hold a bounded number of tensors on %s however many shapes it meets (tf.memory)', async (name) => {
-    const b = await createBackend(name);
-    const rng = seededRng(13);
-    const before = tf.memory().numTensors;
-    const counts: number[] = [];
-    for (let i = 0; i < 40; i++) {
-      const [B, T, F, H] = [1 + (i % 3), 1 + (i % 4), 1 + (i % 7), 1 + ((i * 3) % 11)];
-      const p = { wx: uniformTensor(rng, [F, H]), wh: uniformTensor(rng, [H, H]), b: uniformTensor(rng, [H]) };
-      const x = uniformTensor(rng, [B, T, F]);
-      const hs = await b.forward(p, x);
-      await b.backward(p, x, hs, uniformTensor(rng, [B, T, H]));
-      counts.push(tf.memory().numTensors - before);
-    }
-    // Each kept layer holds its three weights; tfjs keeps a few constants of its own on first use.
-    expect(Math.max(...counts)).toBeLessThanOrEqual(3 * MAX_LAYERS + 8);
-    expect(counts.at(-1)).toBe(counts[20]);
-    await b.dispose();
-  });
+  it.each(['tfjs-cpu', 'tfjs-wasm'])(
+    'should hold a bounded number of tensors on %s however many shapes it meets (tf.memory)',
+    async (name) => {
+      const b = await createBackend(name);
+      const rng = seededRng(13);
+      const before = tf.memory().numTensors;
+      const counts: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        const [B, T, F, H] = [1 + (i % 3), 1 + (i % 4), 1 + (i % 7), 1 + ((i * 3) % 11)];
+        const p = { wx: uniformTensor(rng, [F, H]), wh: uniformTensor(rng, [H, H]), b: uniformTensor(rng, [H]) };
+        const x = uniformTensor(rng, [B, T, F]);
+        const hs = await b.forward(p, x);
+        await b.backward(p, x, hs, uniformTensor(rng, [B, T, H]));
+        counts.push(tf.memory().numTensors - before);
+      }
+      // Each kept layer holds its three weights; tfjs keeps a few constants of its own on first use.
+      expect(Math.max(...counts)).toBeLessThanOrEqual(3 * MAX_LAYERS + 8);
+      expect(counts.at(-1)).toBe(counts[20]);
+      await b.dispose();
+    },
+  );
 
   // tensorflow/tfjs#8255: while this test passes, tfjs still throws on the gradient of a one-step RNN and
   // the adapter's padding workaround (src/backends/tfjs.ts) is needed. When it fails, tfjs has fixed it.

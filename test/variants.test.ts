@@ -6,18 +6,26 @@ import { describe, expect, it } from 'vitest';
 import { WasmBackend } from '../src/backends/wasm.js';
 import { main } from '../src/cli/main.js';
 import { createBackend, unregisterBackend } from '../src/index.js';
-import { getBackendEntry } from '../src/registry.js';
-import { registerVariants, variantOf } from '../src/variants.js';
+import { getBackendEntry } from '../src/registry/registry.js';
+import { registerVariants, variantOf } from '../src/registry/variants.js';
 
 describe('variantOf', () => {
   it('should read the options after the @, as numbers, booleans or strings', () => {
     expect(variantOf('loops')).toBeUndefined();
-    expect(variantOf('wasm@threads=1+minParallelWork=0')).toEqual({ base: 'wasm', options: { threads: 1, minParallelWork: 0 } });
-    expect(variantOf('tfjs-cpu@padSingleStep=false+mode=x')).toEqual({ base: 'tfjs-cpu', options: { padSingleStep: false, mode: 'x' } });
+    expect(variantOf('wasm@threads=1+minParallelWork=0')).toEqual({
+      base: 'wasm',
+      options: { threads: 1, minParallelWork: 0 },
+    });
+    expect(variantOf('tfjs-cpu@padSingleStep=false+mode=x')).toEqual({
+      base: 'tfjs-cpu',
+      options: { padSingleStep: false, mode: 'x' },
+    });
   });
 
   it('should refuse a pair without key=value, quoting it', () => {
-    expect(() => variantOf('wasm@threads')).toThrow('--backends wasm@threads: a variant is NAME@key=value[+key=value…]; got "threads" after the @');
+    expect(() => variantOf('wasm@threads')).toThrow(
+      '--backends wasm@threads: a variant is NAME@key=value[+key=value…]; got "threads" after the @',
+    );
     expect(() => variantOf('wasm@=2')).toThrow('got "=2" after the @');
   });
 });

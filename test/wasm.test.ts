@@ -4,12 +4,12 @@
  * apart), tanh saturation at |a| >= 1e4, calls in flight at once, and a memory that does not grow with
  * the number of calls.
  */
-import { fc, it } from '@fast-check/vitest';
+import { it } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { WasmBackend } from '../src/backends/wasm.js';
 import { caseOptions, rnnCase } from '../src/check/arbitraries.js';
 import { checkAgreement } from '../src/check/properties.js';
-import { seededRng, uniformTensor } from '../src/check/random.js';
+import { seededRng, uniformTensor } from '../src/core/random.js';
 import { createBackend, RnnInputError, tensor, type RnnBackend } from '../src/index.js';
 
 let reference: RnnBackend;
@@ -28,20 +28,32 @@ describe.each(['float64', 'float32'] as const)('wasm kernels in %s', (precision)
   // Panels are 2 vectors: 4 numbers in f64, 8 in f32; blocks are 4 rows. Sizes up to 19 cross both.
   const aroundBlocks = rnnCase({ ranges: { B: [1, 13], T: [1, 5], F: [1, 19], H: [1, 19] } });
 
-  it.prop([aroundBlocks], { numRuns: 120, seed: 41 })('should agree with loops in one thread at sizes around its blocks', (c) => checkAgreement(one, reference, c));
-
-  it.prop([aroundBlocks], { numRuns: 120, seed: 42 })('should agree with loops with the batch split across two threads, chunks a row apart', (c) => checkAgreement(two, reference, c));
-
-  it.prop([rnnCase({ activation: 'tanh', biasMagnitude: [1e4, 1e5], ranges: { B: [1, 9], T: [1, 4], F: [1, 11], H: [1, 11] } })], { numRuns: 60, seed: 43 })(
-    'should saturate tanh to exactly ±1 at |a| >= 1e4, with finite gradients',
-    async (c) => {
-      const hs = await one.forward(c.params, c.x, caseOptions(c));
-      expect(hs.data.every((v) => v === 1 || v === -1)).toBe(true);
-      const g = await one.backward(c.params, c.x, hs, c.dhs, caseOptions(c));
-      for (const t of [g.wx, g.wh, g.b, g.x, g.h0]) expect(t.data.every(Number.isFinite)).toBe(true);
-      await checkAgreement(one, reference, c);
-    },
+  it.prop([aroundBlocks], { numRuns: 120, seed: 41 })(
+    'should agree with loops in one thread at sizes around its blocks',
+    (c) => checkAgreement(one, reference, c),
   );
+
+  it.prop([aroundBlocks], { numRuns: 120, seed: 42 })(
+    'should agree with loops with the batch split across two threads, chunks a row apart',
+    (c) => checkAgreement(two, reference, c),
+  );
+
+  it.prop(
+    [
+      rnnCase({
+        activation: 'tanh',
+        biasMagnitude: [1e4, 1e5],
+        ranges: { B: [1, 9], T: [1, 4], F: [1, 11], H: [1, 11] },
+      }),
+    ],
+    { numRuns: 60, seed: 43 },
+  )('should saturate tanh to exactly ±1 at |a| >= 1e4, with finite gradients', async (c) => {
+    const hs = await one.forward(c.params, c.x, caseOptions(c));
+    expect(hs.data.every((v) => v === 1 || v === -1)).toBe(true);
+    const g = await one.backward(c.params, c.x, hs, c.dhs, caseOptions(c));
+    for (const t of [g.wx, g.wh, g.b, g.x, g.h0]) expect(t.data.every(Number.isFinite)).toBe(true);
+    await checkAgreement(one, reference, c);
+  });
 
   it('should keep its memory at what the largest call needs, across 1,000 calls of changing shapes', async () => {
     const rng = seededRng(44);
@@ -61,16 +73,22 @@ describe.each(['float64', 'float32'] as const)('wasm kernels in %s', (precision)
     const rng = seededRng(45);
     const cases = Array.from({ length: 6 }, (_, i) => {
       const [B, T, F, H] = [3 + i, 4, 5, 6 + i];
-      return { p: { wx: uniformTensor(rng, [F, H]), wh: uniformTensor(rng, [H, H]), b: uniformTensor(rng, [H]) }, x: uniformTensor(rng, [B, T, F]) };
+      return {
+        p: { wx: uniformTensor(rng, [F, H]), wh: uniformTensor(rng, [H, H]), b: uniformTensor(rng, [H]) },
+        x: uniformTensor(rng, [B, T, F]),
+      };
     });
     const together = await Promise.all(cases.map((c) => two.forward(c.p, c.x)));
-    for (const [i, c] of cases.entries()) expect([...(together[i]?.data ?? [])]).toEqual([...(await two.forward(c.p, c.x)).data]);
+    for (const [i, c] of cases.entries())
+      expect([...(together[i]?.data ?? [])]).toEqual([...(await two.forward(c.p, c.x)).data]);
   });
 });
 
 describe('createBackend("wasm")', () => {
   it('should refuse options it cannot use, naming them', async () => {
-    await expect(createBackend('wasm', { threads: 0 })).rejects.toThrow("createBackend('wasm'): options.threads must be an integer >= 1; got 0");
+    await expect(createBackend('wasm', { threads: 0 })).rejects.toThrow(
+      "createBackend('wasm'): options.threads must be an integer >= 1; got 0",
+    );
     await expect(createBackend('wasm-f32', { minParallelWork: -1 })).rejects.toBeInstanceOf(RnnInputError);
   });
 

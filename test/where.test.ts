@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { compareTensors } from '../src/check/compare.js';
-import { describeMismatch, elementName, readable, readableRelative, unflatten, worstElement } from '../src/check/where.js';
+import {
+  describeMismatch,
+  elementName,
+  readable,
+  readableRelative,
+  unflatten,
+  worstElement,
+} from '../src/check/where.js';
 import { tensor } from '../src/index.js';
 
 describe('where a comparison went wrong', () => {
@@ -24,9 +31,13 @@ describe('where a comparison went wrong', () => {
     const expected = tensor([2, 2], [1, 2, 3, 4]);
     const cmp = compareTensors(actual, expected, { atol: 1e-12, rtol: 1e-12 });
     expect(worstElement(cmp, actual, expected)).toEqual({ index: [1, 1], got: 2, expected: 4 });
-    expect(describeMismatch('dwh', cmp, actual, expected)).toMatch(/^dwh\[1,1\]: got 2, expected 4 \(relative error 50 %\); 1 of 4 elements disagree; worst error\/tolerance \d\.\d\de\+\d+$/);
+    expect(describeMismatch('dwh', cmp, actual, expected)).toMatch(
+      /^dwh\[1,1\]: got 2, expected 4 \(relative error 50 %\); 1 of 4 elements disagree; worst error\/tolerance \d\.\d\de\+\d+$/,
+    );
     const shape = compareTensors(tensor([1, 2], [1, 2]), expected, { atol: 1, rtol: 0 });
-    expect(describeMismatch('dwh', shape, tensor([1, 2], [1, 2]), expected)).toBe('dwh has shape [1,2] where [2,2] was expected');
+    expect(describeMismatch('dwh', shape, tensor([1, 2], [1, 2]), expected)).toBe(
+      'dwh has shape [1,2] where [2,2] was expected',
+    );
   });
 
   it('should write numbers and relative errors as a person reads them', () => {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkAgreement } from '../src/check/properties.js';
-import { seededRng, uniformTensor } from '../src/check/random.js';
+import { seededRng, uniformTensor } from '../src/core/random.js';
 import type { RnnCase } from '../src/check/arbitraries.js';
 import { LoopsBackend } from '../src/backends/loops.js';
 import { WorkersBackend } from '../src/backends/workers.js';
@@ -11,9 +11,15 @@ import { createBackend } from '../src/index.js';
 function randomCase(B: number, T: number, F: number, H: number, seed = 1): RnnCase {
   const rng = seededRng(seed);
   return {
-    B, T, F, H, activation: 'tanh',
+    B,
+    T,
+    F,
+    H,
+    activation: 'tanh',
     params: { wx: uniformTensor(rng, [F, H], 0.3), wh: uniformTensor(rng, [H, H], 0.2), b: uniformTensor(rng, [H]) },
-    x: uniformTensor(rng, [B, T, F]), h0: uniformTensor(rng, [B, H]), dhs: uniformTensor(rng, [B, T, H]),
+    x: uniformTensor(rng, [B, T, F]),
+    h0: uniformTensor(rng, [B, H]),
+    dhs: uniformTensor(rng, [B, T, H]),
   };
 }
 
@@ -31,7 +37,9 @@ describe('the workers backend', () => {
     expect(split.completedTasks - before).toBe(4);
     const hs = await split.forward(c.params, c.x, { h0: c.h0 });
     const ref = await reference.forward(c.params, c.x, { h0: c.h0 });
-    hs.data.forEach((v, i) => expect(Math.abs(v - (ref.data[i] as number))).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(v))));
+    hs.data.forEach((v, i) =>
+      expect(Math.abs(v - (ref.data[i] as number))).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(v))),
+    );
   });
 
   it('should run a call below minParallelWork in this thread', async () => {
@@ -67,11 +75,23 @@ describe('the workers backend', () => {
     const concurrent = await Promise.all([c2, c3].map((c) => split.forward(c.params, c.x, { h0: c.h0 })));
     expect(first.data).toEqual(kept); // later calls reuse staging buffers, never an earlier result
     [first, ...concurrent].forEach((hs, k) =>
-      hs.data.forEach((v, i) => expect(Math.abs(v - (expected[k]!.data[i] as number))).toBeLessThanOrEqual(1e-12)));
-    const grads = await Promise.all([c1, c2].map((c, k) => split.backward(c.params, c.x, k === 0 ? first : concurrent[0]!, c.dhs, { h0: c.h0 })));
-    const refGrads = await Promise.all([c1, c2].map(async (c) => reference.backward(c.params, c.x, await reference.forward(c.params, c.x, { h0: c.h0 }), c.dhs, { h0: c.h0 })));
-    grads.forEach((g, k) => (['wx', 'wh', 'b', 'x', 'h0'] as const).forEach((name) =>
-      g[name].data.forEach((v, i) => expect(Math.abs(v - (refGrads[k]![name].data[i] as number))).toBeLessThanOrEqual(1e-12))));
+      hs.data.forEach((v, i) => expect(Math.abs(v - (expected[k]!.data[i] as number))).toBeLessThanOrEqual(1e-12)),
+    );
+    const grads = await Promise.all(
+      [c1, c2].map((c, k) => split.backward(c.params, c.x, k === 0 ? first : concurrent[0]!, c.dhs, { h0: c.h0 })),
+    );
+    const refGrads = await Promise.all(
+      [c1, c2].map(async (c) =>
+        reference.backward(c.params, c.x, await reference.forward(c.params, c.x, { h0: c.h0 }), c.dhs, { h0: c.h0 }),
+      ),
+    );
+    grads.forEach((g, k) =>
+      (['wx', 'wh', 'b', 'x', 'h0'] as const).forEach((name) =>
+        g[name].data.forEach((v, i) =>
+          expect(Math.abs(v - (refGrads[k]![name].data[i] as number))).toBeLessThanOrEqual(1e-12),
+        ),
+      ),
+    );
   });
 
   it('should reject the call in flight when a worker dies, and work on the next call', async () => {
@@ -84,8 +104,12 @@ describe('the workers backend', () => {
   });
 
   it('should refuse bad options, naming the option and the fix', async () => {
-    await expect(createBackend('workers', { threads: 0 })).rejects.toThrow("createBackend('workers'): options.threads must be an integer >= 1; got 0");
-    await expect(createBackend('workers', { workerFile: '/nope.js' })).rejects.toThrow(/options\.workerFile must be an existing file \(run npm run build\); got "\/nope\.js"/);
+    await expect(createBackend('workers', { threads: 0 })).rejects.toThrow(
+      "createBackend('workers'): options.threads must be an integer >= 1; got 0",
+    );
+    await expect(createBackend('workers', { workerFile: '/nope.js' })).rejects.toThrow(
+      /options\.workerFile must be an existing file \(run npm run build\); got "\/nope\.js"/,
+    );
   });
 
   it('should let a process that disposed it exit by itself, with no handle left open', () => {

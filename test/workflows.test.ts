@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const lint = (...files: string[]) => spawnSync(process.execPath, [join(root, 'scripts', 'lint-workflows.mjs'), ...files], { cwd: root, encoding: 'utf8' });
+const lint = (...files: string[]) =>
+  spawnSync(process.execPath, [join(root, 'scripts', 'lint-workflows.mjs'), ...files], { cwd: root, encoding: 'utf8' });
 
 describe('the GitHub Actions workflow', () => {
   it('should pass actionlint and action-validator', () => {

@@ -3,8 +3,8 @@
  * samples of a batch are independent, so hs, dx and dh0 are the chunks' rows put together and the
  * parameter gradients are the chunks' sums.
  */
-import type { RnnGradients } from '../rnn.js';
-import type { Tensor } from '../tensor.js';
+import type { RnnGradients } from '../core/rnn.js';
+import type { Tensor } from '../core/tensor.js';
 
 /** [from, to) ranges of at most `per` samples covering B. */
 export function batchRanges(B: number, per: number): [number, number][] {
@@ -38,7 +38,8 @@ export function concatBatch(parts: Tensor[]): Tensor {
 
 function sum(parts: Tensor[]): Tensor {
   const data = Float64Array.from((parts[0] as Tensor).data);
-  for (const p of parts.slice(1)) for (let i = 0; i < data.length; i++) data[i] = (data[i] as number) + (p.data[i] as number);
+  for (const p of parts.slice(1))
+    for (let i = 0; i < data.length; i++) data[i] = (data[i] as number) + (p.data[i] as number);
   return { shape: [...(parts[0] as Tensor).shape], data };
 }
 
@@ -46,7 +47,10 @@ function sum(parts: Tensor[]): Tensor {
 export function combineGradients(parts: RnnGradients[]): RnnGradients {
   if (parts.length === 1) return parts[0] as RnnGradients;
   return {
-    wx: sum(parts.map((g) => g.wx)), wh: sum(parts.map((g) => g.wh)), b: sum(parts.map((g) => g.b)),
-    x: concatBatch(parts.map((g) => g.x)), h0: concatBatch(parts.map((g) => g.h0)),
+    wx: sum(parts.map((g) => g.wx)),
+    wh: sum(parts.map((g) => g.wh)),
+    b: sum(parts.map((g) => g.b)),
+    x: concatBatch(parts.map((g) => g.x)),
+    h0: concatBatch(parts.map((g) => g.h0)),
   };
 }

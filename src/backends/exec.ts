@@ -5,18 +5,34 @@
  * travel as raw bytes in the backend's precision, and results are checked for name and shape on the way
  * back. A child that crashed or hung is replaced by a fresh one at the next call.
  */
-import { checkDeclarations, GRADIENT_KEYS, type CapabilityDeclarations, type GradientKey } from '../capabilities.js';
+import {
+  checkDeclarations,
+  GRADIENT_KEYS,
+  type CapabilityDeclarations,
+  type GradientKey,
+} from '../core/capabilities.js';
 import { delimiter } from 'node:path';
-import { describeValue, invalidArgument } from '../errors.js';
-import { packageFile } from '../package-files.js';
-import { BACKEND_NAME } from '../registry-checks.js';
-import type { BackendEntry } from '../registry-types.js';
-import { shellLine } from '../run/shell.js';
-import { checkBackward, checkForward, PRECISIONS, type CheckedCall, type Precision, type RnnBackend, type RnnGradients, type RnnOptions, type RnnParams } from '../rnn.js';
-import type { Tensor } from '../tensor.js';
+import { describeValue, invalidArgument } from '../core/errors.js';
+import { packageFile } from '../core/package-files.js';
+import { BACKEND_NAME } from '../registry/checks.js';
+import type { BackendEntry } from '../registry/types.js';
+import { shellLine } from '../core/shell.js';
+import {
+  checkBackward,
+  checkForward,
+  PRECISIONS,
+  type CheckedCall,
+  type Precision,
+  type RnnBackend,
+  type RnnGradients,
+  type RnnOptions,
+  type RnnParams,
+} from '../core/rnn.js';
+import type { Tensor } from '../core/tensor.js';
 import { ChildChannel, type ChildSpec } from '../exec/child.js';
 import { ProtocolError, SentMemory, type Frame, type Header, type WireTensor } from '../exec/frames.js';
 
+/** Options of createBackend('exec'): the backend's name, and the program to start (or the socket it serves on). */
 export type ExecOptions = {
   /** The backend's name (what --backends selects). */
   name: string;
@@ -37,32 +53,71 @@ export type ExecOptions = {
 
 const FN = "createBackend('exec')";
 
-function checkOptions(o: unknown): Required<Pick<ExecOptions, 'name' | 'command' | 'args' | 'timeoutMs'>> & ExecOptions {
-  if (typeof o !== 'object' || o === null) throw invalidArgument(FN, 'options', 'an object { name, command, args?, env?, cwd?, timeoutMs? }', describeValue(o));
+function checkOptions(
+  o: unknown,
+): Required<Pick<ExecOptions, 'name' | 'command' | 'args' | 'timeoutMs'>> & ExecOptions {
+  if (typeof o !== 'object' || o === null)
+    throw invalidArgument(
+      FN,
+      'options',
+      'an object { name, command, args?, env?, cwd?, timeoutMs? }',
+      describeValue(o),
+    );
   const { name, command, socket, args = [], env, cwd, timeoutMs = 60_000 } = o as ExecOptions;
-  if (typeof name !== 'string' || !BACKEND_NAME.test(name)) throw invalidArgument(FN, 'options.name', 'a backend name (letters, digits, ".", "_", "-")', describeValue(name));
+  if (typeof name !== 'string' || !BACKEND_NAME.test(name))
+    throw invalidArgument(FN, 'options.name', 'a backend name (letters, digits, ".", "_", "-")', describeValue(name));
   if (socket !== undefined) {
-    if (typeof socket !== 'string' || socket === '' || (command !== undefined && command !== '')) throw invalidArgument(FN, 'options.socket', 'the path of a Unix socket, given instead of command', describeValue(socket));
-    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) throw invalidArgument(FN, 'options.timeoutMs', 'an integer >= 1', describeValue(timeoutMs));
+    if (typeof socket !== 'string' || socket === '' || (command !== undefined && command !== ''))
+      throw invalidArgument(
+        FN,
+        'options.socket',
+        'the path of a Unix socket, given instead of command',
+        describeValue(socket),
+      );
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1)
+      throw invalidArgument(FN, 'options.timeoutMs', 'an integer >= 1', describeValue(timeoutMs));
     return { name, command: '', socket, args: [], timeoutMs };
   }
-  if (typeof command !== 'string' || command.trim() === '') throw invalidArgument(FN, 'options.command', 'the program to run (or a socket)', describeValue(command));
-  if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) throw invalidArgument(FN, 'options.args', 'an array of strings', describeValue(args));
-  if (env !== undefined && (typeof env !== 'object' || env === null || Object.values(env).some((v) => typeof v !== 'string'))) {
+  if (typeof command !== 'string' || command.trim() === '')
+    throw invalidArgument(FN, 'options.command', 'the program to run (or a socket)', describeValue(command));
+  if (!Array.isArray(args) || args.some((a) => typeof a !== 'string'))
+    throw invalidArgument(FN, 'options.args', 'an array of strings', describeValue(args));
+  if (
+    env !== undefined &&
+    (typeof env !== 'object' || env === null || Object.values(env).some((v) => typeof v !== 'string'))
+  ) {
     throw invalidArgument(FN, 'options.env', 'an object of strings', describeValue(env));
   }
-  if (cwd !== undefined && typeof cwd !== 'string') throw invalidArgument(FN, 'options.cwd', 'a folder', describeValue(cwd));
-  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) throw invalidArgument(FN, 'options.timeoutMs', 'an integer >= 1', describeValue(timeoutMs));
-  return { name, command, args, timeoutMs, ...(env === undefined ? {} : { env }), ...(cwd === undefined ? {} : { cwd }) };
+  if (cwd !== undefined && typeof cwd !== 'string')
+    throw invalidArgument(FN, 'options.cwd', 'a folder', describeValue(cwd));
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1)
+    throw invalidArgument(FN, 'options.timeoutMs', 'an integer >= 1', describeValue(timeoutMs));
+  return {
+    name,
+    command,
+    args,
+    timeoutMs,
+    ...(env === undefined ? {} : { env }),
+    ...(cwd === undefined ? {} : { cwd }),
+  };
 }
 
 /** The hello's declarations, checked like an entry's. */
-function declarationsOf(label: string, hello: Header): { precision: Precision; engine: string | undefined } & CapabilityDeclarations {
+function declarationsOf(
+  label: string,
+  hello: Header,
+): { precision: Precision; engine: string | undefined } & CapabilityDeclarations {
   if (!PRECISIONS.includes(hello.precision as Precision)) {
-    throw new ProtocolError(`${label}: the hello's precision must be "float64" or "float32"; got ${JSON.stringify(hello.precision)}`);
+    throw new ProtocolError(
+      `${label}: the hello's precision must be "float64" or "float32"; got ${JSON.stringify(hello.precision)}`,
+    );
   }
   const d = checkDeclarations(`${label}: hello`, 'hello', hello as CapabilityDeclarations);
-  return { precision: hello.precision as Precision, engine: typeof hello.engine === 'string' ? hello.engine : undefined, ...d };
+  return {
+    precision: hello.precision as Precision,
+    engine: typeof hello.engine === 'string' ? hello.engine : undefined,
+    ...d,
+  };
 }
 
 export class ExecBackend implements RnnBackend {
@@ -81,7 +136,11 @@ export class ExecBackend implements RnnBackend {
   /** What the current child holds, when its hello says it keeps what it receives ("reuse"). */
   private readonly sent = new SentMemory();
 
-  private constructor(private readonly spec: ChildSpec, private channel: ChildChannel, private disposed = false) {
+  private constructor(
+    private readonly spec: ChildSpec,
+    private channel: ChildChannel,
+    private disposed = false,
+  ) {
     const d = declarationsOf(spec.label, channel.hello);
     this.name = spec.label;
     this.precision = d.precision;
@@ -92,10 +151,17 @@ export class ExecBackend implements RnnBackend {
   static async create(options: unknown): Promise<ExecBackend> {
     const o = checkOptions(options);
     // The Python adapter (rnn_harness.py) is importable in every child; a PYTHONPATH of the caller's comes first.
-    const pythonPath = [process.env.PYTHONPATH, o.env?.PYTHONPATH, packageFile('python')].filter((p) => p !== undefined && p !== '').join(delimiter);
+    const pythonPath = [process.env.PYTHONPATH, o.env?.PYTHONPATH, packageFile('python')]
+      .filter((p) => p !== undefined && p !== '')
+      .join(delimiter);
     const spec: ChildSpec = {
-      command: o.command, args: o.args, timeoutMs: o.timeoutMs, label: o.name, env: { ...o.env, PYTHONPATH: pythonPath },
-      ...(o.cwd && { cwd: o.cwd }), ...(o.socket && { socket: o.socket }),
+      command: o.command,
+      args: o.args,
+      timeoutMs: o.timeoutMs,
+      label: o.name,
+      env: { ...o.env, PYTHONPATH: pythonPath },
+      ...(o.cwd && { cwd: o.cwd }),
+      ...(o.socket && { socket: o.socket }),
     };
     const channel = await ChildChannel.start(spec);
     try {
@@ -109,6 +175,11 @@ export class ExecBackend implements RnnBackend {
   /** The process id of the current child. */
   get pid(): number | undefined {
     return this.channel.pid;
+  }
+
+  /** Settles when the current child has exited: after a crash, a hang it was killed for, or dispose(). */
+  get childExited(): Promise<void> {
+    return this.channel.exited;
   }
 
   /** The live channel; a fresh child after a crash or a hang. */
@@ -141,9 +212,14 @@ export class ExecBackend implements RnnBackend {
   /** The tensor `name` of a reply, of exactly `shape`, in the backend's precision. */
   private output(f: Frame, what: string, name: string, shape: number[]): Tensor {
     const t = f.tensors.get(name);
-    if (t === undefined) throw new ProtocolError(`${this.name}.${what}: the reply has no tensor "${name}" (it has: ${[...f.tensors.keys()].join(', ') || 'none'})`);
+    if (t === undefined)
+      throw new ProtocolError(
+        `${this.name}.${what}: the reply has no tensor "${name}" (it has: ${[...f.tensors.keys()].join(', ') || 'none'})`,
+      );
     if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-      throw new ProtocolError(`${this.name}.${what}: "${name}" must have shape [${shape.join(',')}]; got [${t.shape.join(',')}]`);
+      throw new ProtocolError(
+        `${this.name}.${what}: "${name}" must have shape [${shape.join(',')}]; got [${t.shape.join(',')}]`,
+      );
     }
     const want = this.precision === 'float32' ? Float32Array : Float64Array;
     return { shape, data: t.data instanceof want ? t.data : want.from(t.data) };
@@ -152,7 +228,9 @@ export class ExecBackend implements RnnBackend {
   async forward(p: RnnParams, x: Tensor, o?: RnnOptions): Promise<Tensor> {
     const call = checkForward(`${this.name}.forward`, p, x, o);
     const channel = await this.live();
-    const f = await channel.request({ type: 'forward', activation: call.activation }, this.inputs(p, x, call), [{ name: 'hs', dtype: this.precision, shape: [call.B, call.T, call.H] }]);
+    const f = await channel.request({ type: 'forward', activation: call.activation }, this.inputs(p, x, call), [
+      { name: 'hs', dtype: this.precision, shape: [call.B, call.T, call.H] },
+    ]);
     return this.output(f, 'forward', 'hs', [call.B, call.T, call.H]);
   }
 
@@ -165,7 +243,11 @@ export class ExecBackend implements RnnBackend {
     const shapes: Record<GradientKey, number[]> = { wx: [F, H], wh: [H, H], b: [H], x: [B, T, F], h0: [B, H] };
     const declared = this.gradients ?? GRADIENT_KEYS;
     const expected = declared.map((k) => ({ name: k, dtype: this.precision, shape: shapes[k] }));
-    const f = await channel.request({ type: 'backward', activation: call.activation }, [...this.inputs(p, x, call), ...hsToo, this.wire('dhs', dhs)], expected);
+    const f = await channel.request(
+      { type: 'backward', activation: call.activation },
+      [...this.inputs(p, x, call), ...hsToo, this.wire('dhs', dhs)],
+      expected,
+    );
     // Only what the child declares comes back; the harness neither reads nor checks the rest.
     return Object.fromEntries(declared.map((k) => [k, this.output(f, 'backward', k, shapes[k])])) as RnnGradients;
   }
@@ -174,13 +256,25 @@ export class ExecBackend implements RnnBackend {
    * The child's own time for each of `repeat` calls of `op` (forward, or forward + backward), measured in
    * the child: what the call costs without the pipe.
    */
-  async timeInProcess(op: 'forward' | 'train', p: RnnParams, x: Tensor, dhs: Tensor, o: RnnOptions | undefined, repeat: number): Promise<number[]> {
+  async timeInProcess(
+    op: 'forward' | 'train',
+    p: RnnParams,
+    x: Tensor,
+    dhs: Tensor,
+    o: RnnOptions | undefined,
+    repeat: number,
+  ): Promise<number[]> {
     const call = checkBackward(`${this.name}.time`, p, x, dhs, dhs, o);
     const channel = await this.live();
-    const f = await channel.request({ type: 'time', op, repeat, activation: call.activation }, [...this.inputs(p, x, call), this.wire('dhs', dhs)]);
+    const f = await channel.request({ type: 'time', op, repeat, activation: call.activation }, [
+      ...this.inputs(p, x, call),
+      this.wire('dhs', dhs),
+    ]);
     const ms = f.header.ms;
     if (!Array.isArray(ms) || ms.length !== repeat || ms.some((v) => typeof v !== 'number' || !(v >= 0))) {
-      throw new ProtocolError(`${this.name}.time: the reply's "ms" must be ${repeat} times in milliseconds; got ${JSON.stringify(ms)?.slice(0, 80)}`);
+      throw new ProtocolError(
+        `${this.name}.time: the reply's "ms" must be ${repeat} times in milliseconds; got ${JSON.stringify(ms)?.slice(0, 80)}`,
+      );
     }
     return ms as number[];
   }

@@ -11,7 +11,8 @@ const require = createRequire(import.meta.url);
 export type GpuModule = typeof import('gpu.js');
 let gpuModule: Promise<GpuModule> | undefined;
 /** gpu.js, loaded on first use: it loads the native `gl` when that is installed. */
-export const loadGpu = () => (gpuModule ??= import('gpu.js').then((m) => ((m as { default?: GpuModule }).default ?? m) as GpuModule));
+export const loadGpu = () =>
+  (gpuModule ??= import('gpu.js').then((m) => ((m as { default?: GpuModule }).default ?? m) as GpuModule));
 
 /** The apt packages `gl` builds against, which npm needs before it can build `gl` from source. */
 const GL_BUILD_PACKAGES = ['libxi-dev', 'libxext-dev', 'libx11-dev', 'pkg-config'];
@@ -21,7 +22,9 @@ function missingDebPackages(names: string[]): string[] {
     const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
     return names.filter((n) => {
       try {
-        return !execFileSync('dpkg-query', ['-W', '-f=${Status}', n], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().includes('install ok installed');
+        return !execFileSync('dpkg-query', ['-W', '-f=${Status}', n], { stdio: ['ignore', 'pipe', 'ignore'] })
+          .toString()
+          .includes('install ok installed');
       } catch {
         return true;
       }
@@ -48,7 +51,10 @@ async function findReason(mode: GpujsMode): Promise<string | undefined> {
   }
   const lib = await loadGpu();
   if (mode === 'cpu') return undefined;
-  if (mode === 'webasm') return (lib.GPU as unknown as { isWebAssemblySupported?: boolean }).isWebAssemblySupported === false ? "gpu.js reports that this Node's WebAssembly lacks what its webasm backend needs" : undefined;
+  if (mode === 'webasm')
+    return (lib.GPU as unknown as { isWebAssemblySupported?: boolean }).isWebAssemblySupported === false
+      ? "gpu.js reports that this Node's WebAssembly lacks what its webasm backend needs"
+      : undefined;
   try {
     require('gl');
   } catch (e) {
@@ -56,10 +62,12 @@ async function findReason(mode: GpujsMode): Promise<string | undefined> {
     const code = (e as { code?: string }).code;
     return code === 'MODULE_NOT_FOUND'
       ? 'the native package `gl` is not installed: npm skips this optional dependency without a word when it cannot build it' +
-          (missing.length > 0 ? ` (missing: ${missing.join(', ')})` : '') + `. Fix: apt-get install -y ${GL_BUILD_PACKAGES.join(' ')} xvfb, then npm rebuild gl`
+          (missing.length > 0 ? ` (missing: ${missing.join(', ')})` : '') +
+          `. Fix: apt-get install -y ${GL_BUILD_PACKAGES.join(' ')} xvfb, then npm rebuild gl`
       : `the native package \`gl\` failed to load: ${(e as Error).message}. Fix: apt-get install -y ${GL_BUILD_PACKAGES.join(' ')}, then npm rebuild gl`;
   }
-  if (!process.env.DISPLAY && findXvfb() === undefined) return 'no X display for headless-gl: DISPLAY is unset and Xvfb is not installed. Fix: apt-get install -y xvfb (the backend then starts its own)';
+  if (!process.env.DISPLAY && findXvfb() === undefined)
+    return 'no X display for headless-gl: DISPLAY is unset and Xvfb is not installed. Fix: apt-get install -y xvfb (the backend then starts its own)';
   try {
     await acquireDisplay();
   } catch (e) {
@@ -98,7 +106,10 @@ export function glStrings(): { vendor: string; renderer: string } {
     const dri = /\/([\w.-]+)_dri\.so/.exec(maps)?.[1];
     if (dri !== undefined) {
       const llvm = /libLLVM/.test(maps) && dri === 'swrast' ? 'llvmpipe, software' : dri;
-      return { vendor: 'Mesa', renderer: `Mesa ${dri}_dri.so (${llvm}) via ${via}; install mesa-utils for the exact string` };
+      return {
+        vendor: 'Mesa',
+        renderer: `Mesa ${dri}_dri.so (${llvm}) via ${via}; install mesa-utils for the exact string`,
+      };
     }
   } catch {
     // not Linux
@@ -113,4 +124,3 @@ function packageVersion(name: string): string {
     return '?';
   }
 }
-

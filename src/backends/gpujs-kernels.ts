@@ -1,5 +1,6 @@
 /**
- * The SimpleRNN as gpu.js kernels, compiled once per activation and reused for every shape. gpu.js writes 2-D outputs as
+ * The SimpleRNN as gpu.js kernels, compiled once per activation and reused for every shape. gpu.js writes 2-D outputs
+ * as
  * [width, height] = [columns, rows] and a kernel reads `a[row][column]`; every kernel here is written in
  * that order, and nothing of it leaves src/backends/gpujs*.ts.
  *
@@ -12,7 +13,7 @@
  * steps and each result is read back once.
  */
 import type { GPU, IKernelRunShortcut } from 'gpu.js';
-import type { Activation } from '../rnn.js';
+import type { Activation } from '../core/rnn.js';
 
 /**
  * tanh that cannot overflow: (1 − e^{−2|a|}) / (1 + e^{−2|a|}) with the sign of a. gpu.js's shader tanh
@@ -58,10 +59,18 @@ export const MAX_LOOP = 4096;
 export function buildKernels(gpu: GPU, activation: Activation): RnnKernels {
   const constants = { relu: activation === 'relu' ? 1 : 0 };
   const make = (fn: (this: Ctx, ...args: never[]) => number, dims: 2) =>
-    gpu.createKernel(fn as never, {
-      output: dims === 2 ? [1, 1] : [1], constants, pipeline: true, immutable: true, precision: 'single', tactic: 'precision',
-      dynamicOutput: true, dynamicArguments: true,
-    }).setLoopMaxIterations(MAX_LOOP);
+    gpu
+      .createKernel(fn as never, {
+        output: dims === 2 ? [1, 1] : [1],
+        constants,
+        pipeline: true,
+        immutable: true,
+        precision: 'single',
+        tactic: 'precision',
+        dynamicOutput: true,
+        dynamicArguments: true,
+      })
+      .setLoopMaxIterations(MAX_LOOP);
   return {
     copy: make(function (this: Ctx, a: M) {
       return a[this.thread.y]![this.thread.x]!;
@@ -96,9 +105,9 @@ export function buildKernels(gpu: GPU, activation: Activation): RnnKernels {
     accDwh: make(function (this: Ctx, acc: M, hs: M, h0: M, da: M, t: number, B: number, T: number) {
       let sum = acc[this.thread.y]![this.thread.x]!;
       for (let b = 0; b < B; b++) {
-        let hPrev = 0;
-        if (t === 0) hPrev = h0[b]![this.thread.y]!;
-        else hPrev = hs[b * T + t - 1]![this.thread.y]!;
+        // gpu.js compiles this to a shader: a declaration needs its value, so h0 first, then h_{t−1} past t = 0.
+        let hPrev = h0[b]![this.thread.y]!;
+        if (t > 0) hPrev = hs[b * T + t - 1]![this.thread.y]!;
         sum += hPrev * da[b]![this.thread.x]!;
       }
       return sum;

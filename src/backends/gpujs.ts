@@ -8,13 +8,21 @@
  * [width, height], rows as Float32Array, textures) are converted here and never leave this file.
  */
 import type { GPU as GPUType, IKernelRunShortcut, KernelVariable } from 'gpu.js';
-import { checkBackward, checkForward, type CheckedCall, type RnnBackend, type RnnGradients, type RnnOptions, type RnnParams } from '../rnn.js';
-import type { BackendEntry, MatmulProbe } from '../registry-types.js';
-import type { Tensor } from '../tensor.js';
-import { invalidArgument, describeValue } from '../errors.js';
+import {
+  checkBackward,
+  checkForward,
+  type CheckedCall,
+  type RnnBackend,
+  type RnnGradients,
+  type RnnOptions,
+  type RnnParams,
+} from '../core/rnn.js';
+import type { BackendEntry, MatmulProbe } from '../registry/types.js';
+import type { Tensor } from '../core/tensor.js';
+import { invalidArgument, describeValue } from '../core/errors.js';
 import { batchRanges, combineGradients, concatBatch, sliceBatch } from './batch-chunks.js';
 import { allKernels, buildKernels, MAX_LOOP, stableTanh, type RnnKernels } from './gpujs-kernels.js';
-import { glStrings, loadGpu, unavailableReason, type GpuModule } from './gpujs-env.js';
+import { glStrings, loadGpu, unavailableReason } from './gpujs-env.js';
 import { acquireDisplay, pinDisplay, releaseDisplay } from './xvfb.js';
 
 import { GPUJS_MODES, type GpujsMode, type GpujsOptions } from './gpujs-modes.js';
@@ -26,7 +34,11 @@ export { unavailableReason };
 type InputFn = (value: Float32Array, size: number[]) => KernelVariable;
 
 /** The class gpu.js runs a kernel with, to prove there was no silent fallback to another engine. */
-const ENGINE_CLASS: Record<GpujsMode, string> = { headlessgl: 'HeadlessGLKernel', webasm: 'WebAssemblyKernel', cpu: 'CPUKernel' };
+const ENGINE_CLASS: Record<GpujsMode, string> = {
+  headlessgl: 'HeadlessGLKernel',
+  webasm: 'WebAssemblyKernel',
+  cpu: 'CPUKernel',
+};
 
 /** A device result (texture on GL, nested rows on cpu/webasm) as rows of numbers. */
 type Rows = ArrayLike<ArrayLike<number>>;
@@ -50,7 +62,10 @@ export class GpujsBackend implements RnnBackend {
   private disposed = false;
 
   private constructor(
-    readonly mode: GpujsMode, private readonly gpu: GPUType, private readonly input: InputFn, gl: { vendor: string; renderer: string } | undefined,
+    readonly mode: GpujsMode,
+    private readonly gpu: GPUType,
+    private readonly input: InputFn,
+    gl: { vendor: string; renderer: string } | undefined,
     /** Rows (B·T) one kernel call can take: the largest texture on GL, unbounded otherwise. */
     private readonly maxRows: number,
   ) {
@@ -61,7 +76,13 @@ export class GpujsBackend implements RnnBackend {
 
   static async create(options: GpujsOptions = {}): Promise<GpujsBackend> {
     const mode = options.mode ?? 'headlessgl';
-    if (!GPUJS_MODES.includes(mode)) throw invalidArgument('createBackend(gpujs)', 'options.mode', GPUJS_MODES.map((m) => `'${m}'`).join(', '), describeValue(mode));
+    if (!GPUJS_MODES.includes(mode))
+      throw invalidArgument(
+        'createBackend(gpujs)',
+        'options.mode',
+        GPUJS_MODES.map((m) => `'${m}'`).join(', '),
+        describeValue(mode),
+      );
     const why = await unavailableReason(mode);
     if (why !== undefined) throw new Error(`gpujs-${mode} cannot run here: ${why}`);
     if (mode === 'headlessgl') await acquireDisplay();
@@ -69,15 +90,25 @@ export class GpujsBackend implements RnnBackend {
     const gpu = new lib.GPU({ mode });
     if (mode === 'headlessgl') pinDisplay();
     gpu.addFunction(stableTanh as never, { argumentTypes: { a: 'Number' }, returnType: 'Number' } as never);
-    const maxRows = mode === 'headlessgl' ? (lib as unknown as { HeadlessGLKernel: { getMaxTextureSize(): number } }).HeadlessGLKernel.getMaxTextureSize() : Infinity;
-    return new GpujsBackend(mode, gpu, (lib as unknown as { input: InputFn }).input, mode === 'headlessgl' ? glStrings() : undefined, maxRows);
+    const maxRows =
+      mode === 'headlessgl'
+        ? (lib as unknown as { HeadlessGLKernel: { getMaxTextureSize(): number } }).HeadlessGLKernel.getMaxTextureSize()
+        : Infinity;
+    return new GpujsBackend(
+      mode,
+      gpu,
+      (lib as unknown as { input: InputFn }).input,
+      mode === 'headlessgl' ? glStrings() : undefined,
+      maxRows,
+    );
   }
 
   /** The kernels of the call's activation: one set each, compiled once, whatever the shape. */
   private kernelsFor(c: CheckedCall): RnnKernels {
     if (this.disposed) throw new Error(`${this.name}: used after dispose()`);
     const largest = Math.max(c.F, c.H);
-    if (largest > MAX_LOOP) throw new RangeError(`${this.name}: F and H must be at most ${MAX_LOOP} (a kernel's loop bound); got ${largest}`);
+    if (largest > MAX_LOOP)
+      throw new RangeError(`${this.name}: F and H must be at most ${MAX_LOOP} (a kernel's loop bound); got ${largest}`);
     let k = this.kernels.get(c.activation);
     if (k === undefined) this.kernels.set(c.activation, (k = buildKernels(this.gpu, c.activation)));
     return k;
@@ -89,7 +120,9 @@ export class GpujsBackend implements RnnBackend {
 
   /** Counts the GL context's textures from the first kernel on (the context exists once one is built). */
   private countTextures(): void {
-    const gl = (this.gpu as unknown as { context?: { createTexture?: () => unknown; deleteTexture?: (t: unknown) => void } }).context;
+    const gl = (
+      this.gpu as unknown as { context?: { createTexture?: () => unknown; deleteTexture?: (t: unknown) => void } }
+    ).context;
     if (this.counting || gl?.createTexture === undefined || gl.deleteTexture === undefined) return;
     this.counting = true;
     const [create, remove] = [gl.createTexture.bind(gl), gl.deleteTexture.bind(gl)];
@@ -110,7 +143,9 @@ export class GpujsBackend implements RnnBackend {
     const inner = (kernel as unknown as { kernel?: { constructor: { name: string }; fallbackReason?: string } }).kernel;
     const got = inner?.constructor.name;
     if (got !== undefined && got !== ENGINE_CLASS[this.mode]) {
-      throw new Error(`${this.name}: gpu.js ran the kernel on ${got} instead of ${ENGINE_CLASS[this.mode]}${inner?.fallbackReason ? ` (${inner.fallbackReason})` : ''}`);
+      throw new Error(
+        `${this.name}: gpu.js ran the kernel on ${got} instead of ${ENGINE_CLASS[this.mode]}${inner?.fallbackReason ? ` (${inner.fallbackReason})` : ''}`,
+      );
     }
   }
 
@@ -124,7 +159,8 @@ export class GpujsBackend implements RnnBackend {
    * `check --large` and `fuzz --sizes large` found that a larger call failed, and broke the next calls.
    */
   private batchChunks(c: CheckedCall): [number, number][] {
-    if (c.T > this.maxRows) throw new RangeError(`${this.name}: T must be at most ${this.maxRows} (the GL's largest texture); got ${c.T}`);
+    if (c.T > this.maxRows)
+      throw new RangeError(`${this.name}: T must be at most ${this.maxRows} (the GL's largest texture); got ${c.T}`);
     return batchRanges(c.B, Math.min(MAX_LOOP, Math.max(1, Math.floor(this.maxRows / c.T))));
   }
 
@@ -141,7 +177,12 @@ export class GpujsBackend implements RnnBackend {
    * Runs `work` with a tracker of device values; every tracked value (a texture on GL) is deleted after,
    * whatever happens. The inputs every pass needs, x, wx and wh, are uploaded first.
    */
-  private onDevice<R>(c: CheckedCall, p: RnnParams, x: Tensor, work: (own: <V>(v: V) => V, k: RnnKernels, d: { xs: unknown; wx: unknown; wh: unknown }) => R): R {
+  private onDevice<R>(
+    c: CheckedCall,
+    p: RnnParams,
+    x: Tensor,
+    work: (own: <V>(v: V) => V, k: RnnKernels, d: { xs: unknown; wx: unknown; wh: unknown }) => R,
+  ): R {
     const { B, T, F, H } = c;
     const k = this.kernelsFor(c);
     const owned: unknown[] = [];
@@ -177,10 +218,18 @@ export class GpujsBackend implements RnnBackend {
 
   async backward(p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor, o?: RnnOptions): Promise<RnnGradients> {
     const c = checkBackward(`${this.name}.backward`, p, x, hs, dhs, o);
-    return combineGradients(this.batchChunks(c).map(([from, to]) => {
-      const h0 = c.h0 === undefined ? undefined : sliceBatch(c.h0, from, to);
-      return this.backwardChunk({ ...c, B: to - from, h0 }, p, sliceBatch(x, from, to), sliceBatch(hs, from, to), sliceBatch(dhs, from, to));
-    }));
+    return combineGradients(
+      this.batchChunks(c).map(([from, to]) => {
+        const h0 = c.h0 === undefined ? undefined : sliceBatch(c.h0, from, to);
+        return this.backwardChunk(
+          { ...c, B: to - from, h0 },
+          p,
+          sliceBatch(x, from, to),
+          sliceBatch(hs, from, to),
+          sliceBatch(dhs, from, to),
+        );
+      }),
+    );
   }
 
   private backwardChunk(c: CheckedCall, p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor): RnnGradients {
@@ -215,13 +264,24 @@ export class GpujsBackend implements RnnBackend {
 
   /** An n×n matrix product on this engine, reading the result back (for the benchmark's machine limit). */
   matmulProbe(n: number): MatmulProbe {
-    const kernel = this.gpu.createKernel(function (this: { thread: { x: number; y: number }; constants: { n: number } }, a: number[][], b: number[][]) {
-      let sum = 0;
-      for (let k = 0; k < this.constants.n; k++) sum += a[this.thread.y]![k]! * b[k]![this.thread.x]!;
-      return sum;
-    } as never, { output: [n, n], constants: { n }, precision: 'single', tactic: 'precision' });
-    const a = this.rows(Float32Array.from({ length: n * n }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5), n, n);
-    const b = this.rows(Float32Array.from({ length: n * n }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5), n, n);
+    const kernel = this.gpu.createKernel(
+      function (this: { thread: { x: number; y: number }; constants: { n: number } }, a: number[][], b: number[][]) {
+        let sum = 0;
+        for (let k = 0; k < this.constants.n; k++) sum += a[this.thread.y]![k]! * b[k]![this.thread.x]!;
+        return sum;
+      } as never,
+      { output: [n, n], constants: { n }, precision: 'single', tactic: 'precision' },
+    );
+    const a = this.rows(
+      Float32Array.from({ length: n * n }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5),
+      n,
+      n,
+    );
+    const b = this.rows(
+      Float32Array.from({ length: n * n }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5),
+      n,
+      n,
+    );
     return {
       engine: `${this.name} kernel (float32${this.renderer ? `, ${this.renderer}` : ''})`,
       multiply: async () => void kernel(a, b),

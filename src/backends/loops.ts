@@ -1,14 +1,25 @@
 /** `loops`: the float64 reference backend, plain loops over flat arrays (src/kernels/simple-rnn.ts). */
 import { gradientArrays, rnnBackward, rnnForward, type RnnArrays } from '../kernels/simple-rnn.js';
-import { checkBackward, checkForward, type CheckedCall, type RnnBackend, type RnnGradients, type RnnOptions, type RnnParams } from '../rnn.js';
-import { asFloat64, type Tensor } from '../tensor.js';
+import {
+  checkBackward,
+  checkForward,
+  type CheckedCall,
+  type RnnBackend,
+  type RnnGradients,
+  type RnnOptions,
+  type RnnParams,
+} from '../core/rnn.js';
+import { asFloat64, type Tensor } from '../core/tensor.js';
 import { gemmABt } from '../kernels/gemm.js';
-import type { BackendEntry, MatmulProbe } from '../registry-types.js';
+import type { BackendEntry, MatmulProbe } from '../registry/types.js';
 
 /** Float64 views of a validated call's inputs (converted copies for Float32Array inputs). */
 export function rnnArrays(p: RnnParams, x: Tensor, call: CheckedCall): RnnArrays {
   return {
-    wx: asFloat64(p.wx), wh: asFloat64(p.wh), b: asFloat64(p.b), x: asFloat64(x),
+    wx: asFloat64(p.wx),
+    wh: asFloat64(p.wh),
+    b: asFloat64(p.b),
+    x: asFloat64(x),
     h0: call.h0 === undefined ? undefined : asFloat64(call.h0),
   };
 }

@@ -5,19 +5,19 @@
  * the system BLAS: with libopenblas0-pthread it is OpenBLAS, otherwise the reference BLAS, about 6x
  * slower; the hello names which, and the reports print it.
  */
-import { describeValue, invalidArgument } from '../errors.js';
-import { packageFile } from '../package-files.js';
-import type { BackendEntry } from '../registry-types.js';
-import type { Precision } from '../rnn.js';
+import { describeValue, invalidArgument } from '../core/errors.js';
+import { packageFile } from '../core/package-files.js';
+import type { BackendEntry } from '../registry/types.js';
+import type { Precision } from '../core/rnn.js';
 import { ExecBackend } from './exec.js';
 import { findPython, pythonCandidates } from './python-env.js';
 
 export type PytorchOptions = {
-  /** torch.set_num_threads (default 1; see the README for the measured settings). */
+  /** torch.set_num_threads (default 1; docs/BACKENDS.md has the settings measured). */
   threads?: number;
   /**
    * OPENBLAS_NUM_THREADS of the child (default 1): torch threads times BLAS threads must not exceed the
-   * cores (README, "PyTorch as a peer", for the settings measured).
+   * cores (docs/BACKENDS.md, "PyTorch as a peer", for the settings measured).
    */
   blasThreads?: number;
   /** Time for the child's hello and each reply (default 60 s). */
@@ -28,7 +28,8 @@ export const PYTORCH_APT = 'apt-get install -y python3-torch python3-numpy libop
 
 function positive(name: string, v: unknown, fallback: number): number {
   if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw invalidArgument("createBackend('pytorch')", `options.${name}`, 'an integer >= 1', describeValue(v));
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)
+    throw invalidArgument("createBackend('pytorch')", `options.${name}`, 'an integer >= 1', describeValue(v));
   return v;
 }
 
@@ -38,9 +39,13 @@ function pytorchEntry(name: string, precision: Precision): BackendEntry {
     precision,
     validatesInput: true,
     description: `PyTorch's torch.nn.RNN (${precision}) in a Python child, through the exec protocol`,
-    availability: async () => ((await findPython(['torch', 'numpy'])) === undefined
-      ? { available: false, reason: `no Python that imports torch and numpy (tried ${pythonCandidates().join(', ')}): ${PYTORCH_APT}` }
-      : { available: true }),
+    availability: async () =>
+      (await findPython(['torch', 'numpy'])) === undefined
+        ? {
+            available: false,
+            reason: `no Python that imports torch and numpy (tried ${pythonCandidates().join(', ')}): ${PYTORCH_APT}`,
+          }
+        : { available: true },
     create: async (options?: object) => {
       const o = (options ?? {}) as PytorchOptions;
       const threads = positive('threads', o.threads, 1);
@@ -48,12 +53,25 @@ function pytorchEntry(name: string, precision: Precision): BackendEntry {
       const python = await findPython(['torch', 'numpy']);
       if (python === undefined) throw new Error(`${name}: no Python that imports torch and numpy: ${PYTORCH_APT}`);
       return ExecBackend.create({
-        name, command: python, timeoutMs: o.timeoutMs ?? 60_000,
-        args: [packageFile('python', 'rnn_harness_torch.py'), '--dtype', precision, '--threads', String(threads), '--name', name],
+        name,
+        command: python,
+        timeoutMs: o.timeoutMs ?? 60_000,
+        args: [
+          packageFile('python', 'rnn_harness_torch.py'),
+          '--dtype',
+          precision,
+          '--threads',
+          String(threads),
+          '--name',
+          name,
+        ],
         env: { OPENBLAS_NUM_THREADS: String(blasThreads), OMP_NUM_THREADS: String(threads) },
       });
     },
   };
 }
 
-export const pytorchEntries: BackendEntry[] = [pytorchEntry('pytorch', 'float64'), pytorchEntry('pytorch-f32', 'float32')];
+export const pytorchEntries: BackendEntry[] = [
+  pytorchEntry('pytorch', 'float64'),
+  pytorchEntry('pytorch-f32', 'float32'),
+];

@@ -18,11 +18,19 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { MatmulProbe } from '../registry-types.js';
-import { checkBackward, checkForward, type CheckedCall, type RnnBackend, type RnnGradients, type RnnOptions, type RnnParams } from '../rnn.js';
-import type { Tensor } from '../tensor.js';
+import type { MatmulProbe } from '../registry/types.js';
+import {
+  checkBackward,
+  checkForward,
+  type CheckedCall,
+  type RnnBackend,
+  type RnnGradients,
+  type RnnOptions,
+  type RnnParams,
+} from '../core/rnn.js';
+import type { Tensor } from '../core/tensor.js';
 
-import type { TfjsEngine as Engine, TfjsOptions } from './tfjs.js';
+import type { TfjsEngine as Engine, TfjsOptions } from './tfjs-options.js';
 
 // Production mode: no per-op debug checks, and no "install tfjs-node" banner on first use.
 tf.enableProdMode();
@@ -75,7 +83,10 @@ export class TfjsBackend implements RnnBackend {
 
   private readonly padSingleStep: boolean;
 
-  constructor(private readonly engine: Engine, options: TfjsOptions = {}) {
+  constructor(
+    private readonly engine: Engine,
+    options: TfjsOptions = {},
+  ) {
     this.name = `tfjs-${engine}`;
     this.padSingleStep = options.padSingleStep ?? true;
   }
@@ -93,9 +104,14 @@ export class TfjsBackend implements RnnBackend {
         old.dispose();
       }
       layer = tf.layers.simpleRNN({
-        units: call.H, activation: call.activation, returnSequences: true, useBias: true,
-        // The weights are set on every call; an orthogonal start (the default) costs an SVD and a console warning above 2000 numbers.
-        kernelInitializer: 'zeros', recurrentInitializer: 'zeros',
+        units: call.H,
+        activation: call.activation,
+        returnSequences: true,
+        useBias: true,
+        // The weights are set on every call; an orthogonal start (the default) costs an SVD and a console warning above
+        // 2000 numbers.
+        kernelInitializer: 'zeros',
+        recurrentInitializer: 'zeros',
       });
       const built = layer;
       tf.tidy(() => void built.apply(tf.zeros([1, 1, call.F]))); // builds the layer's weights; its output is not kept
@@ -129,7 +145,11 @@ export class TfjsBackend implements RnnBackend {
       const [xv, h0v] = [tf.variable(x0, true), tf.variable(h00, true)];
       tf.dispose([x0, h00]); // the variables keep their own reference to the data
       try {
-        const [kernel, recurrent, bias] = layer.trainableWeights.map((w) => w.read() as tf.Variable) as [tf.Variable, tf.Variable, tf.Variable];
+        const [kernel, recurrent, bias] = layer.trainableWeights.map((w) => w.read() as tf.Variable) as [
+          tf.Variable,
+          tf.Variable,
+          tf.Variable,
+        ];
         const order = [kernel, recurrent, bias, xv, h0v];
         const grads = tf.tidy(() => {
           const dhsT = padded(dhs, call.H);
@@ -161,14 +181,18 @@ export const startEngine = (engine: Engine): Promise<void> => withEngine(engine,
 
 /** A 512x512-style tf.matMul on `engine`, for the benchmark's machine limit. */
 export async function tfjsMatmulProbe(engine: Engine, n: number): Promise<MatmulProbe> {
-  const [a, b] = await withEngine(engine, () => [tf.randomUniform([n, n], -0.5, 0.5, 'float32', 1), tf.randomUniform([n, n], -0.5, 0.5, 'float32', 2)]);
+  const [a, b] = await withEngine(engine, () => [
+    tf.randomUniform([n, n], -0.5, 0.5, 'float32', 1),
+    tf.randomUniform([n, n], -0.5, 0.5, 'float32', 2),
+  ]);
   return {
     engine: `tfjs ${engine} tf.matMul (float32)`,
-    multiply: () => withEngine(engine, () => {
-      const c = tf.matMul(a!, b!);
-      c.dataSync();
-      c.dispose();
-    }),
+    multiply: () =>
+      withEngine(engine, () => {
+        const c = tf.matMul(a!, b!);
+        c.dataSync();
+        c.dispose();
+      }),
     dispose: () => withEngine(engine, () => tf.dispose([a!, b!])),
   };
 }

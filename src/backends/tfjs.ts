@@ -4,16 +4,16 @@
  * checked, created or timed, and say how to install it when it is absent.
  */
 import { createRequire } from 'node:module';
-import type { BackendEntry } from '../registry-types.js';
+import type { BackendEntry } from '../registry/types.js';
 
-export type TfjsEngine = 'cpu' | 'wasm';
+import type { TfjsEngine, TfjsOptions } from './tfjs-options.js';
 
-export type TfjsOptions = {
-  /** Work around tensorflow/tfjs#8255 for T = 1 by padding a zero step (default true). */
-  padSingleStep?: boolean;
+export type { TfjsEngine, TfjsOptions } from './tfjs-options.js';
+
+const PACKAGES: Record<TfjsEngine, string[]> = {
+  cpu: ['@tensorflow/tfjs'],
+  wasm: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm'],
 };
-
-const PACKAGES: Record<TfjsEngine, string[]> = { cpu: ['@tensorflow/tfjs'], wasm: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm'] };
 
 /** The packages of `engine` that cannot be resolved from here. */
 function missingPackages(engine: TfjsEngine): string[] {
@@ -38,7 +38,11 @@ function tfjsEntry(name: TfjsEngine, description: string): BackendEntry {
     description,
     availability: async () => {
       const missing = missingPackages(name);
-      if (missing.length > 0) return { available: false, reason: `${missing.join(' and ')} not installed: npm install ${PACKAGES[name].join(' ')}` };
+      if (missing.length > 0)
+        return {
+          available: false,
+          reason: `${missing.join(' and ')} not installed: npm install ${PACKAGES[name].join(' ')}`,
+        };
       try {
         await (await engine()).startEngine(name);
         return { available: true };
@@ -51,5 +55,11 @@ function tfjsEntry(name: TfjsEngine, description: string): BackendEntry {
   };
 }
 
-export const tfjsCpuEntry = tfjsEntry('cpu', "TensorFlow.js's tf.layers.simpleRNN on its plain-JavaScript cpu backend (float32)");
-export const tfjsWasmEntry = tfjsEntry('wasm', "TensorFlow.js's tf.layers.simpleRNN on its WebAssembly backend, wasm files from the package (float32)");
+export const tfjsCpuEntry = tfjsEntry(
+  'cpu',
+  "TensorFlow.js's tf.layers.simpleRNN on its plain-JavaScript cpu backend (float32)",
+);
+export const tfjsWasmEntry = tfjsEntry(
+  'wasm',
+  "TensorFlow.js's tf.layers.simpleRNN on its WebAssembly backend, wasm files from the package (float32)",
+);

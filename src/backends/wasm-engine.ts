@@ -6,16 +6,49 @@
  * with the number of calls.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { packageFile } from '../package-files.js';
-import type { Precision } from '../rnn.js';
+import { packageFile } from '../core/package-files.js';
+import type { Precision } from '../core/rnn.js';
 
 /** What the .wasm exports: sizes, flags (0/1) and byte offsets into the memory. */
 export type WasmExports = {
   elementBytes(): number;
-  forward(B: number, S: number, F: number, H: number, relu: number, x: number, wx: number, wxp: number, wh: number, whp: number, b: number, h0: number, hs: number): void;
+  forward(
+    B: number,
+    S: number,
+    F: number,
+    H: number,
+    relu: number,
+    x: number,
+    wx: number,
+    wxp: number,
+    wh: number,
+    whp: number,
+    b: number,
+    h0: number,
+    hs: number,
+  ): void;
   backward(
-    B: number, S: number, F: number, H: number, relu: number, x: number, wxt: number, wxtp: number, wht: number, whtp: number,
-    h0: number, hs: number, dhs: number, da: number, dap: number, scratch: number, g: number, dx: number, dwx: number, dwh: number, db: number,
+    B: number,
+    S: number,
+    F: number,
+    H: number,
+    relu: number,
+    x: number,
+    wxt: number,
+    wxtp: number,
+    wht: number,
+    whtp: number,
+    h0: number,
+    hs: number,
+    dhs: number,
+    da: number,
+    dap: number,
+    scratch: number,
+    g: number,
+    dx: number,
+    dwx: number,
+    dwh: number,
+    db: number,
   ): void;
   transpose(rows: number, cols: number, src: number, dst: number): void;
   /** B [K×N] (row stride ldb) packed into panels at bp (K·N numbers of room). */
@@ -56,11 +89,16 @@ export class WasmEngine {
   readonly bytes: 4 | 8;
   private top = BASE;
 
-  constructor(readonly precision: Precision, memory = newSharedMemory()) {
+  constructor(
+    readonly precision: Precision,
+    memory = newSharedMemory(),
+  ) {
     this.memory = memory;
-    this.exports = new WebAssembly.Instance(wasmModule(precision), { env: { memory } }).exports as unknown as WasmExports;
+    this.exports = new WebAssembly.Instance(wasmModule(precision), { env: { memory } })
+      .exports as unknown as WasmExports;
     this.bytes = precision === 'float64' ? 8 : 4;
-    if (this.exports.elementBytes() !== this.bytes) throw new Error(`the ${precision} wasm module computes with ${this.exports.elementBytes()}-byte numbers`);
+    if (this.exports.elementBytes() !== this.bytes)
+      throw new Error(`the ${precision} wasm module computes with ${this.exports.elementBytes()}-byte numbers`);
   }
 
   /** Starts a new layout at the base: the previous call's tensors are overwritten. */
@@ -75,7 +113,10 @@ export class WasmEngine {
     const need = Math.ceil(this.top / PAGE);
     const have = this.memory.buffer.byteLength / PAGE;
     if (need > have) {
-      if (need > MAX_PAGES) throw new RangeError(`wasm: a call needs ${(this.top / 2 ** 20).toFixed(0)} MiB, more than the ${MAX_PAGES / 16} MiB the kernels were built for`);
+      if (need > MAX_PAGES)
+        throw new RangeError(
+          `wasm: a call needs ${(this.top / 2 ** 20).toFixed(0)} MiB, more than the ${MAX_PAGES / 16} MiB the kernels were built for`,
+        );
       this.memory.grow(need - have);
     }
     return at;
@@ -83,7 +124,9 @@ export class WasmEngine {
 
   /** A view of n numbers at a byte offset; made fresh each time, since growing the memory detaches views. */
   view(at: number, n: number): Float64Array | Float32Array {
-    return this.precision === 'float64' ? new Float64Array(this.memory.buffer, at, n) : new Float32Array(this.memory.buffer, at, n);
+    return this.precision === 'float64'
+      ? new Float64Array(this.memory.buffer, at, n)
+      : new Float32Array(this.memory.buffer, at, n);
   }
 
   /** Copies `data` (converted to this precision) to a fresh place in the arena; returns its offset. */

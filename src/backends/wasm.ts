@@ -10,10 +10,19 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { WasmTask } from '../../workers/wasm-task.js';
-import { describeValue, invalidArgument } from '../errors.js';
-import type { BackendEntry, MatmulProbe } from '../registry-types.js';
-import { checkBackward, checkForward, type CheckedCall, type Precision, type RnnBackend, type RnnGradients, type RnnOptions, type RnnParams } from '../rnn.js';
-import type { Tensor } from '../tensor.js';
+import { describeValue, invalidArgument } from '../core/errors.js';
+import type { BackendEntry, MatmulProbe } from '../registry/types.js';
+import {
+  checkBackward,
+  checkForward,
+  type CheckedCall,
+  type Precision,
+  type RnnBackend,
+  type RnnGradients,
+  type RnnOptions,
+  type RnnParams,
+} from '../core/rnn.js';
+import type { Tensor } from '../core/tensor.js';
 import { balancedRanges } from './batch-chunks.js';
 import { WasmEngine, wasmFile, wasmModule } from './wasm-engine.js';
 
@@ -29,14 +38,22 @@ export const DEFAULT_WASM_MIN_PARALLEL_WORK = 2_000_000;
 
 /** The built worker entry: next to this file in dist/, or dist/ of the project when run from source. */
 function workerFile(): string | undefined {
-  const candidates = [new URL('../../workers/wasm-task.js', import.meta.url), new URL('../../dist/workers/wasm-task.js', import.meta.url)];
+  const candidates = [
+    new URL('../../workers/wasm-task.js', import.meta.url),
+    new URL('../../dist/workers/wasm-task.js', import.meta.url),
+  ];
   return candidates.map((u) => fileURLToPath(u)).find((f) => existsSync(f));
 }
 
 function option(precision: Precision, name: string, v: unknown, fallback: number, min: number): number {
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
-    throw invalidArgument(`createBackend('${nameOf(precision)}')`, `options.${name}`, `an integer >= ${min}`, describeValue(v));
+    throw invalidArgument(
+      `createBackend('${nameOf(precision)}')`,
+      `options.${name}`,
+      `an integer >= ${min}`,
+      describeValue(v),
+    );
   }
   return v;
 }
@@ -52,17 +69,31 @@ export class WasmBackend implements RnnBackend {
   /** Calls run one at a time: they share the arena. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly precision: Precision, options: WasmOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw invalidArgument(`createBackend('${nameOf(precision)}')`, 'options', 'an object', describeValue(options));
+  constructor(
+    readonly precision: Precision,
+    options: WasmOptions = {},
+  ) {
+    if (typeof options !== 'object' || options === null)
+      throw invalidArgument(`createBackend('${nameOf(precision)}')`, 'options', 'an object', describeValue(options));
     this.name = nameOf(precision);
     this.threads = option(precision, 'threads', options.threads, availableParallelism(), 1);
-    this.minParallelWork = option(precision, 'minParallelWork', options.minParallelWork, DEFAULT_WASM_MIN_PARALLEL_WORK, 0);
+    this.minParallelWork = option(
+      precision,
+      'minParallelWork',
+      options.minParallelWork,
+      DEFAULT_WASM_MIN_PARALLEL_WORK,
+      0,
+    );
     this.engine = new WasmEngine(precision);
     if (this.threads > 1) {
       const file = workerFile();
-      if (file === undefined) throw new Error(`${this.name}: the worker entry dist/workers/wasm-task.js is not built; run npm run build`);
+      if (file === undefined)
+        throw new Error(`${this.name}: the worker entry dist/workers/wasm-task.js is not built; run npm run build`);
       this.pool = new Piscina<WasmTask, number>({
-        filename: pathToFileURL(file).href, minThreads: this.threads - 1, maxThreads: this.threads - 1, idleTimeout: 60_000,
+        filename: pathToFileURL(file).href,
+        minThreads: this.threads - 1,
+        maxThreads: this.threads - 1,
+        idleTimeout: 60_000,
         workerData: { module: wasmModule(precision), memory: this.engine.memory },
       });
     }
@@ -118,9 +149,24 @@ export class WasmBackend implements RnnBackend {
       const h0 = c.h0 === undefined ? 0 : e.put(c.h0.data);
       const hs = e.alloc(B * T * H);
       const relu = c.activation === 'relu' ? 1 : 0;
-      await this.dispatch('forward', this.chunks(c).map(([from, to]) => [
-        to - from, T, F, H, relu, xs + from * T * F * n, wx, wxp, wh, whp, b, h0 === 0 ? 0 : h0 + from * H * n, hs + from * T * H * n,
-      ]));
+      await this.dispatch(
+        'forward',
+        this.chunks(c).map(([from, to]) => [
+          to - from,
+          T,
+          F,
+          H,
+          relu,
+          xs + from * T * F * n,
+          wx,
+          wxp,
+          wh,
+          whp,
+          b,
+          h0 === 0 ? 0 : h0 + from * H * n,
+          hs + from * T * H * n,
+        ]),
+      );
       return { shape: [B, T, H], data: e.take(hs, B * T * H) };
     });
   }
@@ -133,20 +179,50 @@ export class WasmBackend implements RnnBackend {
       const n = e.bytes;
       const chunks = this.chunks(c);
       e.reset();
-      const [wx, wh, xs, hsP, dhsP] = [e.put(p.wx.data), e.put(p.wh.data), e.put(x.data), e.put(hs.data), e.put(dhs.data)];
+      const [wx, wh, xs, hsP, dhsP] = [
+        e.put(p.wx.data),
+        e.put(p.wh.data),
+        e.put(x.data),
+        e.put(hs.data),
+        e.put(dhs.data),
+      ];
       const h0 = c.h0 === undefined ? 0 : e.put(c.h0.data);
       const [[wxt, wxtp], [wht, whtp]] = [e.transposed(wx, F, H), e.transposed(wh, H, H)];
       const [da, dap, g, dx] = [e.alloc(B * T * H), e.alloc(B * T * H), e.alloc(B * H), e.alloc(B * T * F)];
       const scratch = e.alloc(B * T * Math.max(F, H)); // each chunk's rows: xᵀ, then the previous states transposed
       // Parameter gradients: one region per chunk, summed below.
-      const [dwx, dwh, db] = [e.alloc(chunks.length * F * H), e.alloc(chunks.length * H * H), e.alloc(chunks.length * H)];
+      const [dwx, dwh, db] = [
+        e.alloc(chunks.length * F * H),
+        e.alloc(chunks.length * H * H),
+        e.alloc(chunks.length * H),
+      ];
       const relu = c.activation === 'relu' ? 1 : 0;
-      await this.dispatch('backward', chunks.map(([from, to], k) => [
-        to - from, T, F, H, relu, xs + from * T * F * n, wxt, wxtp, wht, whtp, h0 === 0 ? 0 : h0 + from * H * n,
-        hsP + from * T * H * n, dhsP + from * T * H * n, da + from * T * H * n, dap + from * T * H * n,
-        scratch + from * T * Math.max(F, H) * n, g + from * H * n, dx + from * T * F * n,
-        dwx + k * F * H * n, dwh + k * H * H * n, db + k * H * n,
-      ]));
+      await this.dispatch(
+        'backward',
+        chunks.map(([from, to], k) => [
+          to - from,
+          T,
+          F,
+          H,
+          relu,
+          xs + from * T * F * n,
+          wxt,
+          wxtp,
+          wht,
+          whtp,
+          h0 === 0 ? 0 : h0 + from * H * n,
+          hsP + from * T * H * n,
+          dhsP + from * T * H * n,
+          da + from * T * H * n,
+          dap + from * T * H * n,
+          scratch + from * T * Math.max(F, H) * n,
+          g + from * H * n,
+          dx + from * T * F * n,
+          dwx + k * F * H * n,
+          dwh + k * H * H * n,
+          db + k * H * n,
+        ]),
+      );
       const summed = (at: number, size: number): Float64Array | Float32Array => {
         const out = e.take(at, size);
         for (let k = 1; k < chunks.length; k++) {
@@ -156,8 +232,11 @@ export class WasmBackend implements RnnBackend {
         return out;
       };
       return {
-        wx: { shape: [F, H], data: summed(dwx, F * H) }, wh: { shape: [H, H], data: summed(dwh, H * H) }, b: { shape: [H], data: summed(db, H) },
-        x: { shape: [B, T, F], data: e.take(dx, B * T * F) }, h0: { shape: [B, H], data: e.take(g, B * H) },
+        wx: { shape: [F, H], data: summed(dwx, F * H) },
+        wh: { shape: [H, H], data: summed(dwh, H * H) },
+        b: { shape: [H], data: summed(db, H) },
+        x: { shape: [B, T, F], data: e.take(dx, B * T * F) },
+        h0: { shape: [B, H], data: e.take(g, B * H) },
       };
     });
   }
@@ -190,8 +269,16 @@ function wasmEntry(precision: Precision, description: string): BackendEntry {
     // Small shapes still take the threaded path when checked, so the split is what check and fuzz see.
     checkOptions: { minParallelWork: 0 },
     availability: async () => {
-      if (wasmFile(precision) === undefined) return { available: false, reason: `dist/wasm/rnn-f${precision === 'float64' ? 64 : 32}.wasm is not built; run npm run build` };
-      if (workerFile() === undefined) return { available: false, reason: 'the worker entry dist/workers/wasm-task.js is not built; run npm run build' };
+      if (wasmFile(precision) === undefined)
+        return {
+          available: false,
+          reason: `dist/wasm/rnn-f${precision === 'float64' ? 64 : 32}.wasm is not built; run npm run build`,
+        };
+      if (workerFile() === undefined)
+        return {
+          available: false,
+          reason: 'the worker entry dist/workers/wasm-task.js is not built; run npm run build',
+        };
       return { available: true };
     },
     create: async (options?: object) => new WasmBackend(precision, options as WasmOptions | undefined),
@@ -200,6 +287,12 @@ function wasmEntry(precision: Precision, description: string): BackendEntry {
 }
 
 export const wasmEntries: BackendEntry[] = [
-  wasmEntry('float64', 'AssemblyScript kernels with f64x2 SIMD, the batch split across threads on one shared memory (float64)'),
-  wasmEntry('float32', 'AssemblyScript kernels with f32x4 SIMD, the batch split across threads on one shared memory (float32)'),
+  wasmEntry(
+    'float64',
+    'AssemblyScript kernels with f64x2 SIMD, the batch split across threads on one shared memory (float64)',
+  ),
+  wasmEntry(
+    'float32',
+    'AssemblyScript kernels with f32x4 SIMD, the batch split across threads on one shared memory (float32)',
+  ),
 ];

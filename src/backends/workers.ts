@@ -10,16 +10,24 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { RnnTask, SharedGradients, SharedInputs } from '../../workers/rnn-task.js';
-import { describeValue, invalidArgument } from '../errors.js';
-import type { BackendEntry } from '../registry-types.js';
-import { checkBackward, checkForward, type CheckedCall, type RnnBackend, type RnnGradients, type RnnOptions, type RnnParams } from '../rnn.js';
-import type { Tensor } from '../tensor.js';
+import { describeValue, invalidArgument } from '../core/errors.js';
+import type { BackendEntry } from '../registry/types.js';
+import {
+  checkBackward,
+  checkForward,
+  type CheckedCall,
+  type RnnBackend,
+  type RnnGradients,
+  type RnnOptions,
+  type RnnParams,
+} from '../core/rnn.js';
+import type { Tensor } from '../core/tensor.js';
 import { backwardInThread, forwardInThread, gradientTensors } from './loops.js';
 import { balancedRanges } from './batch-chunks.js';
 
 /**
  * Below this many multiply-adds per call (B·T·H·(F+H)) the batch is not split: a round trip to a worker
- * costs about as much as the work. Measured on a 2-core machine (README, "The workers backend").
+ * costs about as much as the work. Measured on a 2-core machine (docs/BACKENDS.md, "The workers backend").
  */
 export const DEFAULT_MIN_PARALLEL_WORK = 1_000_000;
 
@@ -34,7 +42,10 @@ export type WorkersOptions = {
 
 /** The built worker entry: next to this file in dist/, or dist/ of the project when run from source. */
 export function defaultWorkerFile(): string | undefined {
-  const candidates = [new URL('../../workers/rnn-task.js', import.meta.url), new URL('../../dist/workers/rnn-task.js', import.meta.url)];
+  const candidates = [
+    new URL('../../workers/rnn-task.js', import.meta.url),
+    new URL('../../dist/workers/rnn-task.js', import.meta.url),
+  ];
   return candidates.map((u) => fileURLToPath(u)).find((f) => existsSync(f));
 }
 
@@ -49,7 +60,11 @@ function positiveInteger(name: string, v: unknown, fallback: number, min: number
 /** The tensor's own SharedArrayBuffer when its data is a float64 view of all of one, else undefined. */
 function ownShared(t: Tensor): SharedArrayBuffer | undefined {
   const d = t.data;
-  const whole = d instanceof Float64Array && d.buffer instanceof SharedArrayBuffer && d.byteOffset === 0 && d.buffer.byteLength === d.byteLength;
+  const whole =
+    d instanceof Float64Array &&
+    d.buffer instanceof SharedArrayBuffer &&
+    d.byteOffset === 0 &&
+    d.buffer.byteLength === d.byteLength;
   return whole ? (d.buffer as SharedArrayBuffer) : undefined;
 }
 
@@ -108,10 +123,18 @@ export class WorkersBackend implements RnnBackend {
     this.minParallelWork = positiveInteger('minParallelWork', options.minParallelWork, DEFAULT_MIN_PARALLEL_WORK, 0);
     const file = options.workerFile ?? defaultWorkerFile();
     if (file === undefined || !existsSync(file)) {
-      throw invalidArgument("createBackend('workers')", 'options.workerFile', 'an existing file (run npm run build)', describeValue(file));
+      throw invalidArgument(
+        "createBackend('workers')",
+        'options.workerFile',
+        'an existing file (run npm run build)',
+        describeValue(file),
+      );
     }
     this.pool = new Piscina<RnnTask, number>({
-      filename: pathToFileURL(file).href, minThreads: this.threads, maxThreads: this.threads, idleTimeout: 60_000,
+      filename: pathToFileURL(file).href,
+      minThreads: this.threads,
+      maxThreads: this.threads,
+      idleTimeout: 60_000,
     });
   }
 
@@ -139,14 +162,21 @@ export class WorkersBackend implements RnnBackend {
 
   /** Runs the chunks' tasks with inputs staged in shared memory; the staging buffers go back afterwards. */
   private async run(
-    p: RnnParams, x: Tensor, call: CheckedCall, hs: Tensor | SharedArrayBuffer,
+    p: RnnParams,
+    x: Tensor,
+    call: CheckedCall,
+    hs: Tensor | SharedArrayBuffer,
     tasks: (inputs: SharedInputs, stage: (t: Tensor) => SharedArrayBuffer) => RnnTask[],
   ): Promise<void> {
     const leased: SharedArrayBuffer[] = [];
     try {
       const stage = (t: Tensor) => this.staging.copyOf(t, leased);
       const inputs: SharedInputs = {
-        wx: stage(p.wx), wh: stage(p.wh), b: stage(p.b), x: stage(x), h0: call.h0 && stage(call.h0),
+        wx: stage(p.wx),
+        wh: stage(p.wh),
+        b: stage(p.b),
+        x: stage(x),
+        h0: call.h0 && stage(call.h0),
         hs: hs instanceof SharedArrayBuffer ? hs : stage(hs),
       };
       await this.dispatch(tasks(inputs, stage));
@@ -162,7 +192,16 @@ export class WorkersBackend implements RnnBackend {
     const { B, T, H } = call;
     const hs = sharedZeros(B * T * H);
     await this.run(p, x, call, hs, (inputs) =>
-      chunks.map(([from, to], chunk) => ({ op: 'forward', activation: call.activation, dims: call, from, to, chunk, inputs })));
+      chunks.map(([from, to], chunk) => ({
+        op: 'forward',
+        activation: call.activation,
+        dims: call,
+        from,
+        to,
+        chunk,
+        inputs,
+      })),
+    );
     return { shape: [B, T, H], data: new Float64Array(hs) };
   }
 
@@ -172,19 +211,39 @@ export class WorkersBackend implements RnnBackend {
     const chunks = this.chunks(call);
     if (chunks.length === 1) return backwardInThread(call, p, x, hs, dhs);
     const n = chunks.length;
-    const grads = { wx: sharedZeros(n * F * H), wh: sharedZeros(n * H * H), b: sharedZeros(n * H), x: sharedZeros(B * T * F), h0: sharedZeros(B * H) };
+    const grads = {
+      wx: sharedZeros(n * F * H),
+      wh: sharedZeros(n * H * H),
+      b: sharedZeros(n * H),
+      x: sharedZeros(B * T * F),
+      h0: sharedZeros(B * H),
+    };
     await this.run(p, x, call, hs, (inputs, stage) => {
       const all: SharedGradients = { ...grads, dhs: stage(dhs) };
-      return chunks.map(([from, to], chunk) => ({ op: 'backward', activation: call.activation, dims: call, from, to, chunk, inputs, grads: all }));
+      return chunks.map(([from, to], chunk) => ({
+        op: 'backward',
+        activation: call.activation,
+        dims: call,
+        from,
+        to,
+        chunk,
+        inputs,
+        grads: all,
+      }));
     });
     const sum = (buf: SharedArrayBuffer, size: number): Float64Array => {
       const all = new Float64Array(buf);
       const out = all.slice(0, size);
-      for (let c = 1; c < n; c++) for (let i = 0; i < size; i++) out[i] = (out[i] as number) + (all[c * size + i] as number);
+      for (let c = 1; c < n; c++)
+        for (let i = 0; i < size; i++) out[i] = (out[i] as number) + (all[c * size + i] as number);
       return out;
     };
     return gradientTensors(call, {
-      wx: sum(grads.wx, F * H), wh: sum(grads.wh, H * H), b: sum(grads.b, H), x: new Float64Array(grads.x), h0: new Float64Array(grads.h0),
+      wx: sum(grads.wx, F * H),
+      wh: sum(grads.wh, H * H),
+      b: sum(grads.b, H),
+      x: new Float64Array(grads.x),
+      h0: new Float64Array(grads.h0),
     });
   }
 

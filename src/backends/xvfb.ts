@@ -41,15 +41,23 @@ export async function acquireDisplay(): Promise<string> {
   const existing = process.env.DISPLAY;
   if (existing !== undefined && existing !== '') return existing;
   const xvfb = findXvfb();
-  if (xvfb === undefined) throw new Error('no X display: DISPLAY is unset and Xvfb is not on PATH (install it: apt-get install -y xvfb)');
-  const child = spawn(xvfb, ['-displayfd', '3', '-screen', '0', '64x64x24', '-nolisten', 'tcp', '-terminate'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  if (xvfb === undefined)
+    throw new Error('no X display: DISPLAY is unset and Xvfb is not on PATH (install it: apt-get install -y xvfb)');
+  const child = spawn(xvfb, ['-displayfd', '3', '-screen', '0', '64x64x24', '-nolisten', 'tcp', '-terminate'], {
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+  });
   const number = await new Promise<string>((resolve, reject) => {
-    let out = '', err = '';
+    let out = '',
+      err = '';
     const timer = setTimeout(() => fail(new Error('Xvfb did not report a display within 10 s')), 10_000);
     const fail = (e: Error) => {
       clearTimeout(timer);
       child.kill();
-      reject(new Error(`could not start Xvfb (${xvfb}): ${e.message}${err ? `; it said: ${err.trim().split('\n').slice(-3).join(' | ')}` : ''}`));
+      reject(
+        new Error(
+          `could not start Xvfb (${xvfb}): ${e.message}${err ? `; it said: ${err.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
+        ),
+      );
     };
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     child.stdio[3]?.on('data', (d: Buffer) => {

@@ -6,18 +6,25 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import Benchmark from 'benchmark';
-import { seededRng, uniformTensor } from '../check/random.js';
-import { childDetails, type ChildDetails } from '../errors.js';
-import type { MatmulProbe } from '../registry-types.js';
-import type { Activation, Dims, RnnBackend } from '../rnn.js';
+import { seededRng, uniformTensor } from '../core/random.js';
+import { childDetails, type ChildDetails } from '../core/errors.js';
+import type { MatmulProbe } from '../registry/types.js';
+import type { Activation, Dims, RnnBackend } from '../core/rnn.js';
 
+/** What a benchmark times: one forward pass, or a train step (forward, then backward). */
 export type BenchOp = 'forward' | 'train';
 export const BENCH_OPS: readonly BenchOp[] = ['forward', 'train'];
 
+/** One backend's timing of one shape and op: benchmark.js statistics of its best round, GFLOP/s, and its samples. */
 export type BenchResult = {
-  backend: string; shape: Dims; op: BenchOp;
+  backend: string;
+  shape: Dims;
+  op: BenchOp;
   /** benchmark.js statistics of the best round: mean and deviation in ms, relative margin of error in %. */
-  meanMs: number; rme: number; deviationMs: number; samples: number;
+  meanMs: number;
+  rme: number;
+  deviationMs: number;
+  samples: number;
   /** Useful floating-point operations per second, in 1e9 (see flops()). */
   gflops: number;
   /** The mean of every round, in ms. */
@@ -32,7 +39,10 @@ export type BenchResult = {
    */
   inProcessMs?: number;
   inProcessSamples?: number;
-  /** The machine it was measured on, in a report merged from several (rnn-harness merge); its backend then ends in " @ machine". */
+  /**
+   * The machine it was measured on, in a report merged from several (rnn-harness merge); its backend then ends in " @
+   * machine".
+   */
   machine?: string;
 };
 
@@ -50,7 +60,11 @@ export function flops(s: Dims, op: BenchOp): number {
 export function benchInputs(s: Dims, variant = 0) {
   const rng = seededRng(s.B * 1_000_003 + s.T * 1009 + s.F * 31 + s.H + variant * 7_919_003);
   return {
-    params: { wx: uniformTensor(rng, [s.F, s.H], 1 / Math.sqrt(s.F)), wh: uniformTensor(rng, [s.H, s.H], 1 / Math.sqrt(s.H)), b: uniformTensor(rng, [s.H], 0.1) },
+    params: {
+      wx: uniformTensor(rng, [s.F, s.H], 1 / Math.sqrt(s.F)),
+      wh: uniformTensor(rng, [s.H, s.H], 1 / Math.sqrt(s.H)),
+      b: uniformTensor(rng, [s.H], 0.1),
+    },
     x: uniformTensor(rng, [s.B, s.T, s.F]),
     dhs: uniformTensor(rng, [s.B, s.T, s.H]),
   };
@@ -64,10 +78,13 @@ export function timeAsync(name: string, step: () => Promise<unknown>, maxTimeS: 
       maxTime: maxTimeS,
       minSamples: 5,
       fn: (deferred: { resolve(): void }) => {
-        step().then(() => deferred.resolve(), (e: unknown) => {
-          bench.abort();
-          reject(e);
-        });
+        step().then(
+          () => deferred.resolve(),
+          (e: unknown) => {
+            bench.abort();
+            reject(e);
+          },
+        );
       },
       onComplete: () => resolve(bench.stats),
       onError: () => reject(bench.error),
@@ -77,7 +94,11 @@ export function timeAsync(name: string, step: () => Promise<unknown>, maxTimeS: 
 }
 
 export type BenchPlan = {
-  backends: RnnBackend[]; shapes: Dims[]; ops: readonly BenchOp[]; rounds: number; maxTimeS: number;
+  backends: RnnBackend[];
+  shapes: Dims[];
+  ops: readonly BenchOp[];
+  rounds: number;
+  maxTimeS: number;
   /** The activation every call uses (default tanh); the caller leaves out backends that lack it. */
   activation?: Activation;
   /** Matrix-multiply probes for the machine limit (see MatmulProbe); timed first, in the same rounds. */
@@ -85,7 +106,15 @@ export type BenchPlan = {
 };
 
 /** One engine's n×n matrix product: 2·n³ floating-point operations. */
-export type PeakResult = { engine: string; n: number; meanMs: number; rme: number; samples: number; gflops: number; roundsMs: number[] };
+export type PeakResult = {
+  engine: string;
+  n: number;
+  meanMs: number;
+  rme: number;
+  samples: number;
+  gflops: number;
+  roundsMs: number[];
+};
 
 /**
  * A backend (or probe) that could not be timed: it failed to start, threw, hung or answered wrongly; a
@@ -113,7 +142,12 @@ type Progress = (done: number, total: number, what: string) => void;
  * Each item runs once untimed first (a check that it works at all); an item that throws there or while
  * timed is dropped from the later rounds and comes back in `failed` with its message.
  */
-async function interleaved(items: Timed[], rounds: number, maxTimeS: number, tick: (what: string) => void): Promise<{ best: Map<string, Best>; failed: Map<string, Failed> }> {
+async function interleaved(
+  items: Timed[],
+  rounds: number,
+  maxTimeS: number,
+  tick: (what: string) => void,
+): Promise<{ best: Map<string, Best>; failed: Map<string, Failed> }> {
   const best = new Map<string, Best>();
   const failed = new Map<string, Failed>();
   for (const item of items) {
@@ -161,7 +195,12 @@ const collectGarbage: () => void = (() => {
   }
 })();
 
-const statsOf = (b: Best) => ({ meanMs: b.stats.mean * 1000, rme: b.stats.rme, samples: b.stats.sample.length, roundsMs: b.roundsMs });
+const statsOf = (b: Best) => ({
+  meanMs: b.stats.mean * 1000,
+  rme: b.stats.rme,
+  samples: b.stats.sample.length,
+  roundsMs: b.roundsMs,
+});
 /** The best round's samples in ms, to the µs. */
 const samplesOf = (b: Best) => b.stats.sample.map((s) => Math.round(s * 1e6) / 1e3);
 
@@ -177,16 +216,24 @@ export async function timeBackends(plan: BenchPlan, progress: Progress = () => {
   const tick = (what: string) => progress(done++, total, what);
 
   const failures: BenchFailure[] = [];
-  const peakItems = probes.map((p) => ({ name: p.engine, label: `machine limit: ${p.engine} ${PEAK_N}x${PEAK_N}`, step: () => p.multiply() }));
+  const peakItems = probes.map((p) => ({
+    name: p.engine,
+    label: `machine limit: ${p.engine} ${PEAK_N}x${PEAK_N}`,
+    step: () => p.multiply(),
+  }));
   const peakRun = await interleaved(peakItems, plan.rounds, plan.maxTimeS, tick);
-  for (const [engine, f] of peakRun.failed) failures.push({ ...f, backend: engine, reason: `matrix-multiply probe: ${f.reason}` });
+  for (const [engine, f] of peakRun.failed)
+    failures.push({ ...f, backend: engine, reason: `matrix-multiply probe: ${f.reason}` });
   const peaks = probes.flatMap((p): PeakResult[] => {
     const b = peakRun.best.get(p.engine);
     if (b === undefined) return [];
     const s = statsOf(b);
     return [{ engine: p.engine, n: PEAK_N, ...s, gflops: (2 * PEAK_N ** 3) / s.meanMs / 1e6 }];
   });
-  const limit = peaks.reduce<PeakResult | undefined>((a, p) => (a === undefined || p.gflops > a.gflops ? p : a), undefined);
+  const limit = peaks.reduce<PeakResult | undefined>(
+    (a, p) => (a === undefined || p.gflops > a.gflops ? p : a),
+    undefined,
+  );
 
   const results: BenchResult[] = [];
   for (const shape of plan.shapes) {
@@ -226,8 +273,15 @@ export async function timeBackends(plan: BenchPlan, progress: Progress = () => {
           }
         }
         results.push({
-          backend: backend.name, shape, op, ...statsOf(b), sampleMs: samplesOf(b), deviationMs: b.stats.deviation * 1000, gflops,
-          ...(limit === undefined ? {} : { fractionOfLimit: gflops / limit.gflops }), ...inProcess,
+          backend: backend.name,
+          shape,
+          op,
+          ...statsOf(b),
+          sampleMs: samplesOf(b),
+          deviationMs: b.stats.deviation * 1000,
+          gflops,
+          ...(limit === undefined ? {} : { fractionOfLimit: gflops / limit.gflops }),
+          ...inProcess,
         });
       }
     }

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { agreementProperty, saturationProperty } from '../check/properties.js';
 import { checkBackend, checkCases, checkProblem2, type CheckRow } from '../check/suite.js';
 import type { RnnCase } from '../check/arbitraries.js';
-import type { RnnBackend } from '../rnn.js';
+import type { RnnBackend } from '../core/rnn.js';
 
 export type Counterexample = { B: number; T: number; F: number; H: number; activation: string; h0: boolean };
 export type HuntResult = {
@@ -22,7 +22,11 @@ export type HuntResult = {
 
 export type HuntOptions = { runs?: number; seed?: number };
 
-export async function hunt(backend: RnnBackend, reference: RnnBackend, { runs = 100, seed = 1 }: HuntOptions = {}): Promise<HuntResult> {
+export async function hunt(
+  backend: RnnBackend,
+  reference: RnnBackend,
+  { runs = 100, seed = 1 }: HuntOptions = {},
+): Promise<HuntResult> {
   const start = performance.now();
   const caughtBy: string[] = [];
   let firstCatch: number | undefined;
@@ -33,12 +37,21 @@ export async function hunt(backend: RnnBackend, reference: RnnBackend, { runs = 
   const rows: CheckRow[] = [await checkProblem2(backend), ...(await checkBackend(backend, reference, checkCases()))];
   for (const r of rows) if (r.status === 'fail') caught(`check:${r.quantity}`);
   let counterexample: Counterexample | null = null;
-  for (const [name, property] of [['agreement', agreementProperty(backend, reference)], ['saturation', saturationProperty(backend, reference)]] as const) {
+  for (const [name, property] of [
+    ['agreement', agreementProperty(backend, reference)],
+    ['saturation', saturationProperty(backend, reference)],
+  ] as const) {
     const out = await fc.check(property, { numRuns: runs, seed });
     if (!out.failed) continue;
     caught(`fuzz:${name}`);
     const c = out.counterexample?.[0] as RnnCase | undefined;
-    if (c !== undefined && counterexample === null) counterexample = { B: c.B, T: c.T, F: c.F, H: c.H, activation: c.activation, h0: c.h0 !== undefined };
+    if (c !== undefined && counterexample === null)
+      counterexample = { B: c.B, T: c.T, F: c.F, H: c.H, activation: c.activation, h0: c.h0 !== undefined };
   }
-  return { killed: caughtBy.length > 0, caughtBy, counterexample, ms: Math.round(firstCatch ?? performance.now() - start) };
+  return {
+    killed: caughtBy.length > 0,
+    caughtBy,
+    counterexample,
+    ms: Math.round(firstCatch ?? performance.now() - start),
+  };
 }

@@ -13,11 +13,12 @@
  *         return dx, dh
  *
  * Made to run: n goes over min(F, T) steps (x[:, n, :] would fail for n >= T); dx is dA·wxᵀ at the last
- * step and zero elsewhere; the accumulators start again when the shape changes. The forward pass is the correct one (the notebook's matches Problem 2).
+ * step and zero elsewhere; the accumulators start again when the shape changes. The forward pass is the correct one
+ * (the notebook's matches Problem 2).
  */
 import { LoopsBackend } from '../backends/loops.js';
-import type { Precision, RnnBackend, RnnGradients, RnnOptions, RnnParams } from '../rnn.js';
-import { tensor, type Tensor } from '../tensor.js';
+import type { Precision, RnnBackend, RnnGradients, RnnOptions, RnnParams } from '../core/rnn.js';
+import { tensor, type Tensor } from '../core/tensor.js';
 
 export class NotebookBackwardBackend implements RnnBackend {
   readonly name = 'notebook-problem3';
@@ -62,13 +63,17 @@ export class NotebookBackwardBackend implements RnnBackend {
     for (let i = 0; i < B; i++) {
       for (let j = 0; j < H; j++) {
         const da = dA[i * H + j] as number;
-        for (let f = 0; f < F; f++) dx[(i * T + T - 1) * F + f] = (dx[(i * T + T - 1) * F + f] as number) + da * at(p.wx, f * H + j);
+        for (let f = 0; f < F; f++)
+          dx[(i * T + T - 1) * F + f] = (dx[(i * T + T - 1) * F + f] as number) + da * at(p.wx, f * H + j);
         for (let k = 0; k < H; k++) dh[i * H + k] = (dh[i * H + k] as number) + da * at(p.wh, j * H + k);
       }
     }
     return {
-      wx: tensor([F, H], dWx), wh: tensor([H, H], dWh), b: tensor([H], dB),
-      x: tensor([B, T, F], dx), h0: tensor([B, H], dh),
+      wx: tensor([F, H], dWx),
+      wh: tensor([H, H], dWh),
+      b: tensor([H], dB),
+      x: tensor([B, T, F], dx),
+      h0: tensor([B, H], dh),
     };
   }
 

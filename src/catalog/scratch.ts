@@ -1,18 +1,39 @@
 /**
  * A SimpleRNN written the way a learner writes it from scratch: one loop per time step, per sample, per
- * unit, reading like the equations of the math contract (README). With `bug` undefined it is correct; each bug
+ * unit, reading like the equations of the math contract (docs/CONTRACT.md). With `bug` undefined it is correct; each
+ * bug
  * of the catalog (src/catalog/index.ts) changes exactly the line a real scratch implementation gets wrong.
  */
-import { checkBackward, checkForward, type Precision, type RnnBackend, type RnnGradients, type RnnOptions, type RnnParams } from '../rnn.js';
-import type { Tensor } from '../tensor.js';
+import {
+  checkBackward,
+  checkForward,
+  type Precision,
+  type RnnBackend,
+  type RnnGradients,
+  type RnnOptions,
+  type RnnParams,
+} from '../core/rnn.js';
+import type { Tensor } from '../core/tensor.js';
 
 export type ScratchBug =
-  | 'overwritten-weight-grads' | 'dwh-uses-h-t' | 'output-grad-every-step' | 'no-recurrent-carry'
-  | 'tanh-derivative-twice' | 'backward-loop-forward-in-time' | 'wh-transposed' | 'bias-grad-averaged'
-  | 'h0-ignored' | 'float32-accumulation' | 'overflowing-tanh';
+  | 'overwritten-weight-grads'
+  | 'dwh-uses-h-t'
+  | 'output-grad-every-step'
+  | 'no-recurrent-carry'
+  | 'tanh-derivative-twice'
+  | 'backward-loop-forward-in-time'
+  | 'wh-transposed'
+  | 'bias-grad-averaged'
+  | 'h0-ignored'
+  | 'float32-accumulation'
+  | 'overflowing-tanh';
 
 export class ScratchRnn implements RnnBackend {
-  constructor(readonly name: string, private readonly bug: ScratchBug | undefined, readonly precision: Precision = 'float64') {}
+  constructor(
+    readonly name: string,
+    private readonly bug: ScratchBug | undefined,
+    readonly precision: Precision = 'float64',
+  ) {}
 
   /** wh[k][j], or wh[j][k] when the code has wh the wrong way round. */
   private w(wh: Tensor, k: number, j: number, H: number): number {
@@ -38,7 +59,12 @@ export class ScratchRnn implements RnnBackend {
           let a = p.b.data[j] as number;
           for (let f = 0; f < F; f++) a += (x.data[(b * T + t) * F + f] as number) * (p.wx.data[f * H + j] as number);
           for (let k = 0; k < H; k++) {
-            const hPrev = t > 0 ? (hs[(b * T + t - 1) * H + k] as number) : h0 === undefined || this.bug === 'h0-ignored' ? 0 : (h0.data[b * H + k] as number);
+            const hPrev =
+              t > 0
+                ? (hs[(b * T + t - 1) * H + k] as number)
+                : h0 === undefined || this.bug === 'h0-ignored'
+                  ? 0
+                  : (h0.data[b * H + k] as number);
             a += hPrev * this.w(p.wh, k, j, H);
           }
           hs[(b * T + t) * H + j] = activation === 'tanh' ? this.tanh(a) : Math.max(a, 0);
@@ -55,7 +81,11 @@ export class ScratchRnn implements RnnBackend {
     const dx = new Float64Array(B * T * F);
     let dhNext = new Float64Array(B * H); // dL/dh_t arriving from step t + 1
     const h = (b: number, t: number, k: number) =>
-      t >= 0 ? (hs.data[(b * T + t) * H + k] as number) : h0 === undefined || this.bug === 'h0-ignored' ? 0 : (h0.data[b * H + k] as number);
+      t >= 0
+        ? (hs.data[(b * T + t) * H + k] as number)
+        : h0 === undefined || this.bug === 'h0-ignored'
+          ? 0
+          : (h0.data[b * H + k] as number);
     const steps = Array.from({ length: T }, (_, i) => (this.bug === 'backward-loop-forward-in-time' ? i : T - 1 - i));
     for (const t of steps) {
       if (this.bug === 'overwritten-weight-grads') [dwx, dwh, db].forEach((g) => g.fill(0));
@@ -84,7 +114,10 @@ export class ScratchRnn implements RnnBackend {
     }
     if (this.bug === 'bias-grad-averaged') db.forEach((v, j) => (db[j] = v / B));
     return {
-      wx: this.out([F, H], dwx), wh: this.out([H, H], dwh), b: this.out([H], db), x: this.out([B, T, F], dx),
+      wx: this.out([F, H], dwx),
+      wh: this.out([H, H], dwh),
+      b: this.out([H], db),
+      x: this.out([B, T, F], dx),
       h0: this.out([B, H], this.bug === 'h0-ignored' ? new Float64Array(B * H) : dhNext),
     };
   }

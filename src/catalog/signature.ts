@@ -13,9 +13,14 @@ export function conditionOf(row: Pick<CheckRow, 'failsWhen' | 'failsEverywhere'>
   return row.failsWhen !== undefined && row.failsWhen.length > 0 ? row.failsWhen.join(' and ') : 'some cases';
 }
 
-/** The signature of one backend's rows of the suite: failing quantity -> when (rows without failsWhen are not the suite's). */
+/**
+ * The signature of one backend's rows of the suite: failing quantity -> when (rows without failsWhen are not the
+ * suite's).
+ */
 export function signatureOf(rows: readonly CheckRow[]): Record<string, string> {
-  return Object.fromEntries(rows.filter((r) => r.status === 'fail' && r.failsWhen !== undefined).map((r) => [r.quantity, conditionOf(r)]));
+  return Object.fromEntries(
+    rows.filter((r) => r.status === 'fail' && r.failsWhen !== undefined).map((r) => [r.quantity, conditionOf(r)]),
+  );
 }
 
 /**
@@ -23,7 +28,10 @@ export function signatureOf(rows: readonly CheckRow[]): Record<string, string> {
  * backend's: `checked` are those quantities (a backend that returns only dwx, dwh and db is matched on
  * those three).
  */
-export function likelyCauses(rows: readonly CheckRow[], checked: readonly string[]): { name: string; description: string }[] {
+export function likelyCauses(
+  rows: readonly CheckRow[],
+  checked: readonly string[],
+): { name: string; description: string }[] {
   const mine = signatureOf(rows);
   const keys = Object.keys(mine);
   if (keys.length === 0) return [];

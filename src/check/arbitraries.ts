@@ -4,14 +4,15 @@
  * person can follow.
  */
 import fc from 'fast-check';
-import type { Capabilities } from '../capabilities.js';
+import type { Capabilities } from '../core/capabilities.js';
 import { rnnPreActivations } from '../kernels/simple-rnn.js';
-import type { Activation, Dims, RnnOptions, RnnParams } from '../rnn.js';
-import { asFloat64, type Tensor } from '../tensor.js';
+import type { Activation, Dims, RnnOptions, RnnParams } from '../core/rnn.js';
+import { asFloat64, type Tensor } from '../core/tensor.js';
 import { cut, GRID, RnnCaseArbitrary, shapesOf, type CaseSpace } from './case-arbitrary.js';
 
 export { GRID };
 
+/** A SimpleRNN problem: its sizes, activation, parameters, input, initial state and upstream gradient. */
 export type RnnCase = Dims & {
   activation: Activation;
   params: RnnParams;
@@ -22,11 +23,13 @@ export type RnnCase = Dims & {
   recipe?: { seed: number; biasMagnitude?: number };
 };
 
+/** [min, max] of each of B, T, F and H. */
 export type ShapeRanges = { B: [number, number]; T: [number, number]; F: [number, number]; H: [number, number] };
 
 /** The default ranges of the property suites: B 1..6, T 1..10, F 1..6, H 1..6. */
 export const DEFAULT_RANGES: ShapeRanges = { B: [1, 6], T: [1, 10], F: [1, 6], H: [1, 6] };
 
+/** Limits on the cases rnnCase draws: the ranges of B, T, F, H, the activation, magnitudes, h0, last step only. */
 export type CaseConstraints = {
   ranges?: ShapeRanges;
   /** A fixed activation, or both. */
@@ -59,7 +62,8 @@ export function constraintsFor(caps: Capabilities, c: CaseConstraints = {}): Cas
 export function maskToLastStep(dhs: Tensor): Tensor {
   const [B, T, H] = dhs.shape as [number, number, number];
   const data = new Float64Array(dhs.data.length);
-  for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) data[(b * T + T - 1) * H + j] = dhs.data[(b * T + T - 1) * H + j] as number;
+  for (let b = 0; b < B; b++)
+    for (let j = 0; j < H; j++) data[(b * T + T - 1) * H + j] = dhs.data[(b * T + T - 1) * H + j] as number;
   return { shape: [...dhs.shape], data };
 }
 
@@ -77,7 +81,13 @@ export function rnnCase(c: CaseConstraints = {}): fc.Arbitrary<RnnCase> {
     const hi = Math.max(1, Math.floor(max / GRID));
     return [Math.min(hi, Math.ceil(min / GRID)), hi];
   };
-  const space: CaseSpace = { ranges: r, activation: c.activation, h0: c.h0, values: steps(lo, m), bias: steps(bLo, bHi) };
+  const space: CaseSpace = {
+    ranges: r,
+    activation: c.activation,
+    h0: c.h0,
+    values: steps(lo, m),
+    bias: steps(bLo, bHi),
+  };
   const full = shapesOf({ B: r.B[1], T: r.T[1], F: r.F[1], H: r.H[1] });
   return new RnnCaseArbitrary(space, (v): RnnCase => {
     const { B, T, F, H, activation } = v;
@@ -85,8 +95,15 @@ export function rnnCase(c: CaseConstraints = {}): fc.Arbitrary<RnnCase> {
     const t = (name: keyof typeof shapes) => cut(v[name], shapes[name], full[name]);
     const dhs = t('dhs');
     return {
-      B, T, F, H, activation, params: { wx: t('wx'), wh: t('wh'), b: t('b') }, x: t('x'),
-      h0: v.withH0 ? t('h0') : undefined, dhs: c.lastStepOnly === true ? maskToLastStep(dhs) : dhs,
+      B,
+      T,
+      F,
+      H,
+      activation,
+      params: { wx: t('wx'), wh: t('wh'), b: t('b') },
+      x: t('x'),
+      h0: v.withH0 ? t('h0') : undefined,
+      dhs: c.lastStepOnly === true ? maskToLastStep(dhs) : dhs,
     };
   });
 }
@@ -112,10 +129,18 @@ export function caseOptions(c: RnnCase): RnnOptions {
 export function minPreActivation(c: RnnCase, hs: Tensor): number {
   const out = new Float64Array(c.B * c.T * c.H);
   const p = c.params;
-  rnnPreActivations(c, {
-    wx: asFloat64(p.wx), wh: asFloat64(p.wh), b: asFloat64(p.b), x: asFloat64(c.x),
-    h0: c.h0 === undefined ? undefined : asFloat64(c.h0),
-  }, asFloat64(hs), out);
+  rnnPreActivations(
+    c,
+    {
+      wx: asFloat64(p.wx),
+      wh: asFloat64(p.wh),
+      b: asFloat64(p.b),
+      x: asFloat64(c.x),
+      h0: c.h0 === undefined ? undefined : asFloat64(c.h0),
+    },
+    asFloat64(hs),
+    out,
+  );
   let min = Infinity;
   for (const v of out) min = Math.min(min, Math.abs(v));
   return min;
@@ -133,16 +158,29 @@ export function describeCase(c: RnnCase): string {
 export function caseToJson(c: RnnCase): object {
   const arr = (t: Tensor | undefined) => (t === undefined ? null : { shape: t.shape, data: [...t.data] });
   if (c.recipe !== undefined) {
-    return { shape: { B: c.B, T: c.T, F: c.F, H: c.H }, activation: c.activation, h0: c.h0 !== undefined, lastStepOnly: isLastStepOnly(c), scaledCase: c.recipe };
+    return {
+      shape: { B: c.B, T: c.T, F: c.F, H: c.H },
+      activation: c.activation,
+      h0: c.h0 !== undefined,
+      lastStepOnly: isLastStepOnly(c),
+      scaledCase: c.recipe,
+    };
   }
   return {
-    shape: { B: c.B, T: c.T, F: c.F, H: c.H }, activation: c.activation,
-    wx: arr(c.params.wx), wh: arr(c.params.wh), b: arr(c.params.b), x: arr(c.x), h0: arr(c.h0), dhs: arr(c.dhs),
+    shape: { B: c.B, T: c.T, F: c.F, H: c.H },
+    activation: c.activation,
+    wx: arr(c.params.wx),
+    wh: arr(c.params.wh),
+    b: arr(c.params.b),
+    x: arr(c.x),
+    h0: arr(c.h0),
+    dhs: arr(c.dhs),
   };
 }
 
 function isLastStepOnly(c: RnnCase): boolean {
   const { B, T, H } = c;
-  for (let b = 0; b < B; b++) for (let i = b * T * H; i < (b * T + T - 1) * H; i++) if (c.dhs.data[i] !== 0) return false;
+  for (let b = 0; b < B; b++)
+    for (let i = b * T * H; i < (b * T + T - 1) * H; i++) if (c.dhs.data[i] !== 0) return false;
   return true;
 }

@@ -11,8 +11,8 @@
  * shrink path (the --path of a replay) stays short.
  */
 import fc from 'fast-check';
-import type { Activation } from '../rnn.js';
-import { tensor, type Tensor } from '../tensor.js';
+import type { Activation } from '../core/rnn.js';
+import { tensor, type Tensor } from '../core/tensor.js';
 
 /** Generated values are multiples of GRID: a counterexample reads as plain numbers (0.375, -1), never as 5.33e-15. */
 export const GRID = 1 / 8;
@@ -36,10 +36,20 @@ type TensorName = (typeof TENSORS)[number];
 type Dim = 'B' | 'T' | 'F' | 'H';
 
 /** The dimension behind each axis of each tensor. */
-const AXES: Record<TensorName, readonly Dim[]> = { wx: ['F', 'H'], wh: ['H', 'H'], b: ['H'], x: ['B', 'T', 'F'], h0: ['B', 'H'], dhs: ['B', 'T', 'H'] };
+const AXES: Record<TensorName, readonly Dim[]> = {
+  wx: ['F', 'H'],
+  wh: ['H', 'H'],
+  b: ['H'],
+  x: ['B', 'T', 'F'],
+  h0: ['B', 'H'],
+  dhs: ['B', 'T', 'H'],
+};
 
 /** A drawn case before it becomes tensors: shape, options, and the pools (grid steps, signed). */
-export type RawCase = { B: number; T: number; F: number; H: number; activation: Activation; withH0: boolean } & Record<TensorName, number[]>;
+export type RawCase = { B: number; T: number; F: number; H: number; activation: Activation; withH0: boolean } & Record<
+  TensorName,
+  number[]
+>;
 
 /** The shape of each tensor for the sizes of `d`. */
 export function shapesOf(d: { B: number; T: number; F: number; H: number }): Record<TensorName, number[]> {
@@ -81,7 +91,13 @@ export function cut(pool: readonly number[], shape: readonly number[], full: rea
  * The pool of a tensor laid out for `full` with index `i` of every axis of dimension `dim` taken out:
  * later slices move down one, the last becomes 0.
  */
-function removeIndex(pool: readonly number[], full: readonly number[], axes: readonly Dim[], dim: Dim, i: number): number[] {
+function removeIndex(
+  pool: readonly number[],
+  full: readonly number[],
+  axes: readonly Dim[],
+  dim: Dim,
+  i: number,
+): number[] {
   let out = [...pool];
   axes.forEach((name, axis) => {
     if (name !== dim) return;
@@ -106,29 +122,47 @@ function towards(current: number, target: number): number[] {
 }
 
 type Context = { raw: RawCase; from: number };
-type Slot = { kind: 'dim'; dim: Dim } | { kind: 'activation' } | { kind: 'h0' } | { kind: 'value'; tensor: TensorName; at: number };
+type Slot =
+  | { kind: 'dim'; dim: Dim }
+  | { kind: 'activation' }
+  | { kind: 'h0' }
+  | { kind: 'value'; tensor: TensorName; at: number };
 
 export class RnnCaseArbitrary<T> extends fc.Arbitrary<T> {
   private readonly draw: fc.Arbitrary<RawCase>;
   private readonly full: Record<TensorName, number[]>;
 
   /** `build` turns a drawn case into the value the property receives. */
-  constructor(private readonly space: CaseSpace, private readonly build: (raw: RawCase) => T) {
+  constructor(
+    private readonly space: CaseSpace,
+    private readonly build: (raw: RawCase) => T,
+  ) {
     super();
     const r = space.ranges;
     this.full = shapesOf({ B: r.B[1], T: r.T[1], F: r.F[1], H: r.H[1] });
     const steps = ([lo, hi]: Range) =>
-      lo === 0 ? fc.integer({ min: -hi, max: hi }) : fc.tuple(fc.integer({ min: lo, max: hi }), fc.boolean()).map(([k, neg]) => (neg ? -k : k));
+      lo === 0
+        ? fc.integer({ min: -hi, max: hi })
+        : fc.tuple(fc.integer({ min: lo, max: hi }), fc.boolean()).map(([k, neg]) => (neg ? -k : k));
     const pool = (name: TensorName) => {
       const n = this.full[name].reduce((a, b) => a * b, 1);
       return fc.array(steps(name === 'b' ? space.bias : space.values), { minLength: n, maxLength: n });
     };
     const int = ([min, max]: Range) => fc.integer({ min, max });
     this.draw = fc.record({
-      B: int(r.B), T: int(r.T), F: int(r.F), H: int(r.H),
-      activation: space.activation === undefined ? fc.constantFrom<Activation>('tanh', 'relu') : fc.constant(space.activation),
+      B: int(r.B),
+      T: int(r.T),
+      F: int(r.F),
+      H: int(r.H),
+      activation:
+        space.activation === undefined ? fc.constantFrom<Activation>('tanh', 'relu') : fc.constant(space.activation),
       withH0: space.h0 === undefined ? fc.boolean() : fc.constant(space.h0),
-      wx: pool('wx'), wh: pool('wh'), b: pool('b'), x: pool('x'), h0: pool('h0'), dhs: pool('dhs'),
+      wx: pool('wx'),
+      wh: pool('wh'),
+      b: pool('b'),
+      x: pool('x'),
+      h0: pool('h0'),
+      dhs: pool('dhs'),
     });
   }
 
@@ -144,18 +178,19 @@ export class RnnCaseArbitrary<T> extends fc.Arbitrary<T> {
   override shrink(_value: T, context: unknown): fc.Stream<fc.Value<T>> {
     const c = context as Context | undefined;
     if (c === undefined || typeof c !== 'object' || !('raw' in c)) return fc.Stream.nil();
+    return fc.stream(this.candidates(c));
+  }
+
+  /**
+   * The shrinks of a case, from the slot that shrank last, round to the slots before it: after a value went
+   * to 0, a dimension that could not go before may go now.
+   */
+  private *candidates(c: Context): Generator<fc.Value<T>> {
     const slots = this.slots(c.raw);
-    const space = this.space;
-    const self = this;
-    // From the slot that shrank last, round to the slots before it: after a value went to 0, a dimension
-    // that could not go before may go now.
-    function* candidates(): Generator<fc.Value<T>> {
-      for (let k = 0; k < slots.length; k++) {
-        const s = (c!.from + k) % slots.length;
-        for (const raw of self.shrinksOf(c!.raw, slots[s] as Slot, space)) yield self.withContext(raw, s);
-      }
+    for (let k = 0; k < slots.length; k++) {
+      const s = (c.from + k) % slots.length;
+      for (const raw of this.shrinksOf(c.raw, slots[s] as Slot, this.space)) yield this.withContext(raw, s);
     }
-    return fc.stream(candidates());
   }
 
   /** Every place the case can shrink, in the order they are tried. */
@@ -178,7 +213,9 @@ export class RnnCaseArbitrary<T> extends fc.Arbitrary<T> {
       if (n <= space.ranges[slot.dim][0]) return;
       for (let i = 0; i < n - 1; i++) {
         const next: RawCase = { ...raw, [slot.dim]: n - 1 };
-        for (const name of TENSORS) if (AXES[name].includes(slot.dim)) next[name] = removeIndex(raw[name], this.full[name], AXES[name], slot.dim, i);
+        for (const name of TENSORS)
+          if (AXES[name].includes(slot.dim))
+            next[name] = removeIndex(raw[name], this.full[name], AXES[name], slot.dim, i);
         yield next;
       }
     } else if (slot.kind === 'activation') {

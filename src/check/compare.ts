@@ -1,7 +1,8 @@
 /** Element-wise comparison of a tensor with the float64 reference under a Tolerance, and where it is worst. */
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { Tolerance } from './tolerance.js';
 
+/** The result of compareTensors: the largest error, the worst error/tolerance and where, how many elements disagree. */
 export type Comparison = {
   /** Largest |a - e|. */
   maxAbsError: number;
@@ -16,6 +17,10 @@ export type Comparison = {
   ok: boolean;
 };
 
+/**
+ * Compares a result with the float64 reference element by element under a tolerance; passes when every ratio is at most
+ * 1.
+ */
 export function compareTensors(actual: Tensor, expected: Tensor, tol: Tolerance): Comparison {
   const size = expected.data.length;
   const same = actual.shape.length === expected.shape.length && actual.shape.every((d, i) => d === expected.shape[i]);

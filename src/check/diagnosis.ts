@@ -7,12 +7,33 @@
 import type { RnnCase } from './arbitraries.js';
 
 /** Every feature a case can have, in the order a report lists them. */
-export const FEATURES = ['T>1', 'T=1', 'B>1', 'B=1', 'h0', 'no h0', 'relu', 'tanh', 'H!=F', 'H=F', 'saturated'] as const;
+export const FEATURES = [
+  'T>1',
+  'T=1',
+  'B>1',
+  'B=1',
+  'h0',
+  'no h0',
+  'relu',
+  'tanh',
+  'H!=F',
+  'H=F',
+  'saturated',
+] as const;
 export type Feature = (typeof FEATURES)[number];
 
 /** The features of a case; `saturated` marks the case whose every pre-activation is far beyond tanh's knee. */
-export function caseFeatures(c: Pick<RnnCase, 'B' | 'T' | 'F' | 'H' | 'activation' | 'h0'>, saturated = false): Feature[] {
-  const f: Feature[] = [c.T > 1 ? 'T>1' : 'T=1', c.B > 1 ? 'B>1' : 'B=1', c.h0 === undefined ? 'no h0' : 'h0', c.activation, c.H === c.F ? 'H=F' : 'H!=F'];
+export function caseFeatures(
+  c: Pick<RnnCase, 'B' | 'T' | 'F' | 'H' | 'activation' | 'h0'>,
+  saturated = false,
+): Feature[] {
+  const f: Feature[] = [
+    c.T > 1 ? 'T>1' : 'T=1',
+    c.B > 1 ? 'B>1' : 'B=1',
+    c.h0 === undefined ? 'no h0' : 'h0',
+    c.activation,
+    c.H === c.F ? 'H=F' : 'H!=F',
+  ];
   if (saturated) f.push('saturated');
   return FEATURES.filter((x) => f.includes(x));
 }
@@ -42,11 +63,14 @@ export function separatingFeatures(outcomes: readonly Outcome[]): string[] | und
   if (passed.length === 0) return [];
   // A feature every case has (tanh, for a backend that declares only tanh) separates nothing.
   const varies = FEATURES.filter((f) => !outcomes.every((o) => o.features.includes(f)));
-  const all = varies.filter((f) => failed.every((o) => o.features.includes(f)) && !passed.some((o) => o.features.includes(f)));
+  const all = varies.filter(
+    (f) => failed.every((o) => o.features.includes(f)) && !passed.some((o) => o.features.includes(f)),
+  );
   if (all.length > 0) return all;
   const never = varies.filter((f) => !passed.some((o) => o.features.includes(f)));
   for (const [i, a] of never.entries()) {
-    for (const b of never.slice(i + 1)) if (failed.every((o) => o.features.includes(a) || o.features.includes(b))) return [`${a} or ${b}`];
+    for (const b of never.slice(i + 1))
+      if (failed.every((o) => o.features.includes(a) || o.features.includes(b))) return [`${a} or ${b}`];
   }
   return [];
 }
@@ -59,8 +83,8 @@ export const FEATURE_HINTS: Record<Feature, string> = {
   'B=1': 'look at code that only a single sample reaches (a batch axis squeezed away)',
   h0: 'look at how the initial state h0 enters: h_{t-1} at the first step in forward, dwh and dh0 in backward',
   'no h0': 'look at the zero initial state used when h0 is not given',
-  relu: "look at relu and its derivative [h > 0]",
-  tanh: "look at tanh and its derivative 1 − h²",
+  relu: 'look at relu and its derivative [h > 0]',
+  tanh: 'look at tanh and its derivative 1 − h²',
   'H!=F': 'look for F and H swapped, or wx and wh mixed up: a mistake that H = F would hide',
   'H=F': 'look at code that only square weights reach',
   saturated: 'look at large pre-activations: tanh written with e^{2a} overflows to NaN beyond a ≈ 354',
@@ -79,10 +103,14 @@ const QUANTITY_HINTS: Record<string, string> = {
 /** One line: "dwh fails only when T>1: look at …", or that it fails everywhere, or that no feature tells. */
 export function failsWhenLine(quantity: string, failsWhen: readonly string[], everyCaseFailed: boolean): string {
   if (failsWhen.length > 0) {
-    const hints = failsWhen.flatMap((f) => f.split(' or ')).map((f) => FEATURE_HINTS[f as Feature]).join('; ');
+    const hints = failsWhen
+      .flatMap((f) => f.split(' or '))
+      .map((f) => FEATURE_HINTS[f as Feature])
+      .join('; ');
     return `${quantity} fails only when ${failsWhen.join(' and ')}: ${hints}`;
   }
-  if (!everyCaseFailed) return `${quantity} fails in some cases, and no feature of the cases separates them from the passing ones`;
+  if (!everyCaseFailed)
+    return `${quantity} fails in some cases, and no feature of the cases separates them from the passing ones`;
   const hint = QUANTITY_HINTS[quantity];
   return `${quantity} fails in every case checked${hint === undefined ? '' : `: ${hint}`}`;
 }

@@ -5,17 +5,27 @@
  * them is held to what those projects assert, not only to this project's reference.
  */
 import { readFileSync } from 'node:fs';
-import type { Activation, RnnBackend } from '../rnn.js';
-import { packageFile } from '../package-files.js';
-import { tensor, type Tensor } from '../tensor.js';
+import type { Activation, RnnBackend } from '../core/rnn.js';
+import { packageFile } from '../core/package-files.js';
+import { tensor, type Tensor } from '../core/tensor.js';
 import type { RnnCase } from './arbitraries.js';
 
 type Tolerance = { rtol: number; atol: number };
 
 /** One forward case: inputs, and the peer's expected hs (all steps) or last state, flat, row-major. */
 export type PeerCase = {
-  name: string; source: string; activation: Activation; B: number; T: number; F: number; H: number;
-  x: number[]; wx: number[]; wh: number[]; b: number[]; h0: number[] | null;
+  name: string;
+  source: string;
+  activation: Activation;
+  B: number;
+  T: number;
+  F: number;
+  H: number;
+  x: number[];
+  wx: number[];
+  wh: number[];
+  b: number[];
+  h0: number[] | null;
   expected: Tolerance & { which: 'all' | 'last'; values: number[] };
   notes: string;
 };
@@ -23,11 +33,22 @@ export type PeerCase = {
 /** One gradient case: a forward case with dhs, and the peer's expected hs and gradients. */
 export type PeerGradientCase = Omit<PeerCase, 'expected'> & {
   dhs: number[];
-  expected: Tolerance & { hs: number[]; grad_wx: number[]; grad_wh: number[]; grad_b: number[]; grad_x: number[]; grad_h0: number[] };
+  expected: Tolerance & {
+    hs: number[];
+    grad_wx: number[];
+    grad_wh: number[];
+    grad_b: number[];
+    grad_x: number[];
+    grad_h0: number[];
+  };
 };
 
 let loaded: { cases: PeerCase[]; gradient_cases: PeerGradientCase[] } | undefined;
-const data = () => (loaded ??= JSON.parse(readFileSync(packageFile('data', 'peer-cases.json'), 'utf8')) as { cases: PeerCase[]; gradient_cases: PeerGradientCase[] });
+const data = () =>
+  (loaded ??= JSON.parse(readFileSync(packageFile('data', 'peer-cases.json'), 'utf8')) as {
+    cases: PeerCase[];
+    gradient_cases: PeerGradientCase[];
+  });
 
 /** The 41 forward cases. */
 export const peerCases = (): readonly PeerCase[] => data().cases;
@@ -38,9 +59,14 @@ export const peerGradientCases = (): readonly PeerGradientCase[] => data().gradi
 export function peerRnnCase(p: PeerCase | PeerGradientCase): RnnCase {
   const { B, T, F, H } = p;
   return {
-    B, T, F, H, activation: p.activation,
+    B,
+    T,
+    F,
+    H,
+    activation: p.activation,
     params: { wx: tensor([F, H], p.wx), wh: tensor([H, H], p.wh), b: tensor([H], p.b) },
-    x: tensor([B, T, F], p.x), h0: p.h0 === null ? undefined : tensor([B, H], p.h0),
+    x: tensor([B, T, F], p.x),
+    h0: p.h0 === null ? undefined : tensor([B, H], p.h0),
     dhs: tensor([B, T, H], 'dhs' in p ? p.dhs : undefined),
   };
 }
@@ -49,8 +75,17 @@ export function peerRnnCase(p: PeerCase | PeerGradientCase): RnnCase {
  * How far `got` is from the peer's `expected`: the worst |g − e| / (atol + rtol·|e|), at most 1 passes;
  * where it is worst (flat index, got and expected there) and how many elements are beyond the tolerance.
  */
-export type PeerComparison = { ratio: number; maxError: number; index: number; got?: number; expected?: number; mismatches: number; size: number };
+export type PeerComparison = {
+  ratio: number;
+  maxError: number;
+  index: number;
+  got?: number;
+  expected?: number;
+  mismatches: number;
+  size: number;
+};
 
+/** Compares a backend's values with a peer's expected ones under the peer's own tolerance. */
 export function comparePeer(got: ArrayLike<number>, expected: readonly number[], tol: Tolerance): PeerComparison {
   const size = expected.length;
   if (got.length !== size) return { ratio: Infinity, maxError: Infinity, index: -1, mismatches: size, size };
@@ -76,7 +111,11 @@ function lastStep(hs: Tensor, B: number, T: number, H: number): Float64Array {
 /** Runs a forward case on `backend` and compares with the peer's expected values. */
 export async function runPeerCase(backend: RnnBackend, p: PeerCase): Promise<PeerComparison> {
   const c = peerRnnCase(p);
-  const hs = await backend.forward(c.params, c.x, c.h0 === undefined ? { activation: c.activation } : { activation: c.activation, h0: c.h0 });
+  const hs = await backend.forward(
+    c.params,
+    c.x,
+    c.h0 === undefined ? { activation: c.activation } : { activation: c.activation, h0: c.h0 },
+  );
   const got = p.expected.which === 'all' ? hs.data : lastStep(hs, p.B, p.T, p.H);
   return comparePeer(got, p.expected.values, p.expected);
 }

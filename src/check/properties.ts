@@ -1,13 +1,21 @@
 /**
- * The harness's properties, shared by the vitest suites in properties/ and by `rnn-harness fuzz`:
- * the oracle agrees with the reference, and any backend agrees with the reference.
+ * The harness's properties, shared by the vitest suites in properties/ and by `rnn-harness fuzz`: any
+ * backend agrees with the reference (the oracle's property, that the reference agrees with finite
+ * differences, is in oracle/properties.ts).
  */
 import fc from 'fast-check';
-import { checkedGradients, GRADIENT_KEYS, resolveCapabilities } from '../capabilities.js';
-import { numericGradients, ORACLE_BAR, oracleError } from '../oracle/finite-difference.js';
-import type { RnnBackend, RnnGradients } from '../rnn.js';
-import type { Tensor } from '../tensor.js';
-import { caseOptions, constraintsFor, describeCase, minPreActivation, rnnCase, type CaseConstraints, type RnnCase } from './arbitraries.js';
+import { checkedGradients, GRADIENT_KEYS, resolveCapabilities } from '../core/capabilities.js';
+import type { RnnBackend, RnnGradients } from '../core/rnn.js';
+import type { Tensor } from '../core/tensor.js';
+import {
+  caseOptions,
+  constraintsFor,
+  describeCase,
+  minPreActivation,
+  rnnCase,
+  type CaseConstraints,
+  type RnnCase,
+} from './arbitraries.js';
 import { compareTensors } from './compare.js';
 import { describeMismatch, worstElement, type WorstElement } from './where.js';
 import { toleranceFor } from './tolerance.js';
@@ -44,7 +52,9 @@ export function assertAgrees(backend: RnnBackend, c: RnnCase, what: string, actu
     throw new Disagreement(
       `${backend.name} ${what} disagrees with the reference on ${describeCase(c)}: ${describeMismatch(quantity, cmp, actual, expected)} ` +
         `(max |error| ${cmp.maxAbsError.toExponential(3)}; atol ${tol.atol.toExponential(2)}, rtol ${tol.rtol.toExponential(2)})`,
-      cmp.worstRatio, quantity, worstElement(cmp, actual, expected),
+      cmp.worstRatio,
+      quantity,
+      worstElement(cmp, actual, expected),
     );
   }
 }
@@ -77,7 +87,10 @@ export class FailureWatch {
  * error (a throw, a NaN) keeps failing. fast-check runs every shrink after the first failure, so the
  * watch sees that failure first, also when a --path replay starts at the shrunk case.
  */
-export function keepingMargin(check: (c: RnnCase) => Promise<void>, watch: FailureWatch): (c: RnnCase) => Promise<void> {
+export function keepingMargin(
+  check: (c: RnnCase) => Promise<void>,
+  watch: FailureWatch,
+): (c: RnnCase) => Promise<void> {
   return async (c) => {
     try {
       await check(c);
@@ -126,25 +139,6 @@ export async function checkAgreement(backend: RnnBackend, reference: RnnBackend,
   for (const k of gradients) assertAgrees(backend, c, `d${k}`, g[k], gRef[k]);
 }
 
-/** The reference's analytic gradients agree with finite differences (relu cases near a kink are skipped). */
-export async function checkOracle(reference: RnnBackend, c: RnnCase): Promise<void> {
-  const o = caseOptions(c);
-  const hs = await reference.forward(c.params, c.x, o);
-  fc.pre(c.activation !== 'relu' || minPreActivation(c, hs) > RELU_KINK_MARGIN);
-  const analytic = await reference.backward(c.params, c.x, hs, c.dhs, o);
-  const numeric = await numericGradients(reference, c.params, c.x, c.dhs, o);
-  for (const k of GRADIENT_KEYS) {
-    const err = oracleError(analytic[k], numeric[k]);
-    if (!(err <= ORACLE_BAR)) {
-      throw new Disagreement(
-        `${reference.name} d${k} disagrees with finite differences on ${describeCase(c)}: ` +
-          `relative error ${err.toExponential(3)} > ${ORACLE_BAR}; worst error/tolerance ${(err / ORACLE_BAR).toExponential(2)}`,
-        err / ORACLE_BAR, `d${k}`,
-      );
-    }
-  }
-}
-
 /**
  * Cases for comparisons that a kink disturbs (finite differences; float32 against float64): relu cases
  * draw values of magnitude >= 0.05, so few land near the kink.
@@ -157,18 +151,21 @@ export function kinkAwareCases(c: CaseConstraints = {}): fc.Arbitrary<RnnCase> {
   return fc.oneof(tanh, relu);
 }
 
-/** The oracle property; relu cases within RELU_KINK_MARGIN of the kink are discarded (fc.pre). */
-export const oracleProperty = (reference: RnnBackend, c: CaseConstraints = {}): WatchedProperty =>
-  watchedProperty(kinkAwareCases(c), (rc) => checkOracle(reference, rc));
-
 /** Agreement with the reference on cases within the backend's declared capabilities. */
-export const agreementProperty = (backend: RnnBackend, reference: RnnBackend, constraints: CaseConstraints = {}): WatchedProperty => {
+export const agreementProperty = (
+  backend: RnnBackend,
+  reference: RnnBackend,
+  constraints: CaseConstraints = {},
+): WatchedProperty => {
   const c = constraintsFor(resolveCapabilities(backend), constraints);
-  return watchedProperty(backend.precision === 'float64' ? rnnCase(c) : kinkAwareCases(c), (rc) => checkAgreement(backend, reference, rc));
+  return watchedProperty(backend.precision === 'float64' ? rnnCase(c) : kinkAwareCases(c), (rc) =>
+    checkAgreement(backend, reference, rc),
+  );
 };
 
 /** Saturated tanh cases: every pre-activation beyond 88 in magnitude (see rnnCase's biasMagnitude). */
 export const SATURATED: CaseConstraints = { activation: 'tanh', biasMagnitude: [100, 1e4] };
 
 /** Agreement where tanh saturates: catches a tanh that overflows to NaN or Infinity. */
-export const saturationProperty = (backend: RnnBackend, reference: RnnBackend) => agreementProperty(backend, reference, SATURATED);
+export const saturationProperty = (backend: RnnBackend, reference: RnnBackend) =>
+  agreementProperty(backend, reference, SATURATED);

@@ -4,12 +4,14 @@
  * nor explodes), biases in ±0.5, inputs and upstream gradients in ±1, initial states in ±0.5. Seeded: the same
  * seed gives the same case on every machine.
  */
-import type { Activation } from '../rnn.js';
+import type { Activation } from '../core/rnn.js';
 import type { RnnCase } from './arbitraries.js';
-import { seededRng, uniformTensor } from './random.js';
+import { seededRng, uniformTensor } from '../core/random.js';
 
+/** The sizes of a problem: batch, time steps, features, hidden units. */
 export type Shape = { B: number; T: number; F: number; H: number };
 
+/** Options of scaledCase: h0 or not, upstream gradient on the last step only, the magnitude of the biases. */
 export type ScaledCaseOptions = {
   /** An initial state (default true); false starts from zeros. */
   h0?: boolean;
@@ -19,6 +21,7 @@ export type ScaledCaseOptions = {
   biasMagnitude?: number;
 };
 
+/** A seeded case at any size, its values scaled as a trained network's would be. */
 export function scaledCase(shape: Shape, activation: Activation, seed: number, o: ScaledCaseOptions = {}): RnnCase {
   const { B, T, F, H } = shape;
   const rng = seededRng(seed);

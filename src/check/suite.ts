@@ -5,18 +5,24 @@
  * every backend against `loops`, and the oracle against `loops`. A failing row names its worst element
  * and what its failing cases share that no passing one has (check/diagnosis.ts).
  */
-import { checkedGradients, GRADIENT_KEYS, resolveCapabilities, type Gap } from '../capabilities.js';
+import { checkedGradients, GRADIENT_KEYS, resolveCapabilities, type Gap } from '../core/capabilities.js';
 import { PROBLEM2 } from '../fixtures/problem2.js';
-import { numericGradients, ORACLE_BAR, oracleError } from '../oracle/finite-difference.js';
-import type { Activation, RnnBackend } from '../rnn.js';
+import type { Activation, RnnBackend } from '../core/rnn.js';
 import { rnnForward } from '../kernels/simple-rnn.js';
-import { asFloat64, fromNested, type Nested, type Tensor } from '../tensor.js';
-import { adaptCase, caseOptions, describeCase, minPreActivation, outsideCapabilities, type RnnCase } from './arbitraries.js';
+import { asFloat64, fromNested, type Nested, type Tensor } from '../core/tensor.js';
+import { adaptCase, caseOptions, minPreActivation, outsideCapabilities, type RnnCase } from './arbitraries.js';
 import { compareTensors, type Comparison } from './compare.js';
 import { elementName, unflatten, worstElement, type WorstElement } from './where.js';
 import { caseFeatures, separatingFeatures, type Outcome } from './diagnosis.js';
-import { childDetails, type ChildDetails } from '../errors.js';
-import { comparePeer, peerCases, peerGradientCases, peerRnnCase, runPeerCase, type PeerComparison } from './peer-cases.js';
+import { childDetails, type ChildDetails } from '../core/errors.js';
+import {
+  comparePeer,
+  peerCases,
+  peerGradientCases,
+  peerRnnCase,
+  runPeerCase,
+  type PeerComparison,
+} from './peer-cases.js';
 import { RELU_KINK_MARGIN } from './properties.js';
 import { scaledCase } from './scaled-case.js';
 import { toleranceFor, type Tolerance } from './tolerance.js';
@@ -62,17 +68,34 @@ export type CheckCase = { name: string; c: RnnCase; saturated?: boolean };
 
 export const CHECK_SEED = 20261125;
 
-const randomCase = (seed: number, B: number, T: number, F: number, H: number, activation: Activation, withH0: boolean): RnnCase =>
-  scaledCase({ B, T, F, H }, activation, seed, { h0: withH0 });
+const randomCase = (
+  seed: number,
+  B: number,
+  T: number,
+  F: number,
+  H: number,
+  activation: Activation,
+  withH0: boolean,
+): RnnCase => scaledCase({ B, T, F, H }, activation, seed, { h0: withH0 });
 
 /** Problem 2 with an upstream gradient of ones at the last step (many-to-one). */
 export function problem2Case(): RnnCase {
   const dhs = new Float64Array(12);
   dhs.fill(1, 8);
   return {
-    B: 1, T: 3, F: 2, H: 4, activation: 'tanh',
-    params: { wx: fromNested(PROBLEM2.wx as unknown as Nested), wh: fromNested(PROBLEM2.wh as unknown as Nested), b: fromNested([...PROBLEM2.b]) },
-    x: fromNested(PROBLEM2.x as unknown as Nested), h0: undefined, dhs: { shape: [1, 3, 4], data: dhs },
+    B: 1,
+    T: 3,
+    F: 2,
+    H: 4,
+    activation: 'tanh',
+    params: {
+      wx: fromNested(PROBLEM2.wx as unknown as Nested),
+      wh: fromNested(PROBLEM2.wh as unknown as Nested),
+      b: fromNested([...PROBLEM2.b]),
+    },
+    x: fromNested(PROBLEM2.x as unknown as Nested),
+    h0: undefined,
+    dhs: { shape: [1, 3, 4], data: dhs },
   };
 }
 
@@ -85,11 +108,17 @@ function alive(c: RnnCase): boolean {
   if (c.activation !== 'relu') return true;
   const hs = new Float64Array(c.B * c.T * c.H);
   const p = c.params;
-  rnnForward(c, 'relu', { wx: asFloat64(p.wx), wh: asFloat64(p.wh), b: asFloat64(p.b), x: asFloat64(c.x), h0: c.h0 && asFloat64(c.h0) }, hs);
+  rnnForward(
+    c,
+    'relu',
+    { wx: asFloat64(p.wx), wh: asFloat64(p.wh), b: asFloat64(p.b), x: asFloat64(c.x), h0: c.h0 && asFloat64(c.h0) },
+    hs,
+  );
   if (minPreActivation(c, { shape: [c.B, c.T, c.H], data: hs }) <= RELU_KINK_MARGIN) return false;
   for (let t = 0; t < c.T; t++) {
     let active = 0;
-    for (let b = 0; b < c.B; b++) for (let j = 0; j < c.H; j++) if ((hs[(b * c.T + t) * c.H + j] as number) > 0) active++;
+    for (let b = 0; b < c.B; b++)
+      for (let j = 0; j < c.H; j++) if ((hs[(b * c.T + t) * c.H + j] as number) > 0) active++;
     if (active < Math.max(1, (c.B * c.H) / 4)) return false;
   }
   return true;
@@ -102,7 +131,11 @@ function alive(c: RnnCase): boolean {
  */
 export function checkCases(seed = CHECK_SEED): CheckCase[] {
   const shapes = [
-    ['T=1', 3, 1, 4, 5], ['T=5', 3, 5, 4, 5], ['B=1', 1, 5, 4, 5], ['H=F', 3, 5, 4, 4], ['T=64', 2, 64, 3, 5],
+    ['T=1', 3, 1, 4, 5],
+    ['T=5', 3, 5, 4, 5],
+    ['B=1', 1, 5, 4, 5],
+    ['H=F', 3, 5, 4, 4],
+    ['T=64', 2, 64, 3, 5],
   ] as const;
   const cases: CheckCase[] = [{ name: 'problem2', c: problem2Case() }];
   let s = seed;
@@ -127,7 +160,7 @@ export function checkCases(seed = CHECK_SEED): CheckCase[] {
  * is), the largest error over all cases, and each case's outcome, from which a failed row learns what
  * its failing cases share (failsWhen).
  */
-class Worst {
+export class Worst {
   private readonly rows = new Map<string, CheckRow>();
   private readonly maxErrors = new Map<string, number>();
   private readonly outcomes = new Map<string, Outcome[]>();
@@ -141,15 +174,35 @@ class Worst {
   }
 
   /** A comparison of `actual` with `expected`; with the case, its outcome counts for failsWhen. */
-  compared(quantity: string, caseName: string, cmp: Comparison, tol: Tolerance, actual: Tensor, expected: Tensor, cc?: CheckCase): void {
+  compared(
+    quantity: string,
+    caseName: string,
+    cmp: Comparison,
+    tol: Tolerance,
+    actual: Tensor,
+    expected: Tensor,
+    cc?: CheckCase,
+  ): void {
     const w = cmp.ok ? undefined : worstElement(cmp, actual, expected);
     const elementOf = quantity.startsWith('peer') ? 'element' : quantity;
     this.add(
       {
-        backend: this.backend, quantity, maxError: cmp.maxAbsError, tolerance: tol.atol, worstRatio: cmp.worstRatio, worstCase: caseName, ...verdict(cmp.ok),
-        ...(w === undefined ? {} : { worst: { ...w, element: elementName(elementOf, w.index) }, mismatches: cmp.mismatches, size: cmp.size }),
+        backend: this.backend,
+        quantity,
+        maxError: cmp.maxAbsError,
+        tolerance: tol.atol,
+        worstRatio: cmp.worstRatio,
+        worstCase: caseName,
+        ...verdict(cmp.ok),
+        ...(w === undefined
+          ? {}
+          : { worst: { ...w, element: elementName(elementOf, w.index) }, mismatches: cmp.mismatches, size: cmp.size }),
       },
-      cc && { features: caseFeatures(cc.c, cc.saturated), failed: !cmp.ok, evidence: cc.saturated !== true && !compareTensors(zerosLike(expected), expected, tol).ok },
+      cc && {
+        features: caseFeatures(cc.c, cc.saturated),
+        failed: !cmp.ok,
+        evidence: cc.saturated !== true && !compareTensors(zerosLike(expected), expected, tol).ok,
+      },
     );
   }
 
@@ -176,16 +229,35 @@ class Worst {
 const zerosLike = (t: Tensor): Tensor => ({ shape: t.shape, data: new Float64Array(t.data.length) });
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-const verdict = (ok: boolean) => (ok ? { status: 'pass' as const, ok: true } : { status: 'fail' as const, ok: false });
+export const verdict = (ok: boolean) =>
+  ok ? { status: 'pass' as const, ok: true } : { status: 'fail' as const, ok: false };
 
 /** A row for a failure without numbers: a backend that threw, hung, or could not be created. */
 export function failedRow(backend: string, quantity: string, reason: string): CheckRow {
-  return { backend, quantity, maxError: Infinity, tolerance: 0, worstRatio: Infinity, worstCase: reason, status: 'fail', ok: false };
+  return {
+    backend,
+    quantity,
+    maxError: Infinity,
+    tolerance: 0,
+    worstRatio: Infinity,
+    worstCase: reason,
+    status: 'fail',
+    ok: false,
+  };
 }
 
 /** A row for what a backend's declarations leave out (never a pass). */
 export function gapRow(backend: string, gap: Gap, left = ''): CheckRow {
-  return { backend, quantity: gap.what, maxError: NaN, tolerance: NaN, worstRatio: NaN, worstCase: `${gap.reason}${left}`, status: gap.status, ok: false };
+  return {
+    backend,
+    quantity: gap.what,
+    maxError: NaN,
+    tolerance: NaN,
+    worstRatio: NaN,
+    worstCase: `${gap.reason}${left}`,
+    status: gap.status,
+    ok: false,
+  };
 }
 
 /**
@@ -193,7 +265,12 @@ export function gapRow(backend: string, gap: Gap, left = ''): CheckRow {
  * declares): one row per quantity it provides. A case on which it throws fails the quantities of that
  * call, with the message, and the other cases still run.
  */
-export async function checkBackend(backend: RnnBackend, reference: RnnBackend, cases: readonly CheckCase[] = checkCases(), caps = resolveCapabilities(backend)): Promise<CheckRow[]> {
+export async function checkBackend(
+  backend: RnnBackend,
+  reference: RnnBackend,
+  cases: readonly CheckCase[] = checkCases(),
+  caps = resolveCapabilities(backend),
+): Promise<CheckRow[]> {
   const worst = new Worst(backend.name);
   const gradients = checkedGradients(caps);
   for (const cc of cases) {
@@ -213,7 +290,8 @@ export async function checkBackend(backend: RnnBackend, reference: RnnBackend, c
     const gRef = await reference.backward(c.params, c.x, hsRef, c.dhs, o);
     try {
       const g = await backend.backward(c.params, c.x, hsRef, c.dhs, o);
-      for (const k of gradients) worst.compared(`d${k}`, name, compareTensors(g[k], gRef[k], tol), tol, g[k], gRef[k], cc);
+      for (const k of gradients)
+        worst.compared(`d${k}`, name, compareTensors(g[k], gRef[k], tol), tol, g[k], gRef[k], cc);
     } catch (e) {
       for (const k of gradients) worst.threw(`d${k}`, name, e, cc);
     }
@@ -236,8 +314,16 @@ export async function checkProblem2(backend: RnnBackend): Promise<CheckRow> {
   const cmp = compareTensors(last, expected, { atol: tol, rtol: 0 });
   const w = cmp.ok ? undefined : worstElement(cmp, last, expected);
   return {
-    backend: backend.name, quantity: 'problem2', maxError: cmp.maxAbsError, tolerance: tol, worstRatio: cmp.worstRatio, worstCase: 'notebook', ...verdict(cmp.ok),
-    ...(w === undefined ? {} : { worst: { ...w, element: `the last h[${w.index.join(',')}]` }, mismatches: cmp.mismatches, size: cmp.size }),
+    backend: backend.name,
+    quantity: 'problem2',
+    maxError: cmp.maxAbsError,
+    tolerance: tol,
+    worstRatio: cmp.worstRatio,
+    worstCase: 'notebook',
+    ...verdict(cmp.ok),
+    ...(w === undefined
+      ? {}
+      : { worst: { ...w, element: `the last h[${w.index.join(',')}]` }, mismatches: cmp.mismatches, size: cmp.size }),
   };
 }
 
@@ -246,7 +332,10 @@ export async function checkProblem2(backend: RnnBackend): Promise<CheckRow> {
  * forward cases ('peer hs') and one for the gradient case ('peer grads'). Cases outside the backend's
  * capabilities are counted in the rows of what it leaves out.
  */
-export async function checkPeers(backend: RnnBackend, caps = resolveCapabilities(backend)): Promise<{ rows: CheckRow[]; left: number }> {
+export async function checkPeers(
+  backend: RnnBackend,
+  caps = resolveCapabilities(backend),
+): Promise<{ rows: CheckRow[]; left: number }> {
   const worst = new Worst(backend.name);
   let left = 0;
   for (const p of peerCases()) {
@@ -256,7 +345,17 @@ export async function checkPeers(backend: RnnBackend, caps = resolveCapabilities
     }
     try {
       const shape = p.expected.which === 'all' ? [p.B, p.T, p.H] : [p.B, p.H];
-      worst.add(peerRow(backend.name, 'peer hs', `${p.name} (${p.source.split(' ')[0]})`, await runPeerCase(backend, p), p.expected.atol, p.expected.which === 'all' ? 'hs' : 'h_T', shape));
+      worst.add(
+        peerRow(
+          backend.name,
+          'peer hs',
+          `${p.name} (${p.source.split(' ')[0]})`,
+          await runPeerCase(backend, p),
+          p.expected.atol,
+          p.expected.which === 'all' ? 'hs' : 'h_T',
+          shape,
+        ),
+      );
     } catch (e) {
       worst.threw('peer hs', p.name, e);
     }
@@ -272,9 +371,22 @@ export async function checkPeers(backend: RnnBackend, caps = resolveCapabilities
       const hs = await backend.forward(c.params, c.x, o);
       const g = await backend.backward(c.params, c.x, hs, adaptCase(caps, c).dhs, o);
       const e = p.expected;
-      const got: [string, Tensor, number[]][] = [['hs', hs, e.hs], ...checkedGradients(caps).map((k) => [`d${k}`, g[k], e[`grad_${k}`]] as [string, Tensor, number[]])];
+      const got: [string, Tensor, number[]][] = [
+        ['hs', hs, e.hs],
+        ...checkedGradients(caps).map((k) => [`d${k}`, g[k], e[`grad_${k}`]] as [string, Tensor, number[]]),
+      ];
       for (const [what, actual, expected] of got) {
-        worst.add(peerRow(backend.name, 'peer grads', `${p.name} ${what} (${p.source.split(' ')[0]})`, comparePeer(actual.data, expected, e), e.atol, what, actual.shape));
+        worst.add(
+          peerRow(
+            backend.name,
+            'peer grads',
+            `${p.name} ${what} (${p.source.split(' ')[0]})`,
+            comparePeer(actual.data, expected, e),
+            e.atol,
+            what,
+            actual.shape,
+          ),
+        );
       }
     } catch (e) {
       worst.threw('peer grads', p.name, e);
@@ -284,31 +396,31 @@ export async function checkPeers(backend: RnnBackend, caps = resolveCapabilities
 }
 
 /** A row for one comparison with a peer's expected values; a failed one names its worst element. */
-function peerRow(backend: string, quantity: string, caseName: string, p: PeerComparison, tolerance: number, what: string, shape: readonly number[]): CheckRow {
+function peerRow(
+  backend: string,
+  quantity: string,
+  caseName: string,
+  p: PeerComparison,
+  tolerance: number,
+  what: string,
+  shape: readonly number[],
+): CheckRow {
   const ok = p.ratio <= 1;
-  const row: CheckRow = { backend, quantity, maxError: p.maxError, tolerance, worstRatio: p.ratio, worstCase: caseName, ...verdict(ok) };
+  const row: CheckRow = {
+    backend,
+    quantity,
+    maxError: p.maxError,
+    tolerance,
+    worstRatio: p.ratio,
+    worstCase: caseName,
+    ...verdict(ok),
+  };
   if (ok || p.index < 0 || p.got === undefined || p.expected === undefined) return row;
   const index = unflatten(p.index, shape);
-  return { ...row, worst: { index, got: p.got, expected: p.expected, element: elementName(what, index) }, mismatches: p.mismatches, size: p.size };
-}
-
-/** The oracle against `reference`'s analytic gradients on every case (relu cases at a kink are left out). */
-export async function checkOracleRows(reference: RnnBackend, cases = checkCases()): Promise<{ rows: CheckRow[]; skipped: string[] }> {
-  const worst = new Worst('oracle');
-  const skipped: string[] = [];
-  for (const { name, c } of cases) {
-    const o = caseOptions(c);
-    const hs = await reference.forward(c.params, c.x, o);
-    if (c.activation === 'relu' && minPreActivation(c, hs) <= RELU_KINK_MARGIN) {
-      skipped.push(`${name} (${describeCase(c)}): a pre-activation is within ${RELU_KINK_MARGIN} of relu's kink`);
-      continue;
-    }
-    const analytic = await reference.backward(c.params, c.x, hs, c.dhs, o);
-    const numeric = await numericGradients(reference, c.params, c.x, c.dhs, o);
-    for (const k of GRADIENT_KEYS) {
-      const err = oracleError(analytic[k], numeric[k]);
-      worst.add({ backend: 'oracle', quantity: `d${k}`, maxError: err, tolerance: ORACLE_BAR, worstRatio: err / ORACLE_BAR, worstCase: name, ...verdict(err <= ORACLE_BAR) });
-    }
-  }
-  return { rows: worst.result(), skipped };
+  return {
+    ...row,
+    worst: { index, got: p.got, expected: p.expected, element: elementName(what, index) },
+    mismatches: p.mismatches,
+    size: p.size,
+  };
 }

@@ -6,8 +6,9 @@
  * quantity is made of: a hidden state is a dot product of F + H + 1 terms repeated through T steps, and
  * a gradient runs the same chains backwards, so the error bound is c · u · T · (F + H + 1).
  */
-import type { Precision } from '../rnn.js';
+import type { Precision } from '../core/rnn.js';
 
+/** How far a result may be from the reference: |a − e| ≤ atol·max(1, max|e|) + rtol·|e|. */
 export type Tolerance = { atol: number; rtol: number };
 
 export const UNIT_ROUNDOFF: Record<Precision, number> = { float64: 2 ** -53, float32: 2 ** -24 };

@@ -2,7 +2,7 @@
  * Where a comparison went wrong, in words a person reads: the element by its index in the tensor
  * (`dwh[2,0]`, `hs[b=0,t=3,h=1]`), what came back and what was expected, and the relative error.
  */
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { Comparison } from './compare.js';
 
 /** The index [i, j, …] of flat element `flat` of a row-major tensor of `shape`. */
@@ -19,14 +19,22 @@ export function unflatten(flat: number, shape: readonly number[]): number[] {
 
 /** The axes of the tensors that carry a batch: named in an element's index, since [0,3,1] alone says little. */
 const AXES: Record<string, readonly string[]> = {
-  hs: ['b', 't', 'h'], dhs: ['b', 't', 'h'], x: ['b', 't', 'f'], dx: ['b', 't', 'f'],
-  h0: ['b', 'h'], dh0: ['b', 'h'], c0: ['b', 'h'], dc0: ['b', 'h'],
+  hs: ['b', 't', 'h'],
+  dhs: ['b', 't', 'h'],
+  x: ['b', 't', 'f'],
+  dx: ['b', 't', 'f'],
+  h0: ['b', 'h'],
+  dh0: ['b', 'h'],
+  c0: ['b', 'h'],
+  dc0: ['b', 'h'],
 };
 
 /** An element by name and index: `dwh[2,0]`, or with the axes named, `hs[b=0,t=3,h=1]`. */
 export function elementName(quantity: string, index: readonly number[]): string {
   const axes = AXES[quantity];
-  const parts = index.map((v, d) => (axes !== undefined && axes.length === index.length ? `${axes[d]}=${v}` : String(v)));
+  const parts = index.map((v, d) =>
+    axes !== undefined && axes.length === index.length ? `${axes[d]}=${v}` : String(v),
+  );
   return `${quantity}[${parts.join(',')}]`;
 }
 
@@ -36,7 +44,11 @@ export type WorstElement = { index: number[]; got: number; expected: number };
 /** The worst element of `cmp`, or undefined for a shape mismatch. */
 export function worstElement(cmp: Comparison, actual: Tensor, expected: Tensor): WorstElement | undefined {
   if (cmp.worstIndex < 0) return undefined;
-  return { index: unflatten(cmp.worstIndex, expected.shape), got: actual.data[cmp.worstIndex] as number, expected: expected.data[cmp.worstIndex] as number };
+  return {
+    index: unflatten(cmp.worstIndex, expected.shape),
+    got: actual.data[cmp.worstIndex] as number,
+    expected: expected.data[cmp.worstIndex] as number,
+  };
 }
 
 /** |got − expected| / |expected|, Infinity when expected is 0 and got is not. */
@@ -67,7 +79,8 @@ export function readableRelative(w: WorstElement): string {
  */
 export function describeMismatch(quantity: string, cmp: Comparison, actual: Tensor, expected: Tensor): string {
   const w = worstElement(cmp, actual, expected);
-  if (w === undefined) return `${quantity} has shape [${actual.shape.join(',')}] where [${expected.shape.join(',')}] was expected`;
+  if (w === undefined)
+    return `${quantity} has shape [${actual.shape.join(',')}] where [${expected.shape.join(',')}] was expected`;
   return (
     `${elementName(quantity, w.index)}: got ${readable(w.got)}, expected ${readable(w.expected)} (${readableRelative(w)}); ` +
     `${cmp.mismatches} of ${cmp.size} elements disagree; worst error/tolerance ${cmp.worstRatio.toExponential(2)}`

@@ -3,13 +3,35 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MIN_CHANGE_PCT, readBaseline, type Baseline } from '../bench/compare.js';
 import { BENCH_OPS, PEAK_N, type BenchOp } from '../bench/runner.js';
-import { baselineOf, COMPARE_HEADER, compareCells, compareRule, formatMs, inProcessNote, percent, shapeName, type BenchReport } from '../report/format.js';
+import {
+  baselineOf,
+  COMPARE_HEADER,
+  compareCells,
+  compareRule,
+  formatMs,
+  inProcessNote,
+  percent,
+  shapeName,
+  type BenchReport,
+} from '../report/format.js';
 import { benchHtml } from '../report/html.js';
 import { benchMarkdown } from '../report/markdown.js';
-import { ACTIVATIONS, type Activation, type Dims } from '../rnn.js';
+import { ACTIVATIONS, type Activation, type Dims } from '../core/rnn.js';
 import { DEFAULT_SHAPES, QUICK_SHAPES, runBench } from '../run/bench.js';
 import { childLines } from '../report/fuzz-text.js';
-import { backendHelp, BACKEND_OPTIONS, backendFlags, EXIT, intOption, parsed, reportUnavailable, table, UsageError, writeJson, type Io } from './common.js';
+import {
+  backendHelp,
+  BACKEND_OPTIONS,
+  backendFlags,
+  EXIT,
+  intOption,
+  parsed,
+  reportUnavailable,
+  table,
+  UsageError,
+  writeJson,
+  type Io,
+} from './common.js';
 
 export { DEFAULT_SHAPES, QUICK_SHAPES };
 
@@ -61,7 +83,9 @@ function parseShapes(flag: string | undefined): Dims[] {
   return flag.split(',').map((s) => {
     const dims = s.trim().split('x').map(Number);
     if (dims.length !== 4 || dims.some((d) => !Number.isSafeInteger(d) || d < 1)) {
-      throw new UsageError(`rnn-harness bench: --shapes must be a comma-separated list of BxTxFxH with positive integers; got ${JSON.stringify(s)}`);
+      throw new UsageError(
+        `rnn-harness bench: --shapes must be a comma-separated list of BxTxFxH with positive integers; got ${JSON.stringify(s)}`,
+      );
     }
     const [B, T, F, H] = dims as [number, number, number, number];
     return { B, T, F, H };
@@ -72,7 +96,8 @@ function parseOps(flag: string | undefined): BenchOp[] {
   if (flag === undefined) return [...BENCH_OPS];
   const ops = flag.split(',').map((s) => s.trim());
   for (const op of ops) {
-    if (!BENCH_OPS.includes(op as BenchOp)) throw new UsageError(`rnn-harness bench: --ops must list forward and/or train; got ${JSON.stringify(op)}`);
+    if (!BENCH_OPS.includes(op as BenchOp))
+      throw new UsageError(`rnn-harness bench: --ops must list forward and/or train; got ${JSON.stringify(op)}`);
   }
   return ops as BenchOp[];
 }
@@ -80,30 +105,42 @@ function parseOps(flag: string | undefined): BenchOp[] {
 function secondsOption(flag: string | undefined, fallback: number): number {
   if (flag === undefined) return fallback;
   const v = Number(flag);
-  if (flag.trim() === '' || !Number.isFinite(v) || v <= 0) throw new UsageError(`rnn-harness bench: --max-time must be a number of seconds > 0; got ${JSON.stringify(flag)}`);
+  if (flag.trim() === '' || !Number.isFinite(v) || v <= 0)
+    throw new UsageError(`rnn-harness bench: --max-time must be a number of seconds > 0; got ${JSON.stringify(flag)}`);
   return v;
 }
 
 function percentOption(flag: string | undefined): number {
   if (flag === undefined) return DEFAULT_MIN_CHANGE_PCT;
   const v = Number(flag);
-  if (flag.trim() === '' || !Number.isFinite(v) || v < 0) throw new UsageError(`rnn-harness bench: --min-change must be a percentage >= 0; got ${JSON.stringify(flag)}`);
+  if (flag.trim() === '' || !Number.isFinite(v) || v < 0)
+    throw new UsageError(`rnn-harness bench: --min-change must be a percentage >= 0; got ${JSON.stringify(flag)}`);
   return v;
 }
 
 export async function bench(argv: string[], io: Io): Promise<number> {
   const { values } = parsed('bench', () =>
     parseArgs({
-      args: argv, strict: true,
+      args: argv,
+      strict: true,
       options: {
-        ...BACKEND_OPTIONS, shapes: { type: 'string' }, ops: { type: 'string' }, rounds: { type: 'string' }, activation: { type: 'string' },
-        'max-time': { type: 'string' }, json: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' },
-        compare: { type: 'string' }, 'min-change': { type: 'string' }, 'fail-on-regression': { type: 'boolean' },
+        ...BACKEND_OPTIONS,
+        shapes: { type: 'string' },
+        ops: { type: 'string' },
+        rounds: { type: 'string' },
+        activation: { type: 'string' },
+        'max-time': { type: 'string' },
+        json: { type: 'string' },
+        out: { type: 'string' },
+        quick: { type: 'boolean' },
+        compare: { type: 'string' },
+        'min-change': { type: 'string' },
+        'fail-on-regression': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }),
   );
-  if (values.help) return io.out(BENCH_HELP), EXIT.ok;
+  if (values.help) return (io.out(BENCH_HELP), EXIT.ok);
   const quick = values.quick === true;
   const shapes = values.shapes === undefined && quick ? QUICK_SHAPES : parseShapes(values.shapes);
   const ops = parseOps(values.ops);
@@ -111,7 +148,10 @@ export async function bench(argv: string[], io: Io): Promise<number> {
   const maxTimeS = secondsOption(values['max-time'], quick ? 1 : 2);
   const minChangePct = percentOption(values['min-change']);
   const activation = (values.activation ?? 'tanh') as Activation;
-  if (!ACTIVATIONS.includes(activation)) throw new UsageError(`rnn-harness bench: --activation must be tanh or relu; got ${JSON.stringify(values.activation)}`);
+  if (!ACTIVATIONS.includes(activation))
+    throw new UsageError(
+      `rnn-harness bench: --activation must be tanh or relu; got ${JSON.stringify(values.activation)}`,
+    );
   if (values['fail-on-regression'] === true && values.compare === undefined) {
     throw new UsageError('rnn-harness bench: --fail-on-regression needs --compare BASELINE.json to compare with');
   }
@@ -126,8 +166,18 @@ export async function bench(argv: string[], io: Io): Promise<number> {
   const flags = await backendFlags('bench', values);
   const live = process.stderr.isTTY === true;
   const report = await runBench({
-    backends: flags.backends, timeoutMs: flags.timeoutMs, shapes, ops, rounds, maxTimeS, activation,
-    ...(baseline === undefined ? {} : { compare: { baseline: baseline.results, peaks: baseline.peaks, file: values.compare as string, minChangePct } }),
+    backends: flags.backends,
+    timeoutMs: flags.timeoutMs,
+    shapes,
+    ops,
+    rounds,
+    maxTimeS,
+    activation,
+    ...(baseline === undefined
+      ? {}
+      : {
+          compare: { baseline: baseline.results, peaks: baseline.peaks, file: values.compare as string, minChangePct },
+        }),
     progress: (done, total, what) => {
       const line = `[${done}/${total}] ${what}`;
       if (live) process.stderr.write(`\r\x1b[2K${line}${done === total ? '\n' : ''}`);
@@ -151,39 +201,73 @@ export async function bench(argv: string[], io: Io): Promise<number> {
 /** What `rnn-harness bench` prints for a report. */
 export function printReport(io: Io, report: BenchReport): void {
   const env = report.environment;
-  io.out(`rnn-harness bench: node ${env.node}, ${env.cpu}, ${env.cores} cores, ${env.rounds} interleaved round${env.rounds === 1 ? '' : 's'}, best round kept, activation ${env.activation ?? 'tanh'}`);
+  io.out(
+    `rnn-harness bench: node ${env.node}, ${env.cpu}, ${env.cores} cores, ${env.rounds} interleaved round${env.rounds === 1 ? '' : 's'}, best round kept, activation ${env.activation ?? 'tanh'}`,
+  );
   for (const [name, renderer] of Object.entries(env.renderers ?? {})) io.out(`GL renderer of ${name}: ${renderer}`);
   for (const [name, engine] of Object.entries(env.engines ?? {})) io.out(`engine of ${name}: ${engine}`);
   if (report.limit !== undefined) {
-    io.out(`machine limit: ${report.limit.gflops.toFixed(2)} GFLOP/s (${report.limit.engine}, ${PEAK_N}x${PEAK_N}); ` +
-      report.peaks.map((p) => `${p.engine} ${p.gflops.toFixed(2)}`).join(', '));
+    io.out(
+      `machine limit: ${report.limit.gflops.toFixed(2)} GFLOP/s (${report.limit.engine}, ${PEAK_N}x${PEAK_N}); ` +
+        report.peaks.map((p) => `${p.engine} ${p.gflops.toFixed(2)}`).join(', '),
+    );
   }
   const inProcess = report.results.some((r) => r.inProcessMs !== undefined);
   const rows = report.results.map((r) => {
     const base = baselineOf(report, r);
     return [
-      r.backend, shapeName(r.shape), r.op, formatMs(r.meanMs), `±${r.rme.toFixed(1)}%`, String(r.samples), r.gflops.toFixed(2),
-      r.fractionOfLimit === undefined ? '-' : percent(r.fractionOfLimit), base ? `${(base.meanMs / r.meanMs).toFixed(2)}x` : '-',
+      r.backend,
+      shapeName(r.shape),
+      r.op,
+      formatMs(r.meanMs),
+      `±${r.rme.toFixed(1)}%`,
+      String(r.samples),
+      r.gflops.toFixed(2),
+      r.fractionOfLimit === undefined ? '-' : percent(r.fractionOfLimit),
+      base ? `${(base.meanMs / r.meanMs).toFixed(2)}x` : '-',
       ...(inProcess ? [inProcessNote(r) ?? '-'] : []),
     ];
   });
-  for (const f of report.failures) rows.push([f.backend, f.shape ? shapeName(f.shape) : '-', f.op ?? '-', 'FAILED', '', '', '', '', f.reason]);
-  for (const n of report.notSupported ?? []) rows.push([n.backend, '-', '-', 'not supported', '', '', '', '', n.reason]);
-  const header = ['backend', 'shape BxTxFxH', 'op', 'mean', 'rme', 'samples', 'GFLOP/s', 'of limit', 'vs loops', ...(inProcess ? ['in its process (pipe)'] : [])];
+  for (const f of report.failures)
+    rows.push([f.backend, f.shape ? shapeName(f.shape) : '-', f.op ?? '-', 'FAILED', '', '', '', '', f.reason]);
+  for (const n of report.notSupported ?? [])
+    rows.push([n.backend, '-', '-', 'not supported', '', '', '', '', n.reason]);
+  const header = [
+    'backend',
+    'shape BxTxFxH',
+    'op',
+    'mean',
+    'rme',
+    'samples',
+    'GFLOP/s',
+    'of limit',
+    'vs loops',
+    ...(inProcess ? ['in its process (pipe)'] : []),
+  ];
   for (const line of table(header, rows)) io.out(line);
-  if (inProcess) io.out('(mean: end to end, what a caller pays; in its process: the time a backend in another process measured itself, and the difference, the pipe)');
+  if (inProcess)
+    io.out(
+      '(mean: end to end, what a caller pays; in its process: the time a backend in another process measured itself, and the difference, the pipe)',
+    );
   reportUnavailable(io, report.unavailable ?? []);
   for (const f of report.failures) {
     const lines = childLines(f);
     if (lines.length === 0) continue;
-    io.out(`${f.backend}${f.shape ? ` ${shapeName(f.shape)}` : ''}${f.op ? ` ${f.op}` : ''}: ${f.reason.split('\n')[0]}`);
+    io.out(
+      `${f.backend}${f.shape ? ` ${shapeName(f.shape)}` : ''}${f.op ? ` ${f.op}` : ''}: ${f.reason.split('\n')[0]}`,
+    );
     for (const l of lines) io.out(`  ${l}`);
   }
-  if (report.failures.length > 0) io.out(`${report.failures.length} measurement${report.failures.length === 1 ? '' : 's'} FAILED (see above); the others were timed`);
+  if (report.failures.length > 0)
+    io.out(
+      `${report.failures.length} measurement${report.failures.length === 1 ? '' : 's'} FAILED (see above); the others were timed`,
+    );
   const cmp = report.comparison;
   if (cmp !== undefined) {
     const regressions = cmp.rows.filter((r) => r.verdict === 'regression');
-    io.out(`\ncompared with ${cmp.baseline}: ${cmp.rows.length} matched, ${regressions.length} regression${regressions.length === 1 ? '' : 's'}`);
+    io.out(
+      `\ncompared with ${cmp.baseline}: ${cmp.rows.length} matched, ${regressions.length} regression${regressions.length === 1 ? '' : 's'}`,
+    );
     io.out(compareRule(cmp.minChangePct));
     for (const line of table(COMPARE_HEADER, cmp.rows.map(compareCells))) io.out(line);
     if (cmp.unmatched.length > 0) io.out(`not in the baseline: ${cmp.unmatched.join(', ')}`);

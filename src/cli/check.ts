@@ -2,7 +2,20 @@ import { parseArgs } from 'node:util';
 import { checkLines } from '../report/check-text.js';
 import { runCheck, type CheckReport } from '../run/check.js';
 import { checkMarkdown } from '../report/summaries.js';
-import { backendHelp, BACKEND_OPTIONS, backendFlags, EXIT, jobsHelp, jobsOption, parsed, parseShard, readCostsFile, writeJson, writeOut, type Io } from './common.js';
+import {
+  backendHelp,
+  BACKEND_OPTIONS,
+  backendFlags,
+  EXIT,
+  jobsHelp,
+  jobsOption,
+  parsed,
+  parseShard,
+  readCostsFile,
+  writeJson,
+  writeOut,
+  type Io,
+} from './common.js';
 
 export const CHECK_HELP = `Usage: rnn-harness check [--large] [--jobs N] [--shard I/N] [--backends a,b] [--plugin MODULE]...
                          [--exec NAME=CMD]... [--timeout-ms N] [--json FILE] [--out DIR]
@@ -43,20 +56,40 @@ Exit codes: 0 everything checked agrees, 1 a check failed (or a requested backen
 
 export async function check(argv: string[], io: Io): Promise<number> {
   const { values } = parsed('check', () =>
-    parseArgs({ args: argv, strict: true, options: { ...BACKEND_OPTIONS, large: { type: 'boolean' }, json: { type: 'string' }, out: { type: 'string' }, jobs: { type: 'string' }, shard: { type: 'string' }, costs: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }),
+    parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        ...BACKEND_OPTIONS,
+        large: { type: 'boolean' },
+        json: { type: 'string' },
+        out: { type: 'string' },
+        jobs: { type: 'string' },
+        shard: { type: 'string' },
+        costs: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }),
   );
-  if (values.help) return io.out(CHECK_HELP), EXIT.ok;
+  if (values.help) return (io.out(CHECK_HELP), EXIT.ok);
   const jobs = jobsOption('check', values.jobs);
   const shard = values.shard === undefined ? undefined : parseShard('check', values.shard);
   const costs = values.costs === undefined ? undefined : await readCostsFile('check', values.costs);
   const flags = await backendFlags('check', values);
   const report = await runCheck({
-    backends: flags.backends, timeoutMs: flags.timeoutMs, large: values.large === true, progress: io.err, jobs, replayArgs: flags.loadArgs,
-    ...(shard === undefined ? {} : { shard }), ...(costs === undefined ? {} : { costs }),
+    backends: flags.backends,
+    timeoutMs: flags.timeoutMs,
+    large: values.large === true,
+    progress: io.err,
+    jobs,
+    replayArgs: flags.loadArgs,
+    ...(shard === undefined ? {} : { shard }),
+    ...(costs === undefined ? {} : { costs }),
   });
   printCheck(io, report);
   if (values.json !== undefined) await writeJson(values.json, report);
-  if (values.out !== undefined) for (const f of await writeOut(values.out, 'check', report, checkMarkdown(report))) io.err(`wrote ${f}`);
+  if (values.out !== undefined)
+    for (const f of await writeOut(values.out, 'check', report, checkMarkdown(report))) io.err(`wrote ${f}`);
   return report.ok ? EXIT.ok : EXIT.failed;
 }
 

@@ -1,11 +1,11 @@
 /** What the CLI commands share: output, usage errors, backend selection, tables, JSON files. */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { registerExec } from '../exec-flags.js';
-import { loadPlugins } from '../plugins.js';
-import { registerVariants } from '../variants.js';
-import { backendEntries, getBackendEntry, markReloadable } from '../registry.js';
-import type { BackendInfo } from '../registry-types.js';
+import { registerExec } from '../backends/exec-flags.js';
+import { loadPlugins } from '../registry/plugins.js';
+import { registerVariants } from '../registry/variants.js';
+import { backendEntries, getBackendEntry, markReloadable } from '../registry/registry.js';
+import type { BackendInfo } from '../registry/types.js';
 import { DEFAULT_TIMEOUT_MS } from '../run/guard.js';
 import { AUTO_JOBS_MIN_MS, defaultJobs, type JobsOption } from '../run/jobs.js';
 import { sci, table, unavailableLines } from '../report/text.js';
@@ -35,13 +35,16 @@ export function intOption(command: string, name: string, value: string | undefin
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < min) {
-    throw new UsageError(`rnn-harness ${command}: --${name} must be an integer >= ${min}; got ${JSON.stringify(value)}`);
+    throw new UsageError(
+      `rnn-harness ${command}: --${name} must be an integer >= ${min}; got ${JSON.stringify(value)}`,
+    );
   }
   return n;
 }
 
 /** --jobs N: child processes for the campaign; 'auto' when not given. */
-export const jobsOption = (command: string, value: string | undefined): JobsOption => (value === undefined ? 'auto' : intOption(command, 'jobs', value, 1));
+export const jobsOption = (command: string, value: string | undefined): JobsOption =>
+  value === undefined ? 'auto' : intOption(command, 'jobs', value, 1);
 
 /** --jobs in a command's --help; `what` says what is dealt, e.g. 'properties'. */
 export const jobsHelp = (what: string) =>
@@ -58,7 +61,10 @@ export function parseShard(command: string, text: string): { index: number; coun
   const m = /^(\d+)\/(\d+)$/.exec(text);
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
-  if (m === null || count < 1 || index < 1 || index > count) throw new UsageError(`rnn-harness ${command}: --shard must be I/N with 1 <= I <= N, e.g. 2/4; got ${JSON.stringify(text)}`);
+  if (m === null || count < 1 || index < 1 || index > count)
+    throw new UsageError(
+      `rnn-harness ${command}: --shard must be I/N with 1 <= I <= N, e.g. 2/4; got ${JSON.stringify(text)}`,
+    );
   return { index, count };
 }
 
@@ -70,7 +76,8 @@ export async function readCostsFile(command: string, file: string): Promise<numb
   } catch (e) {
     throw new UsageError(`rnn-harness ${command}: --costs ${file}: ${(e as Error).message}`);
   }
-  if (!Array.isArray(costs) || costs.some((c) => typeof c !== 'number' || !(c >= 0))) throw new UsageError(`rnn-harness ${command}: --costs ${file} must hold a JSON array of numbers >= 0`);
+  if (!Array.isArray(costs) || costs.some((c) => typeof c !== 'number' || !(c >= 0)))
+    throw new UsageError(`rnn-harness ${command}: --costs ${file} must hold a JSON array of numbers >= 0`);
   return costs as number[];
 }
 
@@ -86,13 +93,39 @@ export const BACKEND_OPTIONS = {
 /** Their lines in a command's --help, the descriptions starting after `width` + 4 columns. */
 export function backendHelp(width = 16): string {
   const rows: [string, string[]][] = [
-    ['--backends a,b', ['only these backends (default: every registered backend); NAME@key=value[+key=value]', 'is backend NAME created with those options, e.g. wasm@threads=1']],
-    ['--plugin MODULE', ['load more backends from MODULE, a file (./my-rnn.mjs) or an installed package', 'whose default export is a BackendEntry or an array of them; repeatable']],
-    ['--exec NAME=CMD', ['a backend in another process: CMD speaks the exec protocol (docs/PROTOCOL.md),', 'e.g. --exec "mine=/usr/bin/python3 my_rnn.py"; repeatable']],
-    ['--connect NAME=SOCK', ['a backend that is already running and serves the exec protocol on the Unix socket', 'SOCK (rnn_harness.check does this from a notebook); repeatable']],
+    [
+      '--backends a,b',
+      [
+        'only these backends (default: every registered backend); NAME@key=value[+key=value]',
+        'is backend NAME created with those options, e.g. wasm@threads=1',
+      ],
+    ],
+    [
+      '--plugin MODULE',
+      [
+        'load more backends from MODULE, a file (./my-rnn.mjs) or an installed package',
+        'whose default export is a BackendEntry or an array of them; repeatable',
+      ],
+    ],
+    [
+      '--exec NAME=CMD',
+      [
+        'a backend in another process: CMD speaks the exec protocol (docs/PROTOCOL.md),',
+        'e.g. --exec "mine=/usr/bin/python3 my_rnn.py"; repeatable',
+      ],
+    ],
+    [
+      '--connect NAME=SOCK',
+      [
+        'a backend that is already running and serves the exec protocol on the Unix socket',
+        'SOCK (rnn_harness.check does this from a notebook); repeatable',
+      ],
+    ],
     ['--timeout-ms N', [`time limit of one backend call, after which it fails (default ${DEFAULT_TIMEOUT_MS})`]],
   ];
-  return rows.map(([flag, lines]) => lines.map((l, i) => `  ${(i === 0 ? flag : '').padEnd(width)}  ${l}`).join('\n')).join('\n');
+  return rows
+    .map(([flag, lines]) => lines.map((l, i) => `  ${(i === 0 ? flag : '').padEnd(width)}  ${l}`).join('\n'))
+    .join('\n');
 }
 
 export type BackendFlags = {
@@ -109,11 +142,20 @@ export type BackendFlags = {
  */
 export async function backendFlags(
   command: string,
-  values: { backends?: string | undefined; plugin?: string[] | undefined; exec?: string[] | undefined; connect?: string[] | undefined; 'timeout-ms'?: string | undefined },
+  values: {
+    backends?: string | undefined;
+    plugin?: string[] | undefined;
+    exec?: string[] | undefined;
+    connect?: string[] | undefined;
+    'timeout-ms'?: string | undefined;
+  },
 ): Promise<BackendFlags> {
   const plugins = values.plugin ?? [];
   const execs = values.exec ?? [];
-  const timeoutMs = values['timeout-ms'] === undefined ? undefined : intOption(command, 'timeout-ms', values['timeout-ms'], DEFAULT_TIMEOUT_MS);
+  const timeoutMs =
+    values['timeout-ms'] === undefined
+      ? undefined
+      : intOption(command, 'timeout-ms', values['timeout-ms'], DEFAULT_TIMEOUT_MS);
   try {
     // A child process of --jobs gets these flags too, so it has these backends as well.
     const loaded = [...(await loadPlugins(plugins)), ...registerExec(execs, timeoutMs, values.connect ?? [])];
@@ -123,8 +165,14 @@ export async function backendFlags(
   }
   let backends: string[] | undefined;
   if (values.backends !== undefined) {
-    backends = values.backends.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-    if (backends.length === 0) throw new UsageError(`rnn-harness ${command}: --backends must name at least one backend; got ${JSON.stringify(values.backends)}`);
+    backends = values.backends
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+    if (backends.length === 0)
+      throw new UsageError(
+        `rnn-harness ${command}: --backends must name at least one backend; got ${JSON.stringify(values.backends)}`,
+      );
     try {
       registerVariants(backends);
     } catch (e) {
@@ -132,11 +180,18 @@ export async function backendFlags(
     }
     const known = backendEntries().map((e) => e.name);
     for (const n of backends) {
-      if (!known.includes(n)) throw new UsageError(`rnn-harness ${command}: --backends: unknown backend '${n}'; known: ${known.join(', ')}${plugins.length + execs.length + (values.connect?.length ?? 0) === 0 ? ' (a plug-in needs --plugin MODULE, a program --exec NAME=COMMAND)' : ''}`);
+      if (!known.includes(n))
+        throw new UsageError(
+          `rnn-harness ${command}: --backends: unknown backend '${n}'; known: ${known.join(', ')}${plugins.length + execs.length + (values.connect?.length ?? 0) === 0 ? ' (a plug-in needs --plugin MODULE, a program --exec NAME=COMMAND)' : ''}`,
+        );
     }
   }
   const connects = (values.connect ?? []).flatMap((c) => ['--connect', c]);
-  return { backends, timeoutMs, loadArgs: [...plugins.flatMap((p) => ['--plugin', p]), ...execs.flatMap((e) => ['--exec', e]), ...connects] };
+  return {
+    backends,
+    timeoutMs,
+    loadArgs: [...plugins.flatMap((p) => ['--plugin', p]), ...execs.flatMap((e) => ['--exec', e]), ...connects],
+  };
 }
 
 /** Prints the unavailable backends with their reasons. */

@@ -20,7 +20,7 @@ export async function demo(argv: string[], io: Io): Promise<number> {
   const { values } = parsed('demo', () =>
     parseArgs({ args: argv, strict: true, options: { ...BACKEND_OPTIONS, help: { type: 'boolean', short: 'h' } } }),
   );
-  if (values.help) return io.out(DEMO_HELP), EXIT.ok;
+  if (values.help) return (io.out(DEMO_HELP), EXIT.ok);
   const flags = await backendFlags('demo', values);
   const selection = await selectBackends('demo', flags.backends);
   const c = problem2Case();
@@ -30,14 +30,20 @@ export async function demo(argv: string[], io: Io): Promise<number> {
     const name = entry.name.padEnd(width);
     let subject;
     try {
-      subject = await openSubject(entry, { forCheck: true, ...(flags.timeoutMs === undefined ? {} : { timeoutMs: flags.timeoutMs }) });
+      subject = await openSubject(entry, {
+        forCheck: true,
+        ...(flags.timeoutMs === undefined ? {} : { timeoutMs: flags.timeoutMs }),
+      });
     } catch (e) {
       ok = false;
       io.out(`${name}  FAILED to start: ${errorMessage(e)}`);
       continue;
     }
     const { backend, capabilities } = subject;
-    if (!capabilities.activations.includes('tanh')) io.out(`${name}  not supported: Problem 2 is tanh; the backend declares activations ${capabilities.activations.join(', ')}`);
+    if (!capabilities.activations.includes('tanh'))
+      io.out(
+        `${name}  not supported: Problem 2 is tanh; the backend declares activations ${capabilities.activations.join(', ')}`,
+      );
     else {
       try {
         const hs = await backend.forward(c.params, c.x);
@@ -45,7 +51,9 @@ export async function demo(argv: string[], io: Io): Promise<number> {
         ok &&= row.ok;
         const last = [...hs.data.slice(-4)].map((v) => v.toFixed(8)).join(' ');
         const renderer = rendererOf(backend);
-        io.out(`${name}  ${last}${row.ok ? '' : `  <- differs from the notebook by ${row.maxError.toExponential(2)}`}${renderer ? `  (GL renderer: ${renderer})` : ''}`);
+        io.out(
+          `${name}  ${last}${row.ok ? '' : `  <- differs from the notebook by ${row.maxError.toExponential(2)}`}${renderer ? `  (GL renderer: ${renderer})` : ''}`,
+        );
       } catch (e) {
         ok = false;
         io.out(`${name}  FAILED: ${errorMessage(e)}`);

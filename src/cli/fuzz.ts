@@ -1,8 +1,30 @@
 import { parseArgs } from 'node:util';
-import { FUZZ_PROPERTIES, FUZZ_SIZES, runFuzz, type FuzzProperty, type FuzzReport, type FuzzSizes } from '../run/fuzz.js';
+import {
+  FUZZ_PROPERTIES,
+  FUZZ_SIZES,
+  runFuzz,
+  type FuzzProperty,
+  type FuzzReport,
+  type FuzzSizes,
+} from '../run/fuzz.js';
 import { fuzzLines } from '../report/fuzz-text.js';
 import { fuzzMarkdown } from '../report/summaries.js';
-import { backendHelp, BACKEND_OPTIONS, backendFlags, EXIT, intOption, jobsHelp, jobsOption, parsed, parseShard, readCostsFile, UsageError, writeJson, writeOut, type Io } from './common.js';
+import {
+  backendHelp,
+  BACKEND_OPTIONS,
+  backendFlags,
+  EXIT,
+  intOption,
+  jobsHelp,
+  jobsOption,
+  parsed,
+  parseShard,
+  readCostsFile,
+  UsageError,
+  writeJson,
+  writeOut,
+  type Io,
+} from './common.js';
 
 export const FUZZ_HELP = `Usage: rnn-harness fuzz [--runs N] [--seed S] [--path P] [--no-shrink] [--property NAME] [--sizes small|large]
                         [--shard I/N] [--jobs N] [--backends a,b] [--plugin MODULE]... [--exec NAME=CMD]...
@@ -53,34 +75,67 @@ Exit codes: 0 nothing found, 1 a property failed, 2 bad usage.`;
 export async function fuzz(argv: string[], io: Io): Promise<number> {
   const { values } = parsed('fuzz', () =>
     parseArgs({
-      args: argv, strict: true,
+      args: argv,
+      strict: true,
       options: {
-        ...BACKEND_OPTIONS, runs: { type: 'string' }, seed: { type: 'string' }, path: { type: 'string' }, property: { type: 'string' },
-        sizes: { type: 'string' }, shard: { type: 'string' }, 'no-shrink': { type: 'boolean' }, jobs: { type: 'string' }, costs: { type: 'string' }, json: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        ...BACKEND_OPTIONS,
+        runs: { type: 'string' },
+        seed: { type: 'string' },
+        path: { type: 'string' },
+        property: { type: 'string' },
+        sizes: { type: 'string' },
+        shard: { type: 'string' },
+        'no-shrink': { type: 'boolean' },
+        jobs: { type: 'string' },
+        costs: { type: 'string' },
+        json: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
     }),
   );
-  if (values.help) return io.out(FUZZ_HELP), EXIT.ok;
+  if (values.help) return (io.out(FUZZ_HELP), EXIT.ok);
   const runs = intOption('fuzz', 'runs', values.runs, 100);
   const seed = values.seed === undefined ? undefined : intOption('fuzz', 'seed', values.seed, 0, 0);
-  if (values.path !== undefined && values.seed === undefined) throw new UsageError('rnn-harness fuzz: --path needs the --seed it was printed with');
+  if (values.path !== undefined && values.seed === undefined)
+    throw new UsageError('rnn-harness fuzz: --path needs the --seed it was printed with');
   const property = values.property as FuzzProperty | undefined;
-  if (property !== undefined && !FUZZ_PROPERTIES.includes(property)) throw new UsageError(`rnn-harness fuzz: --property must be one of ${FUZZ_PROPERTIES.join(', ')}; got ${JSON.stringify(values.property)}`);
+  if (property !== undefined && !FUZZ_PROPERTIES.includes(property))
+    throw new UsageError(
+      `rnn-harness fuzz: --property must be one of ${FUZZ_PROPERTIES.join(', ')}; got ${JSON.stringify(values.property)}`,
+    );
   const sizes = values.sizes as FuzzSizes | undefined;
-  if (sizes !== undefined && !FUZZ_SIZES.includes(sizes)) throw new UsageError(`rnn-harness fuzz: --sizes must be ${FUZZ_SIZES.join(' or ')}; got ${JSON.stringify(values.sizes)}`);
+  if (sizes !== undefined && !FUZZ_SIZES.includes(sizes))
+    throw new UsageError(
+      `rnn-harness fuzz: --sizes must be ${FUZZ_SIZES.join(' or ')}; got ${JSON.stringify(values.sizes)}`,
+    );
   const shard = values.shard === undefined ? undefined : parseShard('fuzz', values.shard);
-  if (shard !== undefined && values.seed === undefined) throw new UsageError('rnn-harness fuzz: --shard needs a --seed, the same for every shard, or the shards would fuzz different cases');
+  if (shard !== undefined && values.seed === undefined)
+    throw new UsageError(
+      'rnn-harness fuzz: --shard needs a --seed, the same for every shard, or the shards would fuzz different cases',
+    );
   const jobs = jobsOption('fuzz', values.jobs);
   const costs = values.costs === undefined ? undefined : await readCostsFile('fuzz', values.costs);
   const flags = await backendFlags('fuzz', values);
   const report = await runFuzz({
-    ...(sizes === undefined ? {} : { sizes }), ...(shard === undefined ? {} : { shard }), ...(costs === undefined ? {} : { costs }), jobs,
-    backends: flags.backends, timeoutMs: flags.timeoutMs, runs, replayArgs: flags.loadArgs, progress: io.err,
-    ...(seed === undefined ? {} : { seed }), ...(values.path === undefined ? {} : { path: values.path }), ...(values['no-shrink'] === true ? { shrink: false } : {}), ...(property === undefined ? {} : { property }),
+    ...(sizes === undefined ? {} : { sizes }),
+    ...(shard === undefined ? {} : { shard }),
+    ...(costs === undefined ? {} : { costs }),
+    jobs,
+    backends: flags.backends,
+    timeoutMs: flags.timeoutMs,
+    runs,
+    replayArgs: flags.loadArgs,
+    progress: io.err,
+    ...(seed === undefined ? {} : { seed }),
+    ...(values.path === undefined ? {} : { path: values.path }),
+    ...(values['no-shrink'] === true ? { shrink: false } : {}),
+    ...(property === undefined ? {} : { property }),
   });
   printFuzz(io, report);
   if (values.json !== undefined) await writeJson(values.json, report);
-  if (values.out !== undefined) for (const f of await writeOut(values.out, 'fuzz', report, fuzzMarkdown(report))) io.err(`wrote ${f}`);
+  if (values.out !== undefined)
+    for (const f of await writeOut(values.out, 'fuzz', report, fuzzMarkdown(report))) io.err(`wrote ${f}`);
   return report.ok ? EXIT.ok : EXIT.failed;
 }
 

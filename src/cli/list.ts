@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { describeCapabilities, resolveCapabilities } from '../capabilities.js';
+import { describeCapabilities, resolveCapabilities } from '../core/capabilities.js';
 import { declaresInHello } from '../backends/exec.js';
-import { backendEntries, infoOf } from '../registry.js';
+import { backendEntries, infoOf } from '../registry/registry.js';
 import { EXIT, backendFlags, parsed, table, type Io } from './common.js';
 
 export const LIST_HELP = `Usage: rnn-harness list [--plugin MODULE]... [--exec NAME=COMMAND]...
@@ -19,16 +19,31 @@ Options:
 
 export async function list(argv: string[], io: Io): Promise<number> {
   const { values } = parsed('list', () =>
-    parseArgs({ args: argv, strict: true, options: { plugin: { type: 'string', multiple: true }, exec: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } }),
+    parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        plugin: { type: 'string', multiple: true },
+        exec: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }),
   );
-  if (values.help) return io.out(LIST_HELP), EXIT.ok;
+  if (values.help) return (io.out(LIST_HELP), EXIT.ok);
   await backendFlags('list', values);
   const entries = backendEntries();
-  const rows = await Promise.all(entries.map(async (e) => {
-    const b = await infoOf(e);
-    const late = declaresInHello(e);
-    return [b.name, late ? 'from its hello' : b.precision, late ? 'from its hello' : describeCapabilities(resolveCapabilities(e)), b.available ? 'yes' : `no: ${b.reason}`];
-  }));
+  const rows = await Promise.all(
+    entries.map(async (e) => {
+      const b = await infoOf(e);
+      const late = declaresInHello(e);
+      return [
+        b.name,
+        late ? 'from its hello' : b.precision,
+        late ? 'from its hello' : describeCapabilities(resolveCapabilities(e)),
+        b.available ? 'yes' : `no: ${b.reason}`,
+      ];
+    }),
+  );
   const [header, rule, ...lines] = table(['backend', 'precision', 'declares', 'available'], rows);
   io.out(header as string);
   io.out(rule as string);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `rnn-harness` command: main(argv) returns an exit code (0 ok, 1 a check failed, 2 bad usage). */
 import { realpathSync } from 'node:fs';
+import '../backends/builtin.js';
 import { fileURLToPath } from 'node:url';
 import { bench } from './bench.js';
 import { check } from './check.js';
@@ -36,7 +37,19 @@ Commands:
 Run 'rnn-harness <command> --help' for a command's options.
 Exit codes: 0 ok, 1 a check failed, 2 bad usage.`;
 
-const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { report, demo, check, fuzz, bench, list, history, merge, mutants, train, 'python-path': pythonPath };
+const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
+  report,
+  demo,
+  check,
+  fuzz,
+  bench,
+  list,
+  history,
+  merge,
+  mutants,
+  train,
+  'python-path': pythonPath,
+};
 
 export async function main(argv: string[], io: Io = consoleIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -46,7 +59,9 @@ export async function main(argv: string[], io: Io = consoleIo): Promise<number> 
   }
   const run = COMMANDS[command];
   if (run === undefined) {
-    io.err(`rnn-harness: unknown command '${command}'; known: ${Object.keys(COMMANDS).join(', ')}. See rnn-harness --help.`);
+    io.err(
+      `rnn-harness: unknown command '${command}'; known: ${Object.keys(COMMANDS).join(', ')}. See rnn-harness --help.`,
+    );
     return EXIT.usage;
   }
   try {
@@ -60,7 +75,8 @@ export async function main(argv: string[], io: Io = consoleIo): Promise<number> 
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+const invokedDirectly =
+  process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
   main(process.argv.slice(2)).then(
     (code) => {

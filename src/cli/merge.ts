@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { RnnInputError } from '../errors.js';
+import { RnnInputError } from '../core/errors.js';
 import { benchHtml } from '../report/html.js';
 import { benchMarkdown } from '../report/markdown.js';
 import { checkFailureLines, checkTable, checkVerdict } from '../report/check-text.js';
@@ -34,9 +34,14 @@ Exit codes: 0 merged and everything in it passed, 1 merged but a check or proper
 
 export async function merge(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parsed('merge', () =>
-    parseArgs({ args: argv, strict: true, allowPositionals: true, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }),
+    parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: true,
+      options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }),
   );
-  if (values.help) return io.out(MERGE_HELP), EXIT.ok;
+  if (values.help) return (io.out(MERGE_HELP), EXIT.ok);
   if (positionals.length === 0) throw new UsageError('rnn-harness merge: name at least one DIR to merge');
   if (values.out === undefined) throw new UsageError('rnn-harness merge: --out DIR is required');
   let merged;
@@ -52,20 +57,26 @@ export async function merge(argv: string[], io: Io): Promise<number> {
   if (merged.check !== undefined) {
     await writeJson(join(out, 'check.json'), merged.check);
     await writeFile(join(out, 'check.md'), checkMarkdown(merged.check));
-    written.push(`check.json (${merged.sources.check.length} folders, ${merged.check.rows.length} rows${merged.check.ok ? '' : ', FAILED'})`);
+    written.push(
+      `check.json (${merged.sources.check.length} folders, ${merged.check.rows.length} rows${merged.check.ok ? '' : ', FAILED'})`,
+    );
   }
   if (merged.fuzz !== undefined) {
     const f = merged.fuzz;
     await writeJson(join(out, 'fuzz.json'), f);
     await writeFile(join(out, 'fuzz.md'), fuzzMarkdown(f));
-    written.push(`fuzz.json (${merged.sources.fuzz.length} shard${merged.sources.fuzz.length === 1 ? '' : 's'}, ${f.properties.length} properties, ${f.failures.length} failure${f.failures.length === 1 ? '' : 's'})`);
+    written.push(
+      `fuzz.json (${merged.sources.fuzz.length} shard${merged.sources.fuzz.length === 1 ? '' : 's'}, ${f.properties.length} properties, ${f.failures.length} failure${f.failures.length === 1 ? '' : 's'})`,
+    );
   }
   if (merged.bench !== undefined) {
     const b = merged.bench;
     await writeJson(join(out, 'bench.json'), b);
     await writeFile(join(out, 'bench.md'), benchMarkdown(b));
     await writeFile(join(out, 'bench.html'), benchHtml(b));
-    written.push(`bench.json, bench.md, bench.html (${merged.sources.bench.length} machines, ${b.results.length} results)`);
+    written.push(
+      `bench.json, bench.md, bench.html (${merged.sources.bench.length} machines, ${b.results.length} results)`,
+    );
   }
   for (const w of written) io.out(`wrote ${join(out, w)}`);
   for (const line of mergedSummary(merged)) io.out(line);
@@ -79,16 +90,32 @@ export function mergedSummary(merged: MergedReports): string[] {
   if (merged.fuzz !== undefined) {
     const f = merged.fuzz;
     const rows = [
-      ...f.properties.map((p) => [p.name, p.backend, String(p.runs), String(p.skipped), String(p.ms), p.ok ? 'ok' : 'FAIL']),
+      ...f.properties.map((p) => [
+        p.name,
+        p.backend,
+        String(p.runs),
+        String(p.skipped),
+        String(p.ms),
+        p.ok ? 'ok' : 'FAIL',
+      ]),
       ...f.failures.filter((x) => x.property === 'create').map((x) => ['create', x.backend, '0', '0', '0', 'FAIL']),
     ];
-    lines.push('', `fuzz: seed ${f.seed}, ${f.runs} runs per property, ${f.sizes} sizes`, ...table(['property', 'backend', 'cases', 'discarded', 'ms', 'result'], rows));
+    lines.push(
+      '',
+      `fuzz: seed ${f.seed}, ${f.runs} runs per property, ${f.sizes} sizes`,
+      ...table(['property', 'backend', 'cases', 'discarded', 'ms', 'result'], rows),
+    );
     for (const failure of f.failures) lines.push(...fuzzFailureLines(failure));
     lines.push(fuzzVerdict(f));
   }
   if (merged.check !== undefined) {
     const failed = merged.check.rows.filter((r) => r.status === 'fail');
-    lines.push('', 'check:', ...(failed.length > 0 ? [...checkTable(failed), ...checkFailureLines(merged.check)] : []), checkVerdict(merged.check));
+    lines.push(
+      '',
+      'check:',
+      ...(failed.length > 0 ? [...checkTable(failed), ...checkFailureLines(merged.check)] : []),
+      checkVerdict(merged.check),
+    );
   }
   return lines;
 }

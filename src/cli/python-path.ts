@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { packageFile } from '../package-files.js';
+import { packageFile } from '../core/package-files.js';
 import { EXIT, parsed, type Io } from './common.js';
 
 export const PYTHON_PATH_HELP = `Usage: rnn-harness python-path
@@ -13,8 +13,10 @@ In my_rnn.py:  from rnn_harness import serve;  serve(forward, backward, activati
 The protocol it speaks, for other languages: docs/PROTOCOL.md in the package.`;
 
 export async function pythonPath(argv: string[], io: Io): Promise<number> {
-  const { values } = parsed('python-path', () => parseArgs({ args: argv, strict: true, options: { help: { type: 'boolean', short: 'h' } } }));
-  if (values.help) return io.out(PYTHON_PATH_HELP), EXIT.ok;
+  const { values } = parsed('python-path', () =>
+    parseArgs({ args: argv, strict: true, options: { help: { type: 'boolean', short: 'h' } } }),
+  );
+  if (values.help) return (io.out(PYTHON_PATH_HELP), EXIT.ok);
   io.out(packageFile('python'));
   return EXIT.ok;
 }

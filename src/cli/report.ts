@@ -2,10 +2,20 @@ import { parseArgs } from 'node:util';
 import type { BenchReport } from '../report/format.js';
 import type { CheckReport } from '../run/check.js';
 import type { FuzzReport } from '../run/fuzz.js';
-import { runReport } from '../run/report.js';
+import { runReport } from '../report/main-job.js';
 import { printReport } from './bench.js';
 import { printCheck } from './check.js';
-import { backendHelp, BACKEND_OPTIONS, backendFlags, EXIT, intOption, jobsHelp, jobsOption, parsed, type Io } from './common.js';
+import {
+  backendHelp,
+  BACKEND_OPTIONS,
+  backendFlags,
+  EXIT,
+  intOption,
+  jobsHelp,
+  jobsOption,
+  parsed,
+  type Io,
+} from './common.js';
 import { printFuzz } from './fuzz.js';
 
 export const REPORT_HELP = `Usage: rnn-harness report [--out DIR] [--jobs N] [--backends a,b] [--plugin MODULE]... [--exec NAME=CMD]...
@@ -35,17 +45,29 @@ Exit codes: 0 everything agreed, 1 a check or property failed, 2 bad usage.`;
 export async function report(argv: string[], io: Io): Promise<number> {
   const { values } = parsed('report', () =>
     parseArgs({
-      args: argv, strict: true,
-      options: { ...BACKEND_OPTIONS, out: { type: 'string' }, seed: { type: 'string' }, jobs: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      args: argv,
+      strict: true,
+      options: {
+        ...BACKEND_OPTIONS,
+        out: { type: 'string' },
+        seed: { type: 'string' },
+        jobs: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }),
   );
-  if (values.help) return io.out(REPORT_HELP), EXIT.ok;
+  if (values.help) return (io.out(REPORT_HELP), EXIT.ok);
   const seed = values.seed === undefined ? undefined : intOption('report', 'seed', values.seed, 0, 0);
   const jobs = jobsOption('report', values.jobs);
   const flags = await backendFlags('report', values);
   io.out('== check');
   const result = await runReport({
-    out: values.out ?? 'reports', jobs, backends: flags.backends, timeoutMs: flags.timeoutMs, replayArgs: flags.loadArgs, progress: io.err,
+    out: values.out ?? 'reports',
+    jobs,
+    backends: flags.backends,
+    timeoutMs: flags.timeoutMs,
+    replayArgs: flags.loadArgs,
+    progress: io.err,
     ...(seed === undefined ? {} : { seed }),
     onStep: (step, r) => {
       if (step === 'check') {
@@ -57,6 +79,8 @@ export async function report(argv: string[], io: Io): Promise<number> {
       } else printReport(io, r as BenchReport);
     },
   });
-  io.out(`\nreport written to ${result.out}/: ${result.ok ? 'everything agreed' : 'a check or property FAILED (see above)'}`);
+  io.out(
+    `\nreport written to ${result.out}/: ${result.ok ? 'everything agreed' : 'a check or property FAILED (see above)'}`,
+  );
   return result.ok ? EXIT.ok : EXIT.failed;
 }

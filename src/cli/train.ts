@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadMnist } from '../data/mnist.js';
 import { CLASSIFIER_DEFAULTS, ScratchSimpleRNNClassifier } from '../model/classifier.js';
 import { saveModel } from '../model/persist.js';
-import { getBackendEntry } from '../registry.js';
+import { getBackendEntry } from '../registry/registry.js';
 import { trainingHtml, type TrainingReport } from '../report/training-html.js';
 import { backendFlags, EXIT, intOption, parsed, UsageError, writeJson, type Io } from './common.js';
 
@@ -32,23 +32,34 @@ Options:
   --html FILE       write the loss and accuracy curves as a self-contained page
   -h, --help        this text
 
-The defaults reach at least 0.95 held-out accuracy (see the README for the figures on a 2-core machine).
+The defaults reach at least 0.95 held-out accuracy (docs/CLASSIFIER.md has the figures of a 2-core machine).
 Exit codes: 0 trained, 1 the digits could not be loaded (the optional mnist package is absent), 2 bad usage.`;
 
 export async function train(argv: string[], io: Io): Promise<number> {
   const { values } = parsed('train', () =>
     parseArgs({
-      args: argv, strict: true,
+      args: argv,
+      strict: true,
       options: {
-        backend: { type: 'string' }, epochs: { type: 'string' }, nodes: { type: 'string' }, lr: { type: 'string' },
-        'batch-size': { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' }, save: { type: 'string' },
-        html: { type: 'string' }, plugin: { type: 'string', multiple: true }, exec: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+        backend: { type: 'string' },
+        epochs: { type: 'string' },
+        nodes: { type: 'string' },
+        lr: { type: 'string' },
+        'batch-size': { type: 'string' },
+        seed: { type: 'string' },
+        json: { type: 'string' },
+        save: { type: 'string' },
+        html: { type: 'string' },
+        plugin: { type: 'string', multiple: true },
+        exec: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
       },
     }),
   );
-  if (values.help) return io.out(TRAIN_HELP), EXIT.ok;
+  if (values.help) return (io.out(TRAIN_HELP), EXIT.ok);
   const lr = values.lr === undefined ? D.lr : Number(values.lr);
-  if (!(Number.isFinite(lr) && lr > 0)) throw new UsageError(`rnn-harness train: --lr must be a number > 0; got ${JSON.stringify(values.lr)}`);
+  if (!(Number.isFinite(lr) && lr > 0))
+    throw new UsageError(`rnn-harness train: --lr must be a number > 0; got ${JSON.stringify(values.lr)}`);
   await backendFlags('train', { plugin: values.plugin, exec: values.exec });
   const backend = values.backend ?? D.backend;
   try {
@@ -57,9 +68,17 @@ export async function train(argv: string[], io: Io): Promise<number> {
     throw new UsageError((e as Error).message);
   }
   const config = {
-    backend, epochs: intOption('train', 'epochs', values.epochs, D.epochs), nodes: intOption('train', 'nodes', values.nodes, D.nodes), lr,
-    batchSize: intOption('train', 'batch-size', values['batch-size'], D.batchSize), seed: intOption('train', 'seed', values.seed, D.seed, 0),
-    activation: D.activation, initializer: D.initializer, optimizer: D.optimizer, clipNorm: D.clipNorm, lrDecay: D.lrDecay,
+    backend,
+    epochs: intOption('train', 'epochs', values.epochs, D.epochs),
+    nodes: intOption('train', 'nodes', values.nodes, D.nodes),
+    lr,
+    batchSize: intOption('train', 'batch-size', values['batch-size'], D.batchSize),
+    seed: intOption('train', 'seed', values.seed, D.seed, 0),
+    activation: D.activation,
+    initializer: D.initializer,
+    optimizer: D.optimizer,
+    clipNorm: D.clipNorm,
+    lrDecay: D.lrDecay,
   };
   const start = performance.now();
   let digits;
@@ -71,8 +90,10 @@ export async function train(argv: string[], io: Io): Promise<number> {
     return EXIT.failed;
   }
   const { train: tr, test } = digits;
-  io.out(`rnn-harness train: ${tr.y.length} training and ${test.y.length} held-out MNIST digits (28 steps x 28 pixels), ` +
-    `${config.nodes} ${config.activation} units on ${backend}, Adam lr ${lr}, batches of ${config.batchSize}, seed ${config.seed}`);
+  io.out(
+    `rnn-harness train: ${tr.y.length} training and ${test.y.length} held-out MNIST digits (28 steps x 28 pixels), ` +
+      `${config.nodes} ${config.activation} units on ${backend}, Adam lr ${lr}, batches of ${config.batchSize}, seed ${config.seed}`,
+  );
   const model = new ScratchSimpleRNNClassifier({ ...config, verbose: (line) => io.out(line) });
   let testAccuracy: number;
   try {

@@ -1,5 +1,5 @@
 /** Small tensor helpers of the conformance suite: batch slicing, concatenation, linear combinations. */
-import { sizeOf, type Tensor } from '../tensor.js';
+import { sizeOf, type Tensor } from '../core/tensor.js';
 
 /** Rows [from, to) of the first axis. */
 export function sliceBatch(t: Tensor, from: number, to: number): Tensor {

@@ -7,14 +7,15 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
-import { seededRng, type Rng } from '../check/random.js';
-import { describeValue, invalidArgument } from '../errors.js';
-import type { Tensor } from '../tensor.js';
+import { seededRng, type Rng } from '../core/random.js';
+import { describeValue, invalidArgument } from '../core/errors.js';
+import type { Tensor } from '../core/tensor.js';
 
 export const MNIST_SIDE = 28;
 const PIXELS = MNIST_SIDE * MNIST_SIDE;
 
 export type Split = { x: Tensor; y: Int32Array };
+/** Digits and labels of a split of MNIST: 28 steps of 28 pixels each. */
 export type MnistSplit = { train: Split; test: Split; total: number };
 
 /** Every digit of the package: pixels [n·784] and labels, in the package's order (digit by digit). */

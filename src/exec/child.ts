@@ -5,7 +5,16 @@
  * killed when this process exits, so none is left behind.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { encodeFrame, FrameReader, frameHeader, PROTOCOL_VERSION, ProtocolError, type Frame, type Header, type WireTensor } from './frames.js';
+import {
+  encodeFrame,
+  FrameReader,
+  frameHeader,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  type Frame,
+  type Header,
+  type WireTensor,
+} from './frames.js';
 import { SharedFiles } from './shared-files.js';
 import { connectPeer } from './socket-peer.js';
 
@@ -63,8 +72,20 @@ export class ChildChannel {
   /** Set once the hello says the child reads and writes payloads in the shared files. */
   private shm = false;
 
-  private constructor(private readonly spec: ChildSpec, private readonly proc: ChildProcessWithoutNullStreams, private readonly files: SharedFiles, hello: Header) {
+  /** Settles when the child's process has exited (or the connection closed). */
+  readonly exited: Promise<void>;
+
+  private constructor(
+    private readonly spec: ChildSpec,
+    private readonly proc: ChildProcessWithoutNullStreams,
+    private readonly files: SharedFiles,
+    hello: Header,
+  ) {
     this.hello = hello;
+    this.exited =
+      proc.exitCode !== null || proc.signalCode !== null
+        ? Promise.resolve()
+        : new Promise((resolve) => proc.once('exit', () => resolve()));
   }
 
   /** Starts the child and waits for its hello; throws with the reason when it does not come. */
@@ -73,12 +94,19 @@ export class ChildChannel {
     const files = new SharedFiles();
     try {
       const stdio = ['pipe', 'pipe', 'pipe', files.toChild, files.fromChild] as const;
-      proc = spec.socket !== undefined
-        ? connectPeer(spec.socket)
-        : (spawn(spec.command, [...spec.args], { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: stdio as never }) as ChildProcessWithoutNullStreams);
+      proc =
+        spec.socket !== undefined
+          ? connectPeer(spec.socket)
+          : (spawn(spec.command, [...spec.args], {
+              cwd: spec.cwd,
+              env: { ...process.env, ...spec.env },
+              stdio: stdio as never,
+            }) as ChildProcessWithoutNullStreams);
     } catch (e) {
       files.close();
-      throw new Error(`${spec.label}: could not start ${JSON.stringify(spec.command)}: ${(e as Error).message}`);
+      throw new Error(`${spec.label}: could not start ${JSON.stringify(spec.command)}: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
     track(proc);
     proc.once('exit', () => files.close());
@@ -86,9 +114,16 @@ export class ChildChannel {
     const channel = new ChildChannel(spec, proc, files, { type: 'hello' });
     channel.attach();
     const hello = await channel.receive(`${spec.label}: handshake`);
-    if (hello.header.type !== 'hello') channel.fail(new ProtocolError(`${spec.label}: the child's first frame must be its hello; got "${hello.header.type}"`));
+    if (hello.header.type !== 'hello')
+      channel.fail(
+        new ProtocolError(`${spec.label}: the child's first frame must be its hello; got "${hello.header.type}"`),
+      );
     else if (hello.header.protocol !== PROTOCOL_VERSION) {
-      channel.fail(new ProtocolError(`${spec.label}: the child speaks protocol version ${JSON.stringify(hello.header.protocol)}; this harness speaks version ${PROTOCOL_VERSION}`));
+      channel.fail(
+        new ProtocolError(
+          `${spec.label}: the child speaks protocol version ${JSON.stringify(hello.header.protocol)}; this harness speaks version ${PROTOCOL_VERSION}`,
+        ),
+      );
     }
     if (channel.failure !== undefined) throw channel.failure;
     (channel as { hello: Header }).hello = hello.header;
@@ -115,14 +150,22 @@ export class ChildChannel {
     });
     proc.on('error', (e: NodeJS.ErrnoException) => {
       if (spec.socket !== undefined) {
-        this.fail(new Error(`${spec.label}: could not connect to ${spec.socket}: ${e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? 'nothing serves there' : e.message}`));
+        this.fail(
+          new Error(
+            `${spec.label}: could not connect to ${spec.socket}: ${e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? 'nothing serves there' : e.message}`,
+          ),
+        );
         return;
       }
       const why = e.code === 'ENOENT' ? 'no such command' : e.code === 'EACCES' ? 'not executable' : e.message;
       this.fail(new Error(`${spec.label}: could not start ${JSON.stringify(spec.command)}: ${why}`));
     });
     proc.on('exit', (code, signal) => {
-      this.fail(new Error(`${spec.label}: ${spec.socket !== undefined ? 'the backend closed the connection' : `the child exited${signal ? ` on ${signal}` : ` with status ${code}`}`}`));
+      this.fail(
+        new Error(
+          `${spec.label}: ${spec.socket !== undefined ? 'the backend closed the connection' : `the child exited${signal ? ` on ${signal}` : ` with status ${code}`}`}`,
+        ),
+      );
     });
     // Writing to a child that is gone raises EPIPE here; the exit handler reports it.
     proc.stdin.on('error', () => {});
@@ -174,7 +217,10 @@ export class ChildChannel {
   private receive(what: string): Promise<Frame> {
     if (this.failure !== undefined) return Promise.reject(this.withStderr(this.failure));
     return new Promise<Frame>((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(new Error(`${what}: no answer within ${this.spec.timeoutMs} ms`)), this.spec.timeoutMs);
+      const timer = setTimeout(
+        () => this.fail(new Error(`${what}: no answer within ${this.spec.timeoutMs} ms`)),
+        this.spec.timeoutMs,
+      );
       this.waiting = {
         resolve: (f) => (clearTimeout(timer), resolve(f)),
         reject: (e) => (clearTimeout(timer), reject(e)),
@@ -186,7 +232,11 @@ export class ChildChannel {
    * Sends one request and resolves with its result frame; an error frame rejects with the child's text.
    * `expected`: the tensors the reply should carry, whose arrays are made ready while the child works.
    */
-  request(header: Omit<Header, 'id' | 'tensors' | 'bytes'>, tensors: readonly WireTensor[] = [], expected: Parameters<FrameReader['prepare']>[0] = []): Promise<Frame> {
+  request(
+    header: Omit<Header, 'id' | 'tensors' | 'bytes'>,
+    tensors: readonly WireTensor[] = [],
+    expected: Parameters<FrameReader['prepare']>[0] = [],
+  ): Promise<Frame> {
     const run = this.queue.then(async () => {
       const id = this.nextId++;
       const what = `${this.spec.label}: ${header.type}`;
@@ -209,7 +259,8 @@ export class ChildChannel {
           this.fail(new ProtocolError(`${what}: ${(e as Error).message}`));
         }
       }
-      if (f.header.id !== id) this.fail(new ProtocolError(`${what}: the reply has id ${JSON.stringify(f.header.id)}; expected ${id}`));
+      if (f.header.id !== id)
+        this.fail(new ProtocolError(`${what}: the reply has id ${JSON.stringify(f.header.id)}; expected ${id}`));
       else if (f.header.type === 'error') {
         const where = typeof f.header.where === 'string' ? ` (at ${f.header.where})` : '';
         const e = new Error(`${what} failed in the child: ${String(f.header.message)}${where}`);
@@ -218,7 +269,8 @@ export class ChildChannel {
         const output = typeof f.header.output === 'string' ? f.header.output : this.stderrSince(mark);
         if (output.trim() !== '') Object.assign(e, { output });
         throw e;
-      } else if (f.header.type !== 'result') this.fail(new ProtocolError(`${what}: expected a "result" or "error" frame; got "${f.header.type}"`));
+      } else if (f.header.type !== 'result')
+        this.fail(new ProtocolError(`${what}: expected a "result" or "error" frame; got "${f.header.type}"`));
       if (this.failure !== undefined) throw this.withStderr(this.failure);
       return f;
     });

@@ -10,7 +10,14 @@ export type Dtype = 'float64' | 'float32';
 /** A tensor on the wire; `same`: not sent, the child uses the last tensor of this name it received. */
 export type WireTensor = { name: string; shape: readonly number[]; data: Float64Array | Float32Array; same?: boolean };
 /** `shm`: the payload is not on the pipe but at the start of the shared file of its direction (see SharedFiles). */
-export type Header = { type: string; id?: number; tensors?: { name: string; dtype: Dtype; shape: number[]; same?: boolean }[]; bytes?: number; shm?: boolean; [key: string]: unknown };
+export type Header = {
+  type: string;
+  id?: number;
+  tensors?: { name: string; dtype: Dtype; shape: number[]; same?: boolean }[];
+  bytes?: number;
+  shm?: boolean;
+  [key: string]: unknown;
+};
 export type Frame = { header: Header; tensors: Map<string, WireTensor> };
 
 /** Anything on the pipe that is not a frame of this protocol. */
@@ -30,11 +37,22 @@ export function encodeFrame(header: Omit<Header, 'tensors' | 'bytes'>, tensors: 
 }
 
 /** The header line of a frame, and the tensors whose bytes make its payload (all but those sent as `same`). */
-export function frameHeader(header: Omit<Header, 'tensors' | 'bytes'>, tensors: readonly WireTensor[]): { head: Buffer; payload: WireTensor[] } {
-  const list = tensors.map((t) => ({ name: t.name, dtype: (t.data instanceof Float32Array ? 'float32' : 'float64') as Dtype, shape: [...t.shape], ...(t.same ? { same: true } : {}) }));
+export function frameHeader(
+  header: Omit<Header, 'tensors' | 'bytes'>,
+  tensors: readonly WireTensor[],
+): { head: Buffer; payload: WireTensor[] } {
+  const list = tensors.map((t) => ({
+    name: t.name,
+    dtype: (t.data instanceof Float32Array ? 'float32' : 'float64') as Dtype,
+    shape: [...t.shape],
+    ...(t.same ? { same: true } : {}),
+  }));
   const payload = tensors.filter((t) => !t.same);
   const bytes = payload.reduce((n, t) => n + t.data.byteLength, 0);
-  const head = Buffer.from(`${JSON.stringify(tensors.length === 0 ? header : { ...header, tensors: list, bytes })}\n`, 'utf8');
+  const head = Buffer.from(
+    `${JSON.stringify(tensors.length === 0 ? header : { ...header, tensors: list, bytes })}\n`,
+    'utf8',
+  );
   return { head, payload };
 }
 
@@ -51,10 +69,12 @@ export class SentMemory {
     const bytes = Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
     const shape = t.shape.join(',');
     const prev = this.last.get(t.name);
-    if (prev !== undefined && prev.dtype === dtype && prev.shape === shape && prev.bytes.equals(bytes)) return { ...t, same: true };
+    if (prev !== undefined && prev.dtype === dtype && prev.shape === shape && prev.bytes.equals(bytes))
+      return { ...t, same: true };
     // The copy goes into the last one's memory when it fits: a fresh megabyte per call would make the
     // garbage collector run every few calls.
-    const copy = prev !== undefined && prev.bytes.length === bytes.length ? prev.bytes : Buffer.allocUnsafe(bytes.length);
+    const copy =
+      prev !== undefined && prev.bytes.length === bytes.length ? prev.bytes : Buffer.allocUnsafe(bytes.length);
     copy.set(bytes);
     this.last.set(t.name, { shape, dtype, bytes: copy });
     return t;
@@ -80,7 +100,16 @@ export class FrameReader {
   private prepared = new Map<string, Float64Array | Float32Array>();
   private head: Buffer[] = [];
   private headLength = 0;
-  private pending: { header: Header; tensors: Map<string, WireTensor>; parts: Uint8Array[]; part: number; offset: number; left: number } | undefined;
+  private pending:
+    | {
+        header: Header;
+        tensors: Map<string, WireTensor>;
+        parts: Uint8Array[];
+        part: number;
+        offset: number;
+        left: number;
+      }
+    | undefined;
 
   /**
    * Allocates the arrays a reply is expected to carry and touches each of their memory pages, so that
@@ -106,19 +135,32 @@ export class FrameReader {
         if (nl < 0) {
           this.head.push(rest);
           this.headLength += rest.length;
-          if (this.headLength > MAX_HEADER) throw new ProtocolError(`not a protocol frame: no header line in ${this.headLength} bytes, starting ${preview(Buffer.concat(this.head))}`);
+          if (this.headLength > MAX_HEADER)
+            throw new ProtocolError(
+              `not a protocol frame: no header line in ${this.headLength} bytes, starting ${preview(Buffer.concat(this.head))}`,
+            );
           break;
         }
-        const line = this.head.length === 0 ? rest.subarray(0, nl) : Buffer.concat([...this.head, rest.subarray(0, nl)]);
+        const line =
+          this.head.length === 0 ? rest.subarray(0, nl) : Buffer.concat([...this.head, rest.subarray(0, nl)]);
         this.head = [];
         this.headLength = 0;
         rest = rest.subarray(nl + 1);
         const header = parseHeader(line);
         const tensors = allocate(header, this.prepared);
         this.prepared = new Map();
-        const parts = [...tensors.values()].map((t) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+        const parts = [...tensors.values()].map(
+          (t) => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
+        );
         // A payload in the shared file is read from there by the channel; nothing more comes on the pipe.
-        this.pending = { header, tensors, parts, part: 0, offset: 0, left: header.shm === true ? 0 : (header.bytes ?? 0) };
+        this.pending = {
+          header,
+          tensors,
+          parts,
+          part: 0,
+          offset: 0,
+          left: header.shm === true ? 0 : (header.bytes ?? 0),
+        };
       }
       const p = this.pending;
       while (p.left > 0 && rest.length > 0) {
@@ -153,15 +195,29 @@ function parseHeader(line: Buffer): Header {
   }
   const header = h as Header;
   const bytes = header.bytes ?? 0;
-  if (!Number.isSafeInteger(bytes) || bytes < 0) throw new ProtocolError(`frame "${header.type}": "bytes" must be a non-negative integer; got ${JSON.stringify(header.bytes)}`);
+  if (!Number.isSafeInteger(bytes) || bytes < 0)
+    throw new ProtocolError(
+      `frame "${header.type}": "bytes" must be a non-negative integer; got ${JSON.stringify(header.bytes)}`,
+    );
   let expected = 0;
   for (const t of header.tensors ?? []) {
-    const ok = typeof t?.name === 'string' && (t.dtype === 'float64' || t.dtype === 'float32') && Array.isArray(t.shape) && t.shape.every((d) => Number.isSafeInteger(d) && d >= 0);
-    if (!ok) throw new ProtocolError(`frame "${header.type}": each tensor must be { name, dtype: "float64"|"float32", shape: [integers] }; got ${JSON.stringify(t)}`);
-    if (t.same === true) throw new ProtocolError(`frame "${header.type}": tensor "${t.name}" is marked "same", which only the harness may send`);
+    const ok =
+      typeof t?.name === 'string' &&
+      (t.dtype === 'float64' || t.dtype === 'float32') &&
+      Array.isArray(t.shape) &&
+      t.shape.every((d) => Number.isSafeInteger(d) && d >= 0);
+    if (!ok)
+      throw new ProtocolError(
+        `frame "${header.type}": each tensor must be { name, dtype: "float64"|"float32", shape: [integers] }; got ${JSON.stringify(t)}`,
+      );
+    if (t.same === true)
+      throw new ProtocolError(
+        `frame "${header.type}": tensor "${t.name}" is marked "same", which only the harness may send`,
+      );
     expected += t.shape.reduce((a, b) => a * b, 1) * WIDTH[t.dtype];
   }
-  if (expected !== bytes) throw new ProtocolError(`frame "${header.type}": its tensors need ${expected} bytes but "bytes" says ${bytes}`);
+  if (expected !== bytes)
+    throw new ProtocolError(`frame "${header.type}": its tensors need ${expected} bytes but "bytes" says ${bytes}`);
   return header;
 }
 
@@ -171,7 +227,10 @@ const PAGE_BYTES = 4096;
  * A typed array for each tensor the header lists, to be filled as the payload arrives: one of `prepared`
  * when it has that name, type and length (taken from it), else a new one.
  */
-export function allocate(h: Header, prepared = new Map<string, Float64Array | Float32Array>()): Map<string, WireTensor> {
+export function allocate(
+  h: Header,
+  prepared = new Map<string, Float64Array | Float32Array>(),
+): Map<string, WireTensor> {
   const out = new Map<string, WireTensor>();
   for (const t of h.tensors ?? []) {
     const n = t.shape.reduce((a, b) => a * b, 1);

@@ -49,7 +49,8 @@ export class SharedFiles {
   /** Reads the reply's tensors, in order, from the start of the file from the child. */
   read(tensors: Iterable<WireTensor>, bytes: number): void {
     const available = fstatSync(this.fromChild).size;
-    if (available < bytes) throw new Error(`the reply needs ${bytes} bytes in the shared file, which holds ${available}`);
+    if (available < bytes)
+      throw new Error(`the reply needs ${bytes} bytes in the shared file, which holds ${available}`);
     let at = 0;
     for (const t of tensors) {
       const n = t.data.byteLength;

@@ -1,5 +1,5 @@
 /**
- * The reference SimpleRNN math (README, "The math contract") over flat row-major Float64Arrays, batch-major:
+ * The reference SimpleRNN math (docs/CONTRACT.md) over flat row-major Float64Arrays, batch-major:
  * x [B,T,F], wx [F,H], wh [H,H], b [H], h0 [B,H], hs/dhs [B,T,H]. Row r = b·T + t of x, hs or dhs is
  * sample b at step t, so the rows of one time step are T·H apart. Pure functions: outputs are written
  * into caller-provided buffers and inputs are never written. Shared by the `loops` backend and the
@@ -7,13 +7,21 @@
  * other way round are transposed once per call.
  */
 import { gemmABt, transpose } from './gemm.js';
-import type { Activation, Dims } from '../rnn.js';
+import type { Activation, Dims } from '../core/rnn.js';
 
 export type RnnArrays = {
-  wx: Float64Array; wh: Float64Array; b: Float64Array; x: Float64Array; h0: Float64Array | undefined;
+  wx: Float64Array;
+  wh: Float64Array;
+  b: Float64Array;
+  x: Float64Array;
+  h0: Float64Array | undefined;
 };
 export type GradientArrays = {
-  wx: Float64Array; wh: Float64Array; b: Float64Array; x: Float64Array; h0: Float64Array;
+  wx: Float64Array;
+  wh: Float64Array;
+  b: Float64Array;
+  x: Float64Array;
+  h0: Float64Array;
 };
 
 /** out[r] = x_r·wx + b for all B·T rows at once (one product). */
@@ -58,7 +66,12 @@ export function rnnPreActivations(d: Dims, a: RnnArrays, hs: Float64Array, out: 
  * as dh0. Once every da_t is known, dx, dwx and dwh are one product each over all B·T rows.
  */
 export function rnnBackward(
-  d: Dims, act: Activation, a: RnnArrays, hs: Float64Array, dhs: Float64Array, out: GradientArrays,
+  d: Dims,
+  act: Activation,
+  a: RnnArrays,
+  hs: Float64Array,
+  dhs: Float64Array,
+  out: GradientArrays,
 ): void {
   const { B, T, F, H } = d;
   const rows = B * T;

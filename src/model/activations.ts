@@ -12,11 +12,15 @@ export interface Activation {
 abstract class Stateful {
   protected z: Float64Array | undefined;
   protected last(n: number, fn: string): Float64Array {
-    if (this.z === undefined || this.z.length !== n) throw new Error(`${fn}: backward needs a forward of the same size first (got ${n} values, forward had ${this.z?.length ?? 'none'})`);
+    if (this.z === undefined || this.z.length !== n)
+      throw new Error(
+        `${fn}: backward needs a forward of the same size first (got ${n} values, forward had ${this.z?.length ?? 'none'})`,
+      );
     return this.z;
   }
 }
 
+/** tanh with its derivative, as the notebook writes it. */
 export class Tanh extends Stateful implements Activation {
   readonly name = 'tanh';
   forward(a: Float64Array): Float64Array {
@@ -28,6 +32,7 @@ export class Tanh extends Stateful implements Activation {
   }
 }
 
+/** relu with its derivative, as the notebook writes it. */
 export class ReLU extends Stateful implements Activation {
   readonly name = 'relu';
   forward(a: Float64Array): Float64Array {

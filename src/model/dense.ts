@@ -4,7 +4,14 @@
  */
 
 /** z[n, out] = h[n, in]·W[in, out] + b[out]. */
-export function denseForward(h: Float64Array, n: number, nIn: number, W: Float64Array, b: Float64Array, nOut: number): Float64Array {
+export function denseForward(
+  h: Float64Array,
+  n: number,
+  nIn: number,
+  W: Float64Array,
+  b: Float64Array,
+  nOut: number,
+): Float64Array {
   const z = new Float64Array(n * nOut);
   for (let r = 0; r < n; r++) {
     const zr = r * nOut;
@@ -20,8 +27,17 @@ export function denseForward(h: Float64Array, n: number, nIn: number, W: Float64
 }
 
 /** Gradients of the dense layer from dz: dW = hᵀ·dz, db = Σ_rows dz, dh = dz·Wᵀ. */
-export function denseBackward(h: Float64Array, n: number, nIn: number, W: Float64Array, dz: Float64Array, nOut: number) {
-  const dW = new Float64Array(nIn * nOut), db = new Float64Array(nOut), dh = new Float64Array(n * nIn);
+export function denseBackward(
+  h: Float64Array,
+  n: number,
+  nIn: number,
+  W: Float64Array,
+  dz: Float64Array,
+  nOut: number,
+) {
+  const dW = new Float64Array(nIn * nOut),
+    db = new Float64Array(nOut),
+    dh = new Float64Array(n * nIn);
   for (let r = 0; r < n; r++) {
     for (let j = 0; j < nOut; j++) db[j] = db[j]! + dz[r * nOut + j]!;
     for (let k = 0; k < nIn; k++) {
@@ -45,7 +61,7 @@ export function softmax(z: Float64Array, n: number, k: number): Float64Array {
     let max = -Infinity;
     for (let j = 0; j < k; j++) max = Math.max(max, z[r * k + j]!);
     let sum = 0;
-    for (let j = 0; j < k; j++) sum += (p[r * k + j] = Math.exp(z[r * k + j]! - max));
+    for (let j = 0; j < k; j++) sum += p[r * k + j] = Math.exp(z[r * k + j]! - max);
     for (let j = 0; j < k; j++) p[r * k + j] = p[r * k + j]! / sum;
   }
   return p;
@@ -55,7 +71,12 @@ export function softmax(z: Float64Array, n: number, k: number): Float64Array {
  * Mean cross-entropy of softmax(z) against integer labels, as −z_y + max + log Σ exp(z − max)
  * (log-sum-exp), and its gradient dz = (softmax(z) − onehot(y)) / n.
  */
-export function softmaxCrossEntropy(z: Float64Array, labels: ArrayLike<number>, n: number, k: number): { loss: number; probs: Float64Array; dz: Float64Array } {
+export function softmaxCrossEntropy(
+  z: Float64Array,
+  labels: ArrayLike<number>,
+  n: number,
+  k: number,
+): { loss: number; probs: Float64Array; dz: Float64Array } {
   const probs = softmax(z, n, k);
   const dz = new Float64Array(n * k);
   let loss = 0;

@@ -3,9 +3,10 @@
  * src/check/random.ts; never Math.random). W(nIn, nOut) is [nIn, nOut] row-major; B(n) is [n].
  */
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
-import type { Rng } from '../check/random.js';
-import { invalidArgument, describeValue } from '../errors.js';
+import type { Rng } from '../core/random.js';
+import { invalidArgument, describeValue } from '../core/errors.js';
 
+/** Makes the initial weights of a layer, seeded. */
 export interface Initializer {
   readonly name: string;
   W(rng: Rng, nIn: number, nOut: number): Float64Array;
@@ -22,7 +23,8 @@ export function normal(rng: Rng): number {
 const gaussian = (rng: Rng, n: number, sigma: number) => Float64Array.from({ length: n }, () => sigma * normal(rng));
 
 function positive(fn: string, arg: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw invalidArgument(fn, arg, 'a finite number > 0', describeValue(v));
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+    throw invalidArgument(fn, arg, 'a finite number > 0', describeValue(v));
   return v;
 }
 

@@ -2,8 +2,9 @@
  * Optimizers over named parameters: update(name, param, grad) changes `param` in place (the model owns
  * it) and keeps per-parameter state under `name`. SGD and AdaGrad as in the notebook's course; Adam.
  */
-import { describeValue, invalidArgument } from '../errors.js';
+import { describeValue, invalidArgument } from '../core/errors.js';
 
+/** Updates parameters from their gradients, one step at a time. */
 export interface Optimizer {
   readonly name: string;
   /** The learning rate; a schedule may change it between steps. */
@@ -12,10 +13,12 @@ export interface Optimizer {
 }
 
 function rate(fn: string, lr: unknown): number {
-  if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0) throw invalidArgument(fn, 'lr', 'a finite number > 0', describeValue(lr));
+  if (typeof lr !== 'number' || !Number.isFinite(lr) || lr <= 0)
+    throw invalidArgument(fn, 'lr', 'a finite number > 0', describeValue(lr));
   return lr;
 }
 
+/** Stochastic gradient descent: parameters minus the learning rate times their gradients. */
 export class SGD implements Optimizer {
   readonly name = 'sgd';
   lr: number;
@@ -32,7 +35,10 @@ export class AdaGrad implements Optimizer {
   readonly name = 'adagrad';
   lr: number;
   private readonly h = new Map<string, Float64Array>();
-  constructor(lr = 0.01, readonly eps = 1e-7) {
+  constructor(
+    lr = 0.01,
+    readonly eps = 1e-7,
+  ) {
     this.lr = rate('AdaGrad', lr);
   }
   update(key: string, param: Float64Array, grad: Float64Array): void {
@@ -50,14 +56,21 @@ export class Adam implements Optimizer {
   readonly name = 'adam';
   lr: number;
   private readonly state = new Map<string, { m: Float64Array; v: Float64Array; t: number }>();
-  constructor(lr = 0.001, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly eps = 1e-8) {
+  constructor(
+    lr = 0.001,
+    readonly beta1 = 0.9,
+    readonly beta2 = 0.999,
+    readonly eps = 1e-8,
+  ) {
     this.lr = rate('Adam', lr);
   }
   update(key: string, param: Float64Array, grad: Float64Array): void {
     let s = this.state.get(key);
-    if (s === undefined) this.state.set(key, (s = { m: new Float64Array(param.length), v: new Float64Array(param.length), t: 0 }));
+    if (s === undefined)
+      this.state.set(key, (s = { m: new Float64Array(param.length), v: new Float64Array(param.length), t: 0 }));
     s.t++;
-    const c1 = 1 - this.beta1 ** s.t, c2 = 1 - this.beta2 ** s.t;
+    const c1 = 1 - this.beta1 ** s.t,
+      c2 = 1 - this.beta2 ** s.t;
     for (let i = 0; i < param.length; i++) {
       const g = grad[i]!;
       s.m[i] = this.beta1 * s.m[i]! + (1 - this.beta1) * g;

@@ -1,5 +1,5 @@
 /**
- * The directional gradient oracle (README, "The directional oracle"), the idea behind PyTorch gradcheck's
+ * The directional gradient oracle (docs/PERFORMANCE.md, "At real sizes"), the idea behind PyTorch gradcheck's
  * fast mode. For L(θ) = Σ v ⊙ forward(θ) with v the upstream gradient (a case's dhs), and a random
  * direction u_k over one input k (wx, wh, b, x or h0), the derivative of L along u_k is
  *
@@ -17,13 +17,13 @@
  * - the stencil's truncation, O(h⁴), estimated from the two step sizes: |D(h) − D(2h)| (the error of
  *   D(2h) is 16 times that of D(h)).
  */
-import type { GradientKey } from '../capabilities.js';
-import { GRADIENT_KEYS } from '../capabilities.js';
+import type { GradientKey } from '../core/capabilities.js';
+import { GRADIENT_KEYS } from '../core/capabilities.js';
 import { minPreActivation, type RnnCase } from '../check/arbitraries.js';
 import { toleranceFor } from '../check/tolerance.js';
-import { seededRng, uniformTensor } from '../check/random.js';
-import type { Precision, RnnBackend, RnnGradients, RnnOptions } from '../rnn.js';
-import { asFloat64, type Tensor } from '../tensor.js';
+import { seededRng, uniformTensor } from '../core/random.js';
+import type { Precision, RnnBackend, RnnGradients, RnnOptions } from '../core/rnn.js';
+import { asFloat64, type Tensor } from '../core/tensor.js';
 
 /** Default step along a direction whose entries are uniform in [-1, 1). */
 export const DIRECTIONAL_STEP = 1e-4;
@@ -51,6 +51,7 @@ export type NumericDirectional = {
   truncation: number;
 };
 
+/** The random directions the directional oracle projects each input on. */
 export type Directions = Record<GradientKey, Tensor>;
 
 const dims = (p: DirectionalProblem) => {
@@ -63,8 +64,11 @@ export function randomDirections(p: DirectionalProblem, seed: number): Direction
   const { B, T, F, H } = dims(p);
   const rng = seededRng(seed);
   return {
-    wx: uniformTensor(rng, [F, H]), wh: uniformTensor(rng, [H, H]), b: uniformTensor(rng, [H]),
-    x: uniformTensor(rng, [B, T, F]), h0: uniformTensor(rng, [B, H]),
+    wx: uniformTensor(rng, [F, H]),
+    wh: uniformTensor(rng, [H, H]),
+    b: uniformTensor(rng, [H]),
+    x: uniformTensor(rng, [B, T, F]),
+    h0: uniformTensor(rng, [B, H]),
   };
 }
 
@@ -84,14 +88,27 @@ function sumProducts(a: ArrayLike<number>, b: ArrayLike<number>): { dot: number;
  * `directions`: six forward passes per input. The problem's tensors are never touched.
  */
 export async function numericDirectionals(
-  reference: RnnBackend, p: DirectionalProblem, directions: Directions, keys: readonly GradientKey[] = GRADIENT_KEYS, step = DIRECTIONAL_STEP,
+  reference: RnnBackend,
+  p: DirectionalProblem,
+  directions: Directions,
+  keys: readonly GradientKey[] = GRADIENT_KEYS,
+  step = DIRECTIONAL_STEP,
 ): Promise<Record<GradientKey, NumericDirectional>> {
   const { B, H } = dims(p);
   const base: Record<GradientKey, Float64Array> = {
-    wx: asFloat64(p.params.wx), wh: asFloat64(p.params.wh), b: asFloat64(p.params.b), x: asFloat64(p.x),
+    wx: asFloat64(p.params.wx),
+    wh: asFloat64(p.params.wh),
+    b: asFloat64(p.params.b),
+    x: asFloat64(p.x),
     h0: p.h0 === undefined ? new Float64Array(B * H) : asFloat64(p.h0),
   };
-  const shapes: Record<GradientKey, readonly number[]> = { wx: p.params.wx.shape, wh: p.params.wh.shape, b: p.params.b.shape, x: p.x.shape, h0: [B, H] };
+  const shapes: Record<GradientKey, readonly number[]> = {
+    wx: p.params.wx.shape,
+    wh: p.params.wh.shape,
+    b: p.params.b.shape,
+    x: p.x.shape,
+    h0: [B, H],
+  };
   const v = asFloat64(p.dhs);
   const out = {} as Record<GradientKey, NumericDirectional>;
   for (const key of keys) {
@@ -100,7 +117,10 @@ export async function numericDirectionals(
     const loss = async (t: number): Promise<number> => {
       const moved = Float64Array.from(base[key], (value, i) => value + t * (u[i] as number));
       const at = (k: GradientKey): Tensor => ({ shape: shapes[k], data: k === key ? moved : base[k] });
-      const hs = await reference.forward({ wx: at('wx'), wh: at('wh'), b: at('b') }, at('x'), { activation: p.activation, h0: at('h0') });
+      const hs = await reference.forward({ wx: at('wx'), wh: at('wh'), b: at('b') }, at('x'), {
+        activation: p.activation,
+        h0: at('h0'),
+      });
       const s = sumProducts(hs.data, v);
       worstAbs = Math.max(worstAbs, s.abs);
       return s.dot;
@@ -108,7 +128,8 @@ export async function numericDirectionals(
     const f = new Map<number, number>();
     for (const m of [1, -1, 2, -2, 4, -4]) f.set(m, await loss(m * step));
     const stencil = (h: number, m: number) =>
-      (8 * ((f.get(m) as number) - (f.get(-m) as number)) - ((f.get(2 * m) as number) - (f.get(-2 * m) as number))) / (12 * h);
+      (8 * ((f.get(m) as number) - (f.get(-m) as number)) - ((f.get(2 * m) as number) - (f.get(-2 * m) as number))) /
+      (12 * h);
     const value = stencil(step, 1);
     // Each evaluation of the loss is a float64 sum, off by at most a few units of Σ|v·hs| (4 of them here);
     // the stencil adds 18/12 of them, divided by h.
@@ -133,7 +154,12 @@ export type DirectionalRow = {
 
 /** The backend's gradient of `key` projected on its direction, judged against the numeric derivative. */
 export function judgeDirectional(
-  key: GradientKey, gradient: Tensor, direction: Tensor, numeric: NumericDirectional, precision: Precision, size: { T: number; F: number; H: number },
+  key: GradientKey,
+  gradient: Tensor,
+  direction: Tensor,
+  numeric: NumericDirectional,
+  precision: Precision,
+  size: { T: number; F: number; H: number },
 ): DirectionalRow {
   const { atol, rtol } = toleranceFor(precision, size);
   const { dot, abs } = sumProducts(gradient.data, direction.data);
@@ -149,7 +175,13 @@ export function judgeDirectional(
 /** The forward pass projected on v: Σ v ⊙ hs of the backend against the reference's. */
 export type ForwardRow = { analytic: number; numeric: number; error: number; allowed: number; ok: boolean };
 
-export function judgeForward(hs: Tensor, reference: Tensor, v: Tensor, precision: Precision, size: { T: number; F: number; H: number }): ForwardRow {
+export function judgeForward(
+  hs: Tensor,
+  reference: Tensor,
+  v: Tensor,
+  precision: Precision,
+  size: { T: number; F: number; H: number },
+): ForwardRow {
   const { atol, rtol } = toleranceFor(precision, size);
   const mine = sumProducts(hs.data, v.data);
   const ref = sumProducts(reference.data, v.data);
@@ -162,6 +194,10 @@ export function judgeForward(hs: Tensor, reference: Tensor, v: Tensor, precision
   return { analytic: mine.dot, numeric: ref.dot, error, allowed, ok: error <= allowed };
 }
 
+/**
+ * What the directional oracle found on one case: each quantity projected on a direction, its error and what it is
+ * allowed.
+ */
 export type DirectionalReport = {
   forward: ForwardRow;
   gradients: DirectionalRow[];
@@ -177,8 +213,16 @@ export type DirectionalReport = {
  * and directions (it depends only on those).
  */
 export async function checkDirectional(
-  backend: RnnBackend, reference: RnnBackend, p: DirectionalProblem,
-  opts: { seed?: number; keys?: readonly GradientKey[]; directions?: Directions; numeric?: Record<GradientKey, NumericDirectional>; referenceHs?: Tensor } = {},
+  backend: RnnBackend,
+  reference: RnnBackend,
+  p: DirectionalProblem,
+  opts: {
+    seed?: number;
+    keys?: readonly GradientKey[];
+    directions?: Directions;
+    numeric?: Record<GradientKey, NumericDirectional>;
+    referenceHs?: Tensor;
+  } = {},
 ): Promise<DirectionalReport> {
   const size = dims(p);
   const keys = opts.keys ?? GRADIENT_KEYS;
@@ -188,15 +232,21 @@ export async function checkDirectional(
   const forward = judgeForward(hs, refHs, p.dhs, backend.precision, size);
   const report: DirectionalReport = { forward, gradients: [], ok: forward.ok };
   if (keys.length === 0) return report;
-  if (!hs.data.every(Number.isFinite)) return { ...report, skipped: 'the forward pass returned a number that is not finite' };
+  if (!hs.data.every(Number.isFinite))
+    return { ...report, skipped: 'the forward pass returned a number that is not finite' };
   if (p.activation === 'relu') {
     const margin = minPreActivation({ ...p, ...size }, refHs);
-    if (margin < DIRECTIONAL_KINK_MARGIN) return { ...report, skipped: `a relu pre-activation is ${margin.toExponential(1)} from the kink (< ${DIRECTIONAL_KINK_MARGIN})` };
+    if (margin < DIRECTIONAL_KINK_MARGIN)
+      return {
+        ...report,
+        skipped: `a relu pre-activation is ${margin.toExponential(1)} from the kink (< ${DIRECTIONAL_KINK_MARGIN})`,
+      };
   }
   const directions = opts.directions ?? randomDirections(p, opts.seed ?? 1);
   const numeric = opts.numeric ?? (await numericDirectionals(reference, p, directions, keys));
   const g: RnnGradients = await backend.backward(p.params, p.x, hs, p.dhs, o);
-  for (const k of keys) report.gradients.push(judgeDirectional(k, g[k], directions[k], numeric[k], backend.precision, size));
+  for (const k of keys)
+    report.gradients.push(judgeDirectional(k, g[k], directions[k], numeric[k], backend.precision, size));
   report.ok = forward.ok && report.gradients.every((r) => r.ok);
   return report;
 }

@@ -1,11 +1,12 @@
 /**
- * The finite-difference gradient oracle (README, "How it checks"): central differences in float64 over any
+ * The finite-difference gradient oracle (docs/CONTRACT.md, "How it checks"): central differences in float64 over any
  * backend's forward, for the loss L = Σ dhs ⊙ hs, with a step scaled to each value. The five-point
  * stencil (f(v-2h) - 8f(v-h) + 8f(v+h) - f(v+2h)) / 12h leaves a truncation error of O(h⁴).
  */
-import { checkBackward, type RnnBackend, type RnnGradients, type RnnOptions, type RnnParams } from '../rnn.js';
-import { asFloat64, type Tensor } from '../tensor.js';
+import { checkBackward, type RnnBackend, type RnnGradients, type RnnOptions, type RnnParams } from '../core/rnn.js';
+import { asFloat64, type Tensor } from '../core/tensor.js';
 
+/** Options of the finite-difference oracle: the step, relative to each value. */
 export type OracleOptions = {
   /** Step relative to the value: h = relStep · max(1, |v|). Default 1e-5. */
   relStep?: number;
@@ -23,21 +24,30 @@ export function rnnLoss(hs: Tensor, dhs: Tensor): number {
  * Works on float64 copies, so the caller's tensors are never touched.
  */
 export async function numericGradients(
-  backend: RnnBackend, p: RnnParams, x: Tensor, dhs: Tensor, o: RnnOptions = {}, opts: OracleOptions = {},
+  backend: RnnBackend,
+  p: RnnParams,
+  x: Tensor,
+  dhs: Tensor,
+  o: RnnOptions = {},
+  opts: OracleOptions = {},
 ): Promise<RnnGradients> {
   const relStep = opts.relStep ?? 1e-5;
   const hs0 = await backend.forward(p, x, o);
   const call = checkBackward('numericGradients', p, x, hs0, dhs, o);
   const copy = (t: Tensor): Tensor => ({ shape: [...t.shape], data: Float64Array.from(t.data) });
   const inputs = {
-    wx: copy(p.wx), wh: copy(p.wh), b: copy(p.b), x: copy(x),
+    wx: copy(p.wx),
+    wh: copy(p.wh),
+    b: copy(p.b),
+    x: copy(x),
     h0: call.h0 ? copy(call.h0) : { shape: [call.B, call.H], data: new Float64Array(call.B * call.H) },
   };
   const dhs64: Tensor = { shape: dhs.shape, data: asFloat64(dhs) };
   const loss = async (): Promise<number> => {
-    const hs = await backend.forward(
-      { wx: inputs.wx, wh: inputs.wh, b: inputs.b }, inputs.x, { activation: call.activation, h0: inputs.h0 },
-    );
+    const hs = await backend.forward({ wx: inputs.wx, wh: inputs.wh, b: inputs.b }, inputs.x, {
+      activation: call.activation,
+      h0: inputs.h0,
+    });
     return rnnLoss(hs, dhs64);
   };
   const grads = {} as Record<keyof RnnGradients, Tensor>;
@@ -81,5 +91,5 @@ export function oracleError(analytic: Tensor, numeric: Tensor, floor = 1e-3): nu
   return worst;
 }
 
-/** The float64 bar for oracleError (README, "How it checks"). */
+/** The float64 bar for oracleError (docs/CONTRACT.md, "How it checks"). */
 export const ORACLE_BAR = 1e-6;

@@ -16,8 +16,29 @@ const cell = (s: string) => {
 
 /** The table: one row per backend and quantity. */
 export function checkTable(rows: readonly CheckRow[]): string[] {
-  const header = ['backend', 'quantity', 'max error', 'tolerance', 'error/tol', 'worst case', 'worst element', 'result'];
-  return table(header, rows.map((r) => [r.backend, r.quantity, num(r.maxError), num(r.tolerance), num(r.worstRatio), cell(r.worstCase), r.worst?.element ?? '', RESULT[r.status]]));
+  const header = [
+    'backend',
+    'quantity',
+    'max error',
+    'tolerance',
+    'error/tol',
+    'worst case',
+    'worst element',
+    'result',
+  ];
+  return table(
+    header,
+    rows.map((r) => [
+      r.backend,
+      r.quantity,
+      num(r.maxError),
+      num(r.tolerance),
+      num(r.worstRatio),
+      cell(r.worstCase),
+      r.worst?.element ?? '',
+      RESULT[r.status],
+    ]),
+  );
 }
 
 /** One failed row (or several that failed on the same error): where, got and expected, when, and a child's words. */
@@ -33,7 +54,8 @@ function rowLines(r: CheckRow, names: string): string[] {
     lines.push(`  ${names}: ${r.worstCase.split('\n')[0]}`);
   }
   // For a call that threw, when it throws is worth a line only if not always.
-  if (r.failsWhen !== undefined && (r.worst !== undefined || r.failsWhen.length > 0)) lines.push(`    ${failsWhenLine(names, r.failsWhen, r.failsEverywhere === true)}`);
+  if (r.failsWhen !== undefined && (r.worst !== undefined || r.failsWhen.length > 0))
+    lines.push(`    ${failsWhenLine(names, r.failsWhen, r.failsEverywhere === true)}`);
   for (const l of childLines(r)) lines.push(`    ${l}`);
   return lines;
 }
@@ -50,13 +72,15 @@ export function checkFailureLines(report: CheckReport): string[] {
     lines.push('', `${backend}: what failed, where and when`);
     const mine = failed.filter((row) => row.backend === backend);
     // Rows that failed on the same error (one backward that threw fails every gradient) are told once.
-    const sameError = (r: CheckRow) => mine.filter((o) => o.worst === undefined && r.worst === undefined && o.worstCase === r.worstCase);
+    const sameError = (r: CheckRow) =>
+      mine.filter((o) => o.worst === undefined && r.worst === undefined && o.worstCase === r.worstCase);
     for (const r of mine) {
       const same = sameError(r);
       if (same.length > 1 && same[0] !== r) continue;
       lines.push(...rowLines(r, same.length > 1 ? same.map((o) => o.quantity).join(', ') : r.quantity));
     }
-    for (const c of report.likelyCauses?.[backend] ?? []) lines.push(`  likely cause (a hint from the bug catalog, not a verdict): ${c.name}: ${c.description}`);
+    for (const c of report.likelyCauses?.[backend] ?? [])
+      lines.push(`  likely cause (a hint from the bug catalog, not a verdict): ${c.name}: ${c.description}`);
   }
   return lines;
 }
@@ -67,15 +91,25 @@ export function checkVerdict(report: CheckReport): string {
   const failed = checked.filter((r) => r.status === 'fail');
   const gaps = report.rows.length - checked.length;
   const left = gaps === 0 ? '' : `; ${gaps} left out (not supported or not provided)`;
-  return failed.length === 0 ? `all ${checked.length} checks passed${left}` : `${failed.length} of ${checked.length} checks FAILED${left}`;
+  return failed.length === 0
+    ? `all ${checked.length} checks passed${left}`
+    : `${failed.length} of ${checked.length} checks FAILED${left}`;
 }
 
 /** Everything `rnn-harness check` prints for a report. */
 export function checkLines(report: CheckReport): string[] {
   const lines = Object.entries(report.renderers).map(([name, renderer]) => `${name}: GL renderer ${renderer}`);
-  lines.push(`rnn-harness check: ${report.cases.length} cases (${report.cases.join(', ')}) and the peers' cases`, ...checkTable(report.rows), ...checkFailureLines(report));
-  lines.push("(oracle rows: relative error of loops against finite differences; directional rows: |error| of the gradient projected on a random direction against finite differences of loops, and what it is allowed; peer rows: against the peer's expected values and tolerance; other rows: absolute error against loops)");
-  for (const [name, caps] of Object.entries(report.capabilities)) if (report.rows.some((r) => r.backend === name && r.status !== 'pass' && r.status !== 'fail')) lines.push(`${name} declares: ${caps}`);
+  lines.push(
+    `rnn-harness check: ${report.cases.length} cases (${report.cases.join(', ')}) and the peers' cases`,
+    ...checkTable(report.rows),
+    ...checkFailureLines(report),
+  );
+  lines.push(
+    "(oracle rows: relative error of loops against finite differences; directional rows: |error| of the gradient projected on a random direction against finite differences of loops, and what it is allowed; peer rows: against the peer's expected values and tolerance; other rows: absolute error against loops)",
+  );
+  for (const [name, caps] of Object.entries(report.capabilities))
+    if (report.rows.some((r) => r.backend === name && r.status !== 'pass' && r.status !== 'fail'))
+      lines.push(`${name} declares: ${caps}`);
   for (const s of report.oracleSkipped) lines.push(`oracle skipped ${s}`);
   for (const w of report.warnings) lines.push(`warning: ${w}`);
   lines.push(...unavailableLines(report.unavailable), checkVerdict(report));

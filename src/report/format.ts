@@ -1,30 +1,9 @@
 /** Formatting shared by the Markdown and HTML writers. */
 import type { BenchRun } from '../bench/runner.js';
-import type { Comparison, CompareReport } from '../bench/compare.js';
-import type { BackendInfo } from '../registry-types.js';
-import type { Activation, Dims } from '../rnn.js';
+import type { Comparison } from '../bench/compare.js';
+import { shapeName, type BenchReport } from '../bench/report.js';
 
-/** What a report says about where it ran. `renderers` names each GPU backend's GL renderer, when any ran. */
-export type BenchEnvironment = {
-  node: string; cpu: string; cores: number; rounds: number; maxTimeS: number; date: string;
-  /** The activation of every timed call (tanh when absent, as in reports written before it was recorded). */
-  activation?: Activation;
-  packages: Record<string, string>;
-  renderers?: Record<string, string>;
-  /** What each backend in another process computes with, from its hello (e.g. torch and its BLAS). */
-  engines?: Record<string, string>;
-};
-
-/** Everything bench.json, bench.md and bench.html hold. */
-export type BenchReport = BenchRun & {
-  environment: BenchEnvironment;
-  comparison?: CompareReport;
-  /** Backends left out because they do not support the run's activation. */
-  notSupported?: { backend: string; reason: string }[];
-  unavailable?: BackendInfo[];
-};
-
-export const shapeName = (s: Dims) => `${s.B}x${s.T}x${s.F}x${s.H}`;
+export { shapeName, type BenchEnvironment, type BenchReport } from '../bench/report.js';
 
 /** A time in ms with a unit that keeps 3 significant digits: 950 µs, 12.3 ms, 1.52 s. */
 export function formatMs(ms: number): string {
@@ -34,7 +13,10 @@ export function formatMs(ms: number): string {
   return `${digits(ms * 1000)} µs`;
 }
 
-/** loops' result for the same shape and op (on the same machine, in a merged report), which speedups are measured against. */
+/**
+ * loops' result for the same shape and op (on the same machine, in a merged report), which speedups are measured
+ * against.
+ */
 export function baselineOf(run: BenchRun, r: BenchRun['results'][number]) {
   const loops = r.machine === undefined ? 'loops' : `loops @ ${r.machine}`;
   return run.results.find((o) => o.backend === loops && o.op === r.op && shapeName(o.shape) === shapeName(r.shape));
@@ -54,23 +36,48 @@ export function notTimed(report: BenchReport): string[][][] {
 
 /** "8.12 ms (pipe 1.80)" for a result timed in its own process too, else undefined. */
 export function inProcessNote(r: BenchRun['results'][number]): string | undefined {
-  return r.inProcessMs === undefined ? undefined : `${formatMs(r.inProcessMs)} (pipe ${formatMs(Math.max(0, r.meanMs - r.inProcessMs))})`;
+  return r.inProcessMs === undefined
+    ? undefined
+    : `${formatMs(r.inProcessMs)} (pipe ${formatMs(Math.max(0, r.meanMs - r.inProcessMs))})`;
 }
 
 /** A change as a signed percentage: +101 %, −45 %. */
-export const changePct = (ratio: number): string => `${ratio >= 1 ? '+' : '−'}${Math.abs((ratio - 1) * 100).toFixed(ratio > 0.99 && ratio < 1.01 ? 1 : 0)} %`;
+export const changePct = (ratio: number): string =>
+  `${ratio >= 1 ? '+' : '−'}${Math.abs((ratio - 1) * 100).toFixed(ratio > 0.99 && ratio < 1.01 ? 1 : 0)} %`;
 
 /** The words of a verdict: what changed, in plain terms. */
-export const verdictWord = (v: Comparison['verdict']): string => (v === 'regression' ? 'REGRESSION' : v === 'improvement' ? 'faster' : 'no change');
+export const verdictWord = (v: Comparison['verdict']): string =>
+  v === 'regression' ? 'REGRESSION' : v === 'improvement' ? 'faster' : 'no change';
 
 /** The columns of a comparison with a baseline, as every report shows them. */
-export const COMPARE_HEADER = ['backend', 'shape', 'op', 'baseline', 'now', 'change', 'machine drift', 'net change', 'threshold', 'rank test', 'verdict'];
+export const COMPARE_HEADER = [
+  'backend',
+  'shape',
+  'op',
+  'baseline',
+  'now',
+  'change',
+  'machine drift',
+  'net change',
+  'threshold',
+  'rank test',
+  'verdict',
+];
 
 /** One comparison's cells, in the order of COMPARE_HEADER. */
 export function compareCells(r: Comparison): string[] {
   return [
-    r.backend, shapeName(r.shape), r.op, formatMs(r.baselineMs), formatMs(r.currentMs), changePct(r.ratio), changePct(r.drift), changePct(r.net),
-    `±${r.thresholdPct.toFixed(0)} %`, r.significant === undefined ? 'no samples' : r.significant ? 'differ' : 'cannot tell', verdictWord(r.verdict),
+    r.backend,
+    shapeName(r.shape),
+    r.op,
+    formatMs(r.baselineMs),
+    formatMs(r.currentMs),
+    changePct(r.ratio),
+    changePct(r.drift),
+    changePct(r.net),
+    `±${r.thresholdPct.toFixed(0)} %`,
+    r.significant === undefined ? 'no samples' : r.significant ? 'differ' : 'cannot tell',
+    verdictWord(r.verdict),
   ];
 }
 

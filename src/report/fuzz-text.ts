@@ -1,13 +1,15 @@
 /** What `rnn-harness fuzz` prints, as lines: for the terminal, for merge, and inside fuzz.md. */
-import type { ChildDetails } from '../errors.js';
+import type { ChildDetails } from '../core/errors.js';
 import type { FuzzFailure, FuzzReport } from '../run/fuzz-plan.js';
 import { unavailableLines } from './text.js';
 
 /** A child's traceback and what it printed during the failed call, as indented lines (none for others). */
 export function childLines(d: ChildDetails): string[] {
   const lines: string[] = [];
-  if (d.traceback !== undefined) lines.push("traceback (the harness's own frames left out):", ...d.traceback.split('\n').map((l) => `  ${l}`));
-  if (d.output !== undefined) lines.push('the child printed during this call:', ...d.output.split('\n').map((l) => `  | ${l}`));
+  if (d.traceback !== undefined)
+    lines.push("traceback (the harness's own frames left out):", ...d.traceback.split('\n').map((l) => `  ${l}`));
+  if (d.output !== undefined)
+    lines.push('the child printed during this call:', ...d.output.split('\n').map((l) => `  | ${l}`));
   return lines;
 }
 
@@ -45,7 +47,10 @@ export function fuzzFailureLines(f: FuzzFailure): string[] {
     `      values: ${caseValues(f.counterexample)}`,
   ];
   if (f.original !== undefined) {
-    lines.push(`      first failing case, before shrinking: ${f.original.shape}, worst error/tolerance ${f.original.ratio.toExponential(2)}`, `        ${f.original.error}`);
+    lines.push(
+      `      first failing case, before shrinking: ${f.original.shape}, worst error/tolerance ${f.original.ratio.toExponential(2)}`,
+      `        ${f.original.error}`,
+    );
   }
   lines.push(`      seed ${f.seed}, path ${f.path}`, `      replay: ${f.replay}`);
   if (f.replays === false) {
@@ -53,7 +58,8 @@ export function fuzzFailureLines(f: FuzzFailure): string[] {
       '      note: this case passes on a freshly created backend: the failure depends on what earlier calls left',
       '      behind (state kept between calls), so the replay may pass. Look for accumulators that are never reset.',
     );
-    if (f.original?.replays === true) lines.push(`      the first failing case fails on a fresh backend too; replay it unshrunk: ${f.original.replay}`);
+    if (f.original?.replays === true)
+      lines.push(`      the first failing case fails on a fresh backend too; replay it unshrunk: ${f.original.replay}`);
   }
   return lines;
 }
@@ -61,12 +67,19 @@ export function fuzzFailureLines(f: FuzzFailure): string[] {
 /** Everything `rnn-harness fuzz` prints for a report. */
 export function fuzzLines(report: FuzzReport): string[] {
   const shard = report.shard === undefined ? '' : `, shard ${report.shard.index}/${report.shard.count}`;
-  const lines = [`rnn-harness fuzz: seed ${report.seed}, ${report.runs} runs per property, ${report.sizes} sizes${shard}`];
-  for (const p of report.properties) if (p.ok) lines.push(`ok    ${p.name} on ${p.backend}: ${p.runs} cases, ${p.skipped} discarded, ${p.ms} ms`);
+  const lines = [
+    `rnn-harness fuzz: seed ${report.seed}, ${report.runs} runs per property, ${report.sizes} sizes${shard}`,
+  ];
+  for (const p of report.properties)
+    if (p.ok) lines.push(`ok    ${p.name} on ${p.backend}: ${p.runs} cases, ${p.skipped} discarded, ${p.ms} ms`);
   for (const f of report.failures) lines.push(...fuzzFailureLines(f));
   for (const n of report.notRun) lines.push(`not run: ${n.property} on ${n.backend}: ${n.reason}`);
   for (const w of report.warnings) lines.push(`warning: ${w}`);
-  lines.push(...unavailableLines(report.unavailable), `memory: the process held at most ${report.maxRssMB} MB`, fuzzVerdict(report));
+  lines.push(
+    ...unavailableLines(report.unavailable),
+    `memory: the process held at most ${report.maxRssMB} MB`,
+    fuzzVerdict(report),
+  );
   return lines;
 }
 

@@ -1,5 +1,16 @@
 /** bench.md: the benchmark as Markdown tables, fit for a CI job summary. */
-import { baselineOf, COMPARE_HEADER, compareCells, compareRule, formatMs, inProcessNote, notTimed, percent, shapeName, type BenchReport } from './format.js';
+import {
+  baselineOf,
+  COMPARE_HEADER,
+  compareCells,
+  compareRule,
+  formatMs,
+  inProcessNote,
+  notTimed,
+  percent,
+  shapeName,
+  type BenchReport,
+} from './format.js';
 
 export type { BenchEnvironment, BenchReport } from './format.js';
 
@@ -12,7 +23,8 @@ export function benchMarkdown(report: BenchReport): string {
       `best round kept; benchmark.js maxTime ${env.maxTimeS} s; activation ${env.activation ?? 'tanh'}. Shapes are BxTxFxH. Speedups are ratios measured in this run.`,
     '',
   ];
-  for (const [name, renderer] of Object.entries(env.renderers ?? {})) lines.push(`GL renderer of ${name}: ${renderer}`, '');
+  for (const [name, renderer] of Object.entries(env.renderers ?? {}))
+    lines.push(`GL renderer of ${name}: ${renderer}`, '');
   for (const [name, engine] of Object.entries(env.engines ?? {})) lines.push(`Engine of ${name}: ${engine}`, '');
   if (report.limit !== undefined) {
     lines.push(
@@ -22,7 +34,9 @@ export function benchMarkdown(report: BenchReport): string {
       '',
       '| engine | mean | ±rme | GFLOP/s |',
       '| --- | ---: | ---: | ---: |',
-      ...report.peaks.map((p) => `| ${p.engine} | ${formatMs(p.meanMs)} | ${p.rme.toFixed(1)}% | ${p.gflops.toFixed(2)} |`),
+      ...report.peaks.map(
+        (p) => `| ${p.engine} | ${formatMs(p.meanMs)} | ${p.rme.toFixed(1)}% | ${p.gflops.toFixed(2)} |`,
+      ),
       '',
     );
   }
@@ -30,19 +44,36 @@ export function benchMarkdown(report: BenchReport): string {
     const rows = report.results.filter((r) => r.op === op);
     if (rows.length === 0) continue;
     const own = rows.some((r) => r.inProcessMs !== undefined);
-    lines.push(`## ${op}`, '', `| backend | shape | mean (end to end) | ±rme | samples | GFLOP/s | of limit | vs loops |${own ? ' in its own process (pipe) |' : ''}`,
-      `| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |${own ? ' ---: |' : ''}`);
+    lines.push(
+      `## ${op}`,
+      '',
+      `| backend | shape | mean (end to end) | ±rme | samples | GFLOP/s | of limit | vs loops |${own ? ' in its own process (pipe) |' : ''}`,
+      `| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |${own ? ' ---: |' : ''}`,
+    );
     for (const r of rows) {
       const base = baselineOf(report, r);
       const speedup = base ? `${(base.meanMs / r.meanMs).toFixed(2)}x` : '–';
       const fraction = r.fractionOfLimit === undefined ? '–' : percent(r.fractionOfLimit);
-      lines.push(`| ${r.backend} | ${shapeName(r.shape)} | ${formatMs(r.meanMs)} | ${r.rme.toFixed(1)}% | ${r.samples} | ${r.gflops.toFixed(2)} | ${fraction} | ${speedup} |${own ? ` ${inProcessNote(r) ?? '–'} |` : ''}`);
+      lines.push(
+        `| ${r.backend} | ${shapeName(r.shape)} | ${formatMs(r.meanMs)} | ${r.rme.toFixed(1)}% | ${r.samples} | ${r.gflops.toFixed(2)} | ${fraction} | ${speedup} |${own ? ` ${inProcessNote(r) ?? '–'} |` : ''}`,
+      );
     }
-    if (own) lines.push('', 'A backend in another process is timed twice: end to end (what a caller pays, the pipe included) and by itself in its own process; the difference is the pipe.');
+    if (own)
+      lines.push(
+        '',
+        'A backend in another process is timed twice: end to end (what a caller pays, the pipe included) and by itself in its own process; the difference is the pipe.',
+      );
     lines.push('');
   }
   for (const rows of notTimed(report)) {
-    lines.push('## Not timed', '', '| backend | shape | op | why |', '| --- | --- | --- | --- |', ...rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`), '');
+    lines.push(
+      '## Not timed',
+      '',
+      '| backend | shape | op | why |',
+      '| --- | --- | --- | --- |',
+      ...rows.map((r) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`),
+      '',
+    );
   }
   const cmp = report.comparison;
   if (cmp !== undefined) {
@@ -54,11 +85,22 @@ export function benchMarkdown(report: BenchReport): string {
       '',
       `| ${COMPARE_HEADER.join(' | ')} |`,
       `| ${COMPARE_HEADER.map((_, i) => (i >= 3 && i <= 8 ? '---:' : '---')).join(' | ')} |`,
-      ...cmp.rows.map((r) => `| ${compareCells(r).map((c, i) => (i === 10 && r.verdict === 'regression' ? `**${c}**` : c)).join(' | ')} |`),
+      ...cmp.rows.map(
+        (r) =>
+          `| ${compareCells(r)
+            .map((c, i) => (i === 10 && r.verdict === 'regression' ? `**${c}**` : c))
+            .join(' | ')} |`,
+      ),
       '',
     );
     if (cmp.unmatched.length > 0) lines.push(`Not in the baseline: ${cmp.unmatched.join(', ')}.`, '');
   }
-  lines.push('Package versions: ' + Object.entries(env.packages).map(([k, v]) => `${k} ${v}`).join(', '), '');
+  lines.push(
+    'Package versions: ' +
+      Object.entries(env.packages)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+    '',
+  );
   return lines.join('\n');
 }

@@ -13,28 +13,43 @@ const mark = (ok: boolean) => (ok ? 'ok' : '**FAIL**');
 
 export function checkMarkdown(report: CheckReport): string {
   const lines = ['# rnn-harness check', '', `**${checkVerdict(report)}**`, ''];
-  lines.push('| backend | quantity | error/tolerance | worst case | worst element | result |', '| --- | --- | ---: | --- | --- | --- |');
+  lines.push(
+    '| backend | quantity | error/tolerance | worst case | worst element | result |',
+    '| --- | --- | ---: | --- | --- | --- |',
+  );
   for (const r of report.rows) {
     const result = r.status === 'pass' || r.status === 'fail' ? mark(r.ok) : r.status;
     const ratio = Number.isNaN(r.worstRatio) ? '–' : r.worstRatio.toExponential(2);
-    lines.push(`| ${r.backend} | ${r.quantity} | ${ratio} | ${cell(r.worstCase)} | ${r.worst?.element ?? ''} | ${result} |`);
+    lines.push(
+      `| ${r.backend} | ${r.quantity} | ${ratio} | ${cell(r.worstCase)} | ${r.worst?.element ?? ''} | ${result} |`,
+    );
   }
   lines.push('');
   const details = checkFailureLines(report);
-  if (details.length > 0) lines.push('## What failed, where and when', '', ...block(details.filter((l, i) => i > 0 || l !== '')));
+  if (details.length > 0)
+    lines.push('## What failed, where and when', '', ...block(details.filter((l, i) => i > 0 || l !== '')));
   for (const u of report.unavailable) lines.push(`- ${u.name}: unavailable: ${u.reason ?? ''}`);
   return `${lines.join('\n')}\n`;
 }
 
 export function fuzzMarkdown(report: FuzzReport): string {
   const shard = report.shard === undefined ? '' : `, shard ${report.shard.index}/${report.shard.count}`;
-  const lines = ['# rnn-harness fuzz', '', `**${fuzzVerdict(report)}**: seed ${report.seed}, ${report.runs} runs per property, ${report.sizes} sizes${shard}.`, ''];
+  const lines = [
+    '# rnn-harness fuzz',
+    '',
+    `**${fuzzVerdict(report)}**: seed ${report.seed}, ${report.runs} runs per property, ${report.sizes} sizes${shard}.`,
+    '',
+  ];
   lines.push('| property | backend | cases | discarded | ms | result |', '| --- | --- | ---: | ---: | ---: | --- |');
-  for (const p of report.properties) lines.push(`| ${p.name} | ${p.backend} | ${p.runs} | ${p.skipped} | ${p.ms} | ${mark(p.ok)} |`);
-  for (const f of report.failures.filter((x) => x.property === 'create')) lines.push(`| create | ${f.backend} | 0 | 0 | 0 | **FAIL** |`);
+  for (const p of report.properties)
+    lines.push(`| ${p.name} | ${p.backend} | ${p.runs} | ${p.skipped} | ${p.ms} | ${mark(p.ok)} |`);
+  for (const f of report.failures.filter((x) => x.property === 'create'))
+    lines.push(`| create | ${f.backend} | 0 | 0 | 0 | **FAIL** |`);
   lines.push('');
-  if (report.failures.length > 0) lines.push('## Failures, with the line that replays each', '', ...block(report.failures.flatMap(fuzzFailureLines)));
-  if (report.notRun.length > 0) lines.push('## Not run', '', ...report.notRun.map((n) => `- ${n.property} on ${n.backend}: ${n.reason}`), '');
+  if (report.failures.length > 0)
+    lines.push('## Failures, with the line that replays each', '', ...block(report.failures.flatMap(fuzzFailureLines)));
+  if (report.notRun.length > 0)
+    lines.push('## Not run', '', ...report.notRun.map((n) => `- ${n.property} on ${n.backend}: ${n.reason}`), '');
   for (const u of report.unavailable) lines.push(`- ${u.name}: unavailable: ${u.reason ?? ''}`);
   return `${lines.join('\n')}\n`;
 }

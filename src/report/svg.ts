@@ -5,7 +5,10 @@
 
 export type Bar = { group: string; series: string; value: number; label: string };
 export type ChartSpec = {
-  id: string; title: string; bars: Bar[]; series: string[];
+  id: string;
+  title: string;
+  bars: Bar[];
+  series: string[];
   scale: 'log' | 'linear';
   /** Axis tick labels for a value. */
   tick: (v: number) => string;
@@ -13,13 +16,32 @@ export type ChartSpec = {
   reference?: { value: number; label: string };
 };
 
-export const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+export const PALETTE = [
+  '#4e79a7',
+  '#f28e2b',
+  '#59a14f',
+  '#e15759',
+  '#76b7b2',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+];
 
 export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 }
 
-const PLOT = 560, BAR = 14, GAP = 2, GROUP_GAP = 14, AXIS = 26, LEGEND_ROW = 18;
+const PLOT = 560,
+  BAR = 14,
+  GAP = 2,
+  GROUP_GAP = 14,
+  AXIS = 26,
+  LEGEND_ROW = 18;
 /** A generous width for text in the chart's font (system-ui 12px; 11px for values): labels are never cut. */
 const textWidth = (s: string, px = 12) => Math.ceil(s.length * px * 0.62);
 const r1 = (v: number) => Math.round(v * 10) / 10;
@@ -46,8 +68,10 @@ function linearScale(values: number[], reference?: number): Scale {
 export function barChart(spec: ChartSpec): string {
   const groups = [...new Set(spec.bars.map((b) => b.group))];
   const values = spec.bars.map((b) => b.value).filter((v) => v > 0 && Number.isFinite(v));
-  if (groups.length === 0 || values.length === 0) return `<p class="empty">${escapeXml(spec.title)}: nothing to draw.</p>`;
-  const scale = spec.scale === 'log' ? logScale(values, spec.reference?.value) : linearScale(values, spec.reference?.value);
+  if (groups.length === 0 || values.length === 0)
+    return `<p class="empty">${escapeXml(spec.title)}: nothing to draw.</p>`;
+  const scale =
+    spec.scale === 'log' ? logScale(values, spec.reference?.value) : linearScale(values, spec.reference?.value);
   const groupHeight = (g: string) => spec.bars.filter((b) => b.group === g).length * (BAR + GAP);
   const plotHeight = groups.reduce((h, g) => h + groupHeight(g) + GROUP_GAP, 0);
   // Colours follow spec.series, so a backend keeps its colour across charts; the legend lists those drawn.
@@ -75,15 +99,21 @@ export function barChart(spec: ChartSpec): string {
   ];
   for (const { s, x, row: r } of items) {
     const y = 6 + r * LEGEND_ROW;
-    out.push(`<rect x="${x}" y="${y}" width="10" height="10" fill="${colorOf(s)}"/><text x="${x + 14}" y="${y + 9}" class="legend">${escapeXml(s)}</text>`);
+    out.push(
+      `<rect x="${x}" y="${y}" width="10" height="10" fill="${colorOf(s)}"/><text x="${x + 14}" y="${y + 9}" class="legend">${escapeXml(s)}</text>`,
+    );
   }
   for (const t of scale.ticks) {
     const x = r1(LEFT + scale.at(t));
-    out.push(`<line x1="${x}" y1="${TOP - 4}" x2="${x}" y2="${TOP + plotHeight}" class="grid"/><text x="${x}" y="${TOP + plotHeight + 16}" class="tick" text-anchor="middle">${escapeXml(spec.tick(t))}</text>`);
+    out.push(
+      `<line x1="${x}" y1="${TOP - 4}" x2="${x}" y2="${TOP + plotHeight}" class="grid"/><text x="${x}" y="${TOP + plotHeight + 16}" class="tick" text-anchor="middle">${escapeXml(spec.tick(t))}</text>`,
+    );
   }
   let y = TOP;
   for (const g of groups) {
-    out.push(`<text x="${LEFT - 8}" y="${y + groupHeight(g) / 2 + 4}" class="group" text-anchor="end">${escapeXml(g)}</text>`);
+    out.push(
+      `<text x="${LEFT - 8}" y="${y + groupHeight(g) / 2 + 4}" class="group" text-anchor="end">${escapeXml(g)}</text>`,
+    );
     for (const b of spec.bars.filter((bar) => bar.group === g)) {
       const color = colorOf(b.series);
       const w = b.value > 0 && Number.isFinite(b.value) ? r1(Math.max(1, scale.at(b.value))) : 0;
@@ -98,7 +128,9 @@ export function barChart(spec: ChartSpec): string {
   }
   if (spec.reference !== undefined) {
     const x = r1(LEFT + scale.at(spec.reference.value));
-    out.push(`<line x1="${x}" y1="${TOP - 4}" x2="${x}" y2="${TOP + plotHeight}" class="reference"/><text x="${x + 3}" y="${TOP + plotHeight - 3}" class="reference-label">${escapeXml(spec.reference.label)}</text>`);
+    out.push(
+      `<line x1="${x}" y1="${TOP - 4}" x2="${x}" y2="${TOP + plotHeight}" class="reference"/><text x="${x + 3}" y="${TOP + plotHeight - 3}" class="reference-label">${escapeXml(spec.reference.label)}</text>`,
+    );
   }
   out.push('</svg>');
   return out.join('\n');
@@ -112,8 +144,13 @@ export function lineChart(spec: LineSpec): string {
   const all = spec.series.flatMap((s) => s.values).filter(Number.isFinite);
   const n = Math.max(0, ...spec.series.map((s) => s.values.length));
   if (all.length === 0 || n === 0) return `<p class="empty">${escapeXml(spec.title)}: nothing to draw.</p>`;
-  const W = 560, H = 220, L = 60, TOP = 30, BOTTOM = 36;
-  let lo = Math.min(...all), hi = Math.max(...all);
+  const W = 560,
+    H = 220,
+    L = 60,
+    TOP = 30,
+    BOTTOM = 36;
+  let lo = Math.min(...all),
+    hi = Math.max(...all);
   if (hi - lo < 1e-12) [lo, hi] = [lo - 0.5, hi + 0.5];
   const pad = (hi - lo) * 0.05;
   [lo, hi] = [lo - pad, hi + pad];
@@ -125,19 +162,32 @@ export function lineChart(spec: LineSpec): string {
   ];
   spec.series.forEach((s, i) => {
     const lx = L + i * 140;
-    out.push(`<rect x="${lx}" y="6" width="10" height="10" fill="${PALETTE[i % PALETTE.length]}"/><text x="${lx + 14}" y="15" class="legend">${escapeXml(s.name)}</text>`);
+    out.push(
+      `<rect x="${lx}" y="6" width="10" height="10" fill="${PALETTE[i % PALETTE.length]}"/><text x="${lx + 14}" y="15" class="legend">${escapeXml(s.name)}</text>`,
+    );
   });
   for (let k = 0; k <= 4; k++) {
     const v = lo + ((hi - lo) * k) / 4;
-    out.push(`<line x1="${L}" y1="${y(v)}" x2="${L + W}" y2="${y(v)}" class="grid"/><text x="${L - 6}" y="${y(v) + 4}" class="tick" text-anchor="end">${escapeXml(spec.tick(v))}</text>`);
+    out.push(
+      `<line x1="${L}" y1="${y(v)}" x2="${L + W}" y2="${y(v)}" class="grid"/><text x="${L - 6}" y="${y(v) + 4}" class="tick" text-anchor="end">${escapeXml(spec.tick(v))}</text>`,
+    );
   }
-  for (let i = 0; i < n; i++) out.push(`<text x="${x(i)}" y="${TOP + H + 16}" class="tick" text-anchor="middle">${i + 1}</text>`);
-  out.push(`<text x="${L + W / 2}" y="${TOP + H + 32}" class="tick" text-anchor="middle">${escapeXml(spec.xLabel)}</text>`);
+  for (let i = 0; i < n; i++)
+    out.push(`<text x="${x(i)}" y="${TOP + H + 16}" class="tick" text-anchor="middle">${i + 1}</text>`);
+  out.push(
+    `<text x="${L + W / 2}" y="${TOP + H + 32}" class="tick" text-anchor="middle">${escapeXml(spec.xLabel)}</text>`,
+  );
   spec.series.forEach((s, i) => {
     const color = PALETTE[i % PALETTE.length];
     const pts = s.values.map((v, j) => `${x(j)},${y(v)}`).join(' ');
-    out.push(`<polyline class="line" data-series="${escapeXml(s.name)}" points="${pts}" fill="none" stroke="${color}" stroke-width="2"/>`);
-    s.values.forEach((v, j) => out.push(`<circle class="point" cx="${x(j)}" cy="${y(v)}" r="3" fill="${color}"><title>${escapeXml(`${s.name}, ${spec.xLabel} ${j + 1}: ${spec.tick(v)}`)}</title></circle>`));
+    out.push(
+      `<polyline class="line" data-series="${escapeXml(s.name)}" points="${pts}" fill="none" stroke="${color}" stroke-width="2"/>`,
+    );
+    s.values.forEach((v, j) =>
+      out.push(
+        `<circle class="point" cx="${x(j)}" cy="${y(v)}" r="3" fill="${color}"><title>${escapeXml(`${s.name}, ${spec.xLabel} ${j + 1}: ${spec.tick(v)}`)}</title></circle>`,
+      ),
+    );
   });
   out.push('</svg>');
   return out.join('\n');

@@ -9,10 +9,10 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { compareResults, DEFAULT_MIN_CHANGE_PCT, type BaselinePeak, type BaselineResult } from '../bench/compare.js';
 import { BENCH_OPS, PEAK_N, timeBackends, type BenchOp } from '../bench/runner.js';
-import { describeValue, invalidArgument } from '../errors.js';
-import type { BenchEnvironment, BenchReport } from '../report/format.js';
-import type { MatmulProbe } from '../registry-types.js';
-import { ACTIVATIONS, type Activation, type Dims, type RnnBackend } from '../rnn.js';
+import { describeValue, invalidArgument } from '../core/errors.js';
+import type { BenchEnvironment, BenchReport } from '../bench/report.js';
+import type { MatmulProbe } from '../registry/types.js';
+import { ACTIVATIONS, type Activation, type Dims, type RnnBackend } from '../core/rnn.js';
 import { engineOf, rendererOf } from './guard.js';
 import { closeSubject, errorMessage, openSubject, selectBackends, type BackendRef, type Subject } from './select.js';
 
@@ -31,6 +31,7 @@ export const DEFAULT_SHAPES: Dims[] = [
   { B: 8, T: 500, F: 16, H: 64 },
 ];
 
+/** Options of runBench: which backends, shapes and ops, how many rounds, a baseline to compare with. */
 export type BenchOptions = {
   /** Backend names or entries (default: every registered backend that runs here). */
   backends?: readonly BackendRef[];
@@ -65,7 +66,10 @@ async function packageVersions(): Promise<Record<string, string>> {
     // Walk up from the entry point: some packages' `exports` do not expose package.json.
     for (; dir !== dirname(dir); dir = dirname(dir)) {
       try {
-        const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+        const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as {
+          name?: string;
+          version?: string;
+        };
         if (pkg.name === name && pkg.version !== undefined) {
           out[name] = pkg.version;
           break;
@@ -81,11 +85,19 @@ async function packageVersions(): Promise<Record<string, string>> {
 function positive(name: string, v: number | undefined, fallback: number, integer: boolean): number {
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v) || (integer && !Number.isSafeInteger(v))) {
-    throw invalidArgument('runBench', `options.${name}`, integer ? 'an integer >= 1' : 'a number > 0', describeValue(v));
+    throw invalidArgument(
+      'runBench',
+      `options.${name}`,
+      integer ? 'an integer >= 1' : 'a number > 0',
+      describeValue(v),
+    );
   }
   return v;
 }
 
+/**
+ * `rnn-harness bench` as a function: times the backends side by side and returns what the command prints and writes.
+ */
 export async function runBench(options: BenchOptions = {}): Promise<BenchReport> {
   const quick = options.quick === true;
   const shapes = options.shapes ?? (quick ? QUICK_SHAPES : DEFAULT_SHAPES);
@@ -93,7 +105,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const rounds = positive('rounds', options.rounds, quick ? 1 : 2, true);
   const maxTimeS = positive('maxTimeS', options.maxTimeS, quick ? 1 : 2, false);
   const activation = options.activation ?? 'tanh';
-  if (!ACTIVATIONS.includes(activation)) throw invalidArgument('runBench', 'options.activation', "'tanh' or 'relu'", describeValue(activation));
+  if (!ACTIVATIONS.includes(activation))
+    throw invalidArgument('runBench', 'options.activation', "'tanh' or 'relu'", describeValue(activation));
   const selection = await selectBackends('runBench', options.backends);
   const subjects: Subject[] = [];
   const probes: MatmulProbe[] = [];
@@ -107,7 +120,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
         const s = await openSubject(entry, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
         if (s.capabilities.activations.includes(activation)) subjects.push(s);
         else {
-          notSupported.push({ backend: entry.name, reason: `${activation} not supported (declares activations: ${s.capabilities.activations.join(', ')})` });
+          notSupported.push({
+            backend: entry.name,
+            reason: `${activation} not supported (declares activations: ${s.capabilities.activations.join(', ')})`,
+          });
           await closeSubject(s);
         }
       } catch (e) {
@@ -130,22 +146,41 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     for (const s of subjects) await closeSubject(s);
     for (const p of probes) await p.dispose().catch(() => undefined);
   }
-  const describe = (of: (b: RnnBackend) => string | undefined) => Object.fromEntries(subjects.flatMap((s) => {
-    const r = of(s.backend);
-    return r === undefined ? [] : [[s.entry.name, r]];
-  }));
+  const describe = (of: (b: RnnBackend) => string | undefined) =>
+    Object.fromEntries(
+      subjects.flatMap((s) => {
+        const r = of(s.backend);
+        return r === undefined ? [] : [[s.entry.name, r]];
+      }),
+    );
   const renderers = describe(rendererOf);
   const engines = describe(engineOf);
   const environment: BenchEnvironment = {
-    node: process.version, cpu: cpus()[0]?.model ?? 'unknown CPU', cores: cpus().length, rounds, maxTimeS, date: new Date().toISOString(),
-    activation, packages: await packageVersions(), ...(Object.keys(renderers).length === 0 ? {} : { renderers }),
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown CPU',
+    cores: cpus().length,
+    rounds,
+    maxTimeS,
+    date: new Date().toISOString(),
+    activation,
+    packages: await packageVersions(),
+    ...(Object.keys(renderers).length === 0 ? {} : { renderers }),
     ...(Object.keys(engines).length === 0 ? {} : { engines }),
   };
   const cmp = options.compare;
-  const comparison = cmp === undefined ? undefined
-    : compareResults(cmp.baseline, run.results, cmp.minChangePct ?? DEFAULT_MIN_CHANGE_PCT, cmp.file, { baseline: cmp.peaks ?? [], current: run.peaks });
+  const comparison =
+    cmp === undefined
+      ? undefined
+      : compareResults(cmp.baseline, run.results, cmp.minChangePct ?? DEFAULT_MIN_CHANGE_PCT, cmp.file, {
+          baseline: cmp.peaks ?? [],
+          current: run.peaks,
+        });
   return {
-    environment, ...run, failures: [...failures, ...run.failures], notSupported, unavailable: selection.unavailable,
+    environment,
+    ...run,
+    failures: [...failures, ...run.failures],
+    notSupported,
+    unavailable: selection.unavailable,
     ...(comparison === undefined ? {} : { comparison }),
   };
 }

@@ -3,7 +3,7 @@
  * reports: the options, the report, and the plan (each backend, then the oracle) with what each part costs.
  */
 import type { CheckRow } from '../check/suite.js';
-import type { BackendInfo } from '../registry-types.js';
+import type { BackendInfo } from '../registry/types.js';
 import { estimatedCost } from './deal.js';
 import type { JobsOption } from './jobs.js';
 import type { BackendRef } from './select.js';
@@ -18,8 +18,10 @@ export const checkPlan = (backends: readonly string[]): string[] => [...backends
  * What a part of the check costs before any was timed, in ms: its suite is about 150 agreement cases'
  * worth of calls (the oracle: about 3 s of finite differences here).
  */
-export const estimatedCheckCost = (part: string): number => (part === ORACLE ? 3000 : 150 * estimatedCost('agreement', part));
+export const estimatedCheckCost = (part: string): number =>
+  part === ORACLE ? 3000 : 150 * estimatedCost('agreement', part);
 
+/** Options of runCheck: which backends, the time limit of a call, the large shapes, shards and jobs. */
 export type CheckOptions = {
   /** Backend names or entries (default: every registered backend). */
   backends?: readonly BackendRef[];
@@ -47,6 +49,9 @@ export type CheckOptions = {
   replayArgs?: readonly string[];
 };
 
+/**
+ * What `rnn-harness check` prints and writes: every row, what each backend declared, the likely causes of its failures.
+ */
 export type CheckReport = {
   /** No row failed, and every backend that was asked for could run. */
   ok: boolean;
@@ -70,4 +75,3 @@ export type CheckReport = {
    */
   likelyCauses: Record<string, { name: string; description: string }[]>;
 };
-

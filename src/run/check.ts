@@ -4,14 +4,25 @@
  * within what it declares; what it leaves out is a row of its own. A backend that cannot be created,
  * throws, hangs or answers with the wrong shape fails its rows, and the run goes on.
  */
-import { capabilityGaps, describeCapabilities } from '../capabilities.js';
+import { capabilityGaps, describeCapabilities } from '../core/capabilities.js';
 import { likelyCauses } from '../catalog/signature.js';
-import { checkBackend, checkCases, checkOracleRows, checkPeers, checkProblem2, failedRow, gapRow, problem2Case, type CheckCase, type CheckRow } from '../check/suite.js';
+import {
+  checkBackend,
+  checkCases,
+  checkPeers,
+  checkProblem2,
+  failedRow,
+  gapRow,
+  problem2Case,
+  type CheckCase,
+  type CheckRow,
+} from '../check/suite.js';
 import { outsideCapabilities } from '../check/arbitraries.js';
-import { checkDirectionalLarge, DirectionalCache, largeCases } from '../check/large.js';
-import { createBackend } from '../registry.js';
-import type { BackendEntry } from '../registry-types.js';
-import type { RnnBackend } from '../rnn.js';
+import { checkOracleRows } from '../oracle/rows.js';
+import { checkDirectionalLarge, DirectionalCache, largeCases } from '../oracle/large.js';
+import { createBackend } from '../registry/registry.js';
+import type { BackendEntry } from '../registry/types.js';
+import type { RnnBackend } from '../core/rnn.js';
 import { checkPlan, estimatedCheckCost, ORACLE, type CheckOptions, type CheckReport } from './check-plan.js';
 import { runCheckInJobs } from './check-jobs.js';
 import { recordCosts } from './costs.js';
@@ -22,7 +33,14 @@ import { closeSubject, errorMessage, openSubject, selectBackends } from './selec
 
 export type { CheckOptions, CheckReport } from './check-plan.js';
 
-type Context = { reference: RnnBackend; directional: DirectionalCache; cases: CheckCase[]; large: CheckCase[]; timeoutMs: number | undefined; progress: (line: string) => void };
+type Context = {
+  reference: RnnBackend;
+  directional: DirectionalCache;
+  cases: CheckCase[];
+  large: CheckCase[];
+  timeoutMs: number | undefined;
+  progress: (line: string) => void;
+};
 
 /** One backend's rows: Problem 2, the suite against loops, the large cases, the peers, and what it leaves out. */
 async function checkEntry(entry: BackendEntry, ctx: Context, report: CheckReport): Promise<void> {
@@ -30,7 +48,10 @@ async function checkEntry(entry: BackendEntry, ctx: Context, report: CheckReport
   ctx.progress(`checking ${entry.name} on ${cases.length} cases and the peers' expectations…`);
   let subject;
   try {
-    subject = await openSubject(entry, { forCheck: true, ...(ctx.timeoutMs === undefined ? {} : { timeoutMs: ctx.timeoutMs }) });
+    subject = await openSubject(entry, {
+      forCheck: true,
+      ...(ctx.timeoutMs === undefined ? {} : { timeoutMs: ctx.timeoutMs }),
+    });
   } catch (e) {
     report.rows.push(failedRow(entry.name, 'create', errorMessage(e)));
     return;
@@ -45,7 +66,10 @@ async function checkEntry(entry: BackendEntry, ctx: Context, report: CheckReport
   if (entry.name !== 'loops') {
     const suite = await checkBackend(backend, reference, cases, caps);
     rows.push(...suite);
-    const causes = likelyCauses(suite, suite.filter((r) => r.status === 'pass' || r.status === 'fail').map((r) => r.quantity));
+    const causes = likelyCauses(
+      suite,
+      suite.filter((r) => r.status === 'pass' || r.status === 'fail').map((r) => r.quantity),
+    );
     if (causes.length > 0) report.likelyCauses[entry.name] = causes;
   }
   if (large.length > 0) {
@@ -55,14 +79,23 @@ async function checkEntry(entry: BackendEntry, ctx: Context, report: CheckReport
   }
   const peers = await checkPeers(backend, caps);
   rows.push(...peers.rows);
-  const left = [...cases, ...large].filter(({ c }) => outsideCapabilities(caps, c) !== undefined).length + peers.left + (problem2Left ? 1 : 0);
-  capabilityGaps(caps).forEach((g, i) => rows.push(gapRow(entry.name, g, i === 0 && left > 0 ? ` (${left} cases left out)` : '')));
+  const left =
+    [...cases, ...large].filter(({ c }) => outsideCapabilities(caps, c) !== undefined).length +
+    peers.left +
+    (problem2Left ? 1 : 0);
+  capabilityGaps(caps).forEach((g, i) =>
+    rows.push(gapRow(entry.name, g, i === 0 && left > 0 ? ` (${left} cases left out)` : '')),
+  );
   for (const r of rows) r.backend = entry.name;
   report.rows.push(...rows);
   const warning = await closeSubject(subject);
   if (warning !== undefined) report.warnings.push(warning);
 }
 
+/**
+ * `rnn-harness check` as a function: runs the fixed suite on the backends and returns what the command prints and
+ * writes.
+ */
 export async function runCheck(options: CheckOptions = {}): Promise<CheckReport> {
   const jobs = checkJobs('runCheck', options.jobs);
   if (jobs !== 1 && options.shard === undefined) {
@@ -77,10 +110,26 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckReport>
   const plan = checkPlan(selection.run.map((e) => e.name));
   const mine = shardOf(plan, options.shard, options.costs);
   const reference = await createBackend('loops');
-  const ctx: Context = { reference, directional: new DirectionalCache(reference), cases, large, timeoutMs: options.timeoutMs, progress };
+  const ctx: Context = {
+    reference,
+    directional: new DirectionalCache(reference),
+    cases,
+    large,
+    timeoutMs: options.timeoutMs,
+    progress,
+  };
   const report: CheckReport = {
-    ok: false, cases: [...cases, ...large].map((c) => c.name), plan, rows: [], capabilities: {}, oracleSkipped: [], unavailable: selection.unavailable,
-    renderers: {}, warnings: [], likelyCauses: {}, times: {},
+    ok: false,
+    cases: [...cases, ...large].map((c) => c.name),
+    plan,
+    rows: [],
+    capabilities: {},
+    oracleSkipped: [],
+    unavailable: selection.unavailable,
+    renderers: {},
+    warnings: [],
+    likelyCauses: {},
+    times: {},
   };
   const timed = async (part: string, work: () => Promise<void>) => {
     const start = performance.now();
@@ -88,7 +137,8 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckReport>
     (report.times as Record<string, number>)[part] = Math.round(performance.now() - start);
   };
   try {
-    for (const entry of selection.run) if (mine.has(entry.name)) await timed(entry.name, () => checkEntry(entry, ctx, report));
+    for (const entry of selection.run)
+      if (mine.has(entry.name)) await timed(entry.name, () => checkEntry(entry, ctx, report));
     if (mine.has(ORACLE)) {
       await timed(ORACLE, async () => {
         progress(`checking loops' gradients against finite differences…`);

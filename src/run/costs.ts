@@ -44,4 +44,5 @@ export async function recordCosts(kind: string, measured: Costs): Promise<void> 
 }
 
 /** The key of a fuzz property's cost: ms per case, by sizes, property and backend. */
-export const fuzzCostKey = (sizes: string, property: string, backend: string): string => `${sizes} ${property} ${backend}`;
+export const fuzzCostKey = (sizes: string, property: string, backend: string): string =>
+  `${sizes} ${property} ${backend}`;

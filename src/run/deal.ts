@@ -26,7 +26,13 @@ export function dealByCost(costs: readonly number[], count: number): number[][] 
  */
 export function estimatedCost(property: string, backend: string): number {
   const perCase: [RegExp, number][] = [
-    [/^gpujs-headlessgl/, 16], [/^gpujs-webasm/, 29], [/^gpujs/, 2], [/^tfjs/, 10], [/^pytorch/, 5.5], [/^workers/, 2], [/^wasm/, 2],
+    [/^gpujs-headlessgl/, 16],
+    [/^gpujs-webasm/, 29],
+    [/^gpujs/, 2],
+    [/^tfjs/, 10],
+    [/^pytorch/, 5.5],
+    [/^workers/, 2],
+    [/^wasm/, 2],
   ];
   const backendCost = perCase.find(([re]) => re.test(backend))?.[1] ?? 1;
   return property === 'oracle' ? 7 : property === 'saturation' ? 0.8 * backendCost : backendCost;

@@ -3,17 +3,20 @@
  * the reports: the options, the report, and the plan (which properties on which backends) with how it is
  * dealt to shards and jobs.
  */
-import type { BackendInfo } from '../registry-types.js';
-import type { ChildDetails } from '../errors.js';
+import type { BackendInfo } from '../registry/types.js';
+import type { ChildDetails } from '../core/errors.js';
 import { dealByCost, estimatedCost } from './deal.js';
 import type { JobsOption } from './jobs.js';
 import type { BackendRef } from './select.js';
 
 export const FUZZ_PROPERTIES = ['oracle', 'agreement', 'saturation'] as const;
+/** A property of `rnn-harness fuzz`: the oracle, agreement with loops, or agreement where tanh saturates. */
 export type FuzzProperty = (typeof FUZZ_PROPERTIES)[number];
 export const FUZZ_SIZES = ['small', 'large'] as const;
+/** The sizes fuzz draws: 'small' (B, F, H up to 6, T up to 10) or 'large' (up to the bench's shapes). */
 export type FuzzSizes = (typeof FUZZ_SIZES)[number];
 
+/** Options of runFuzz: which backends, runs, seed, a path to replay, the property, the sizes, shards and jobs. */
 export type FuzzOptions = {
   /** Backends for agreement and saturation (default: every registered backend; loops runs the oracle). */
   backends?: readonly BackendRef[];
@@ -28,7 +31,9 @@ export type FuzzOptions = {
   /** Only this property (default: all). */
   property?: FuzzProperty;
   timeoutMs?: number;
-  /** 'small' (default): B, F, H 1..6 and T 1..10; 'large': up to B 128, T 500, F 64, H 256 (check/large-properties.ts). */
+  /**
+   * 'small' (default): B, F, H 1..6 and T 1..10; 'large': up to B 128, T 500, F 64, H 256 (check/large-properties.ts).
+   */
   sizes?: FuzzSizes;
   /**
    * Runs only shard `index` (1-based) of `count`: the campaign's properties, in a fixed order (the oracle,
@@ -53,10 +58,20 @@ export type FuzzOptions = {
   progress?: (line: string) => void;
 };
 
+/**
+ * One property that failed: its shrunk counterexample with the worst element, the first failing case, and the replay
+ * line.
+ */
 export type FuzzFailure = {
-  property: string; backend: string; seed: number; path: string; shape: string; error: string;
+  property: string;
+  backend: string;
+  seed: number;
+  path: string;
+  shape: string;
+  error: string;
   /** Cases tried before the first failure, and how many times fast-check shrank it. */
-  runs: number; shrinks: number;
+  runs: number;
+  shrinks: number;
   counterexample: object;
   /** The command that replays this failure, quoted for a POSIX shell: paste it in the same folder. */
   replay: string;
@@ -76,6 +91,7 @@ export type FuzzFailure = {
   original?: { shape: string; error: string; ratio: number; counterexample: object; replay: string; replays?: boolean };
 } & ChildDetails;
 
+/** What `rnn-harness fuzz` prints and writes: the plan, every property's runs, the failures, what was not run. */
 export type FuzzReport = {
   ok: boolean;
   runs: number;
@@ -114,10 +130,11 @@ export type PlanItem = { name: FuzzProperty; backend: string };
 export function campaignPlan(backends: readonly string[], wanted: (p: FuzzProperty) => boolean): PlanItem[] {
   return [
     ...(wanted('oracle') ? [{ name: 'oracle' as const, backend: 'loops' }] : []),
-    ...backends.flatMap((backend) => (['agreement', 'saturation'] as const).filter(wanted).map((name) => ({ name, backend }))),
+    ...backends.flatMap((backend) =>
+      (['agreement', 'saturation'] as const).filter(wanted).map((name) => ({ name, backend })),
+    ),
   ];
 }
-
 
 /**
  * The plan's items each shard of `count` runs, dealt by cost (given, or estimated: run/deal.ts). A
@@ -125,12 +142,19 @@ export function campaignPlan(backends: readonly string[], wanted: (p: FuzzProper
  * server and a GL context, a Python that imports torch); each shard still gets agreement and saturation.
  */
 export function dealPlan(plan: readonly PlanItem[], count: number, costs?: readonly number[]): number[][] {
-  const cost = costs !== undefined && costs.length === plan.length ? costs : plan.map((p) => estimatedCost(p.name, p.backend));
+  const cost =
+    costs !== undefined && costs.length === plan.length ? costs : plan.map((p) => estimatedCost(p.name, p.backend));
   const groups: number[][] = [];
   plan.forEach((p, i) => {
-    const same = p.name === 'oracle' ? undefined : groups.find((g) => plan[g[0] as number]?.backend === p.backend && plan[g[0] as number]?.name !== 'oracle');
+    const same =
+      p.name === 'oracle'
+        ? undefined
+        : groups.find((g) => plan[g[0] as number]?.backend === p.backend && plan[g[0] as number]?.name !== 'oracle');
     if (same === undefined) groups.push([i]);
     else same.push(i);
   });
-  return dealByCost(groups.map((g) => g.reduce((a, i) => a + (cost[i] as number), 0)), count).map((gs) => gs.flatMap((g) => groups[g] as number[]).sort((a, b) => a - b));
+  return dealByCost(
+    groups.map((g) => g.reduce((a, i) => a + (cost[i] as number), 0)),
+    count,
+  ).map((gs) => gs.flatMap((g) => groups[g] as number[]).sort((a, b) => a - b));
 }

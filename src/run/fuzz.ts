@@ -6,48 +6,109 @@
  */
 import { randomInt } from 'node:crypto';
 import fc from 'fast-check';
-import { capabilityGaps } from '../capabilities.js';
+import { capabilityGaps } from '../core/capabilities.js';
 import { caseToJson, describeCase, type RnnCase } from '../check/arbitraries.js';
-import { agreementProperty, checkAgreement, Disagreement, oracleProperty, saturationProperty, type FailureWatch } from '../check/properties.js';
-import { LARGE_RELU_NOTE, largeAgreementProperty, largeOracleProperty, largeSaturationProperty } from '../check/large-properties.js';
-import { childDetails, describeValue, invalidArgument } from '../errors.js';
-import { createBackend } from '../registry.js';
-import type { BackendEntry } from '../registry-types.js';
+import {
+  agreementProperty,
+  checkAgreement,
+  Disagreement,
+  saturationProperty,
+  type FailureWatch,
+} from '../check/properties.js';
+import { oracleProperty } from '../oracle/properties.js';
+import {
+  LARGE_RELU_NOTE,
+  largeAgreementProperty,
+  largeOracleProperty,
+  largeSaturationProperty,
+} from '../oracle/large-properties.js';
+import { childDetails, describeValue, invalidArgument } from '../core/errors.js';
+import { createBackend } from '../registry/registry.js';
+import type { BackendEntry } from '../registry/types.js';
 import { fuzzCostKey, recordCosts } from './costs.js';
 import { runFuzzInJobs } from './fuzz-jobs.js';
-import { campaignPlan, dealPlan, FUZZ_PROPERTIES, FUZZ_SIZES, type FuzzFailure, type FuzzOptions, type FuzzProperty, type FuzzReport, type PlanItem } from './fuzz-plan.js';
+import {
+  campaignPlan,
+  dealPlan,
+  FUZZ_PROPERTIES,
+  FUZZ_SIZES,
+  type FuzzFailure,
+  type FuzzOptions,
+  type FuzzProperty,
+  type FuzzReport,
+  type PlanItem,
+} from './fuzz-plan.js';
 import { checkJobs } from './jobs.js';
-import type { RnnBackend } from '../rnn.js';
+import type { RnnBackend } from '../core/rnn.js';
 import { hungReason } from './guard.js';
 import { closeSubject, errorMessage, openSubject, selectBackends, type Subject } from './select.js';
-import { shellLine } from './shell.js';
+import { shellLine } from '../core/shell.js';
 
-export { FUZZ_PROPERTIES, FUZZ_SIZES, type FuzzFailure, type FuzzOptions, type FuzzProperty, type FuzzReport, type FuzzSizes } from './fuzz-plan.js';
+export {
+  FUZZ_PROPERTIES,
+  FUZZ_SIZES,
+  type FuzzFailure,
+  type FuzzOptions,
+  type FuzzProperty,
+  type FuzzReport,
+  type FuzzSizes,
+} from './fuzz-plan.js';
 
 /** This process's memory now, and the most it has held, in MB: what a long campaign watches for a leak. */
 export function memoryUse(): { rssMB: number; heapMB: number; maxRssMB: number } {
   const m = process.memoryUsage();
-  return { rssMB: Math.round(m.rss / 1e6), heapMB: Math.round(m.heapUsed / 1e6), maxRssMB: Math.round((process.resourceUsage().maxRSS * 1024) / 1e6) };
+  return {
+    rssMB: Math.round(m.rss / 1e6),
+    heapMB: Math.round(m.heapUsed / 1e6),
+    maxRssMB: Math.round((process.resourceUsage().maxRSS * 1024) / 1e6),
+  };
 }
 
 /** Seconds between progress lines with the process's memory, on a property that runs that long. */
 const PROGRESS_EVERY_MS = 5000;
 
-type Target = { name: FuzzProperty; backend: RnnBackend; property: fc.IAsyncPropertyWithHooks<[RnnCase]>; watch?: FailureWatch; subject?: Subject };
+type Target = {
+  name: FuzzProperty;
+  backend: RnnBackend;
+  property: fc.IAsyncPropertyWithHooks<[RnnCase]>;
+  watch?: FailureWatch;
+  subject?: Subject;
+};
 
 function checkOptions(o: FuzzOptions): { runs: number; seed: number } {
   const runs = o.runs ?? 100;
-  if (!Number.isSafeInteger(runs) || runs < 1) throw invalidArgument('runFuzz', 'options.runs', 'an integer >= 1', describeValue(o.runs));
+  if (!Number.isSafeInteger(runs) || runs < 1)
+    throw invalidArgument('runFuzz', 'options.runs', 'an integer >= 1', describeValue(o.runs));
   const seed = o.seed ?? randomInt(2 ** 31 - 1);
-  if (!Number.isSafeInteger(seed)) throw invalidArgument('runFuzz', 'options.seed', 'an integer', describeValue(o.seed));
+  if (!Number.isSafeInteger(seed))
+    throw invalidArgument('runFuzz', 'options.seed', 'an integer', describeValue(o.seed));
   if (o.property !== undefined && !FUZZ_PROPERTIES.includes(o.property)) {
-    throw invalidArgument('runFuzz', 'options.property', FUZZ_PROPERTIES.map((p) => `'${p}'`).join(', '), describeValue(o.property));
+    throw invalidArgument(
+      'runFuzz',
+      'options.property',
+      FUZZ_PROPERTIES.map((p) => `'${p}'`).join(', '),
+      describeValue(o.property),
+    );
   }
   if (o.sizes !== undefined && !FUZZ_SIZES.includes(o.sizes)) {
-    throw invalidArgument('runFuzz', 'options.sizes', FUZZ_SIZES.map((p) => `'${p}'`).join(' or '), describeValue(o.sizes));
+    throw invalidArgument(
+      'runFuzz',
+      'options.sizes',
+      FUZZ_SIZES.map((p) => `'${p}'`).join(' or '),
+      describeValue(o.sizes),
+    );
   }
   const sh = o.shard;
-  if (sh !== undefined && (typeof sh !== 'object' || sh === null || !Number.isSafeInteger(sh.count) || sh.count < 1 || !Number.isSafeInteger(sh.index) || sh.index < 1 || sh.index > sh.count)) {
+  if (
+    sh !== undefined &&
+    (typeof sh !== 'object' ||
+      sh === null ||
+      !Number.isSafeInteger(sh.count) ||
+      sh.count < 1 ||
+      !Number.isSafeInteger(sh.index) ||
+      sh.index < 1 ||
+      sh.index > sh.count)
+  ) {
     throw invalidArgument('runFuzz', 'options.shard', '{ index, count } with 1 <= index <= count', describeValue(sh));
   }
   return { runs, seed };
@@ -62,15 +123,32 @@ function itemsOfShard(plan: readonly PlanItem[], shard: FuzzOptions['shard'], co
 }
 
 /** The property of one plan item on an opened backend (small or large sizes). */
-function propertyOf(name: FuzzProperty, backend: RnnBackend, reference: RnnBackend, large: boolean): fc.IAsyncPropertyWithHooks<[RnnCase]> {
+function propertyOf(
+  name: FuzzProperty,
+  backend: RnnBackend,
+  reference: RnnBackend,
+  large: boolean,
+): fc.IAsyncPropertyWithHooks<[RnnCase]> {
   if (name === 'oracle') return large ? largeOracleProperty(reference) : oracleProperty(reference);
-  if (name === 'agreement') return large ? largeAgreementProperty(backend, reference) : agreementProperty(backend, reference);
+  if (name === 'agreement')
+    return large ? largeAgreementProperty(backend, reference) : agreementProperty(backend, reference);
   return large ? largeSaturationProperty(backend, reference) : saturationProperty(backend, reference);
 }
 
-const target = (name: FuzzProperty, backend: RnnBackend, property: fc.IAsyncPropertyWithHooks<[RnnCase]>, subject?: Subject): Target => {
+const target = (
+  name: FuzzProperty,
+  backend: RnnBackend,
+  property: fc.IAsyncPropertyWithHooks<[RnnCase]>,
+  subject?: Subject,
+): Target => {
   const watch = (property as { watch?: FailureWatch }).watch;
-  return { name, backend, property, ...(watch === undefined ? {} : { watch }), ...(subject === undefined ? {} : { subject }) };
+  return {
+    name,
+    backend,
+    property,
+    ...(watch === undefined ? {} : { watch }),
+    ...(subject === undefined ? {} : { subject }),
+  };
 };
 
 /**
@@ -78,9 +156,17 @@ const target = (name: FuzzProperty, backend: RnnBackend, property: fc.IAsyncProp
  * failure of its own, and what a backend does not declare goes to report.notRun.
  */
 async function openTargets(
-  others: readonly BackendEntry[], mine: Set<string>, reference: RnnBackend, large: boolean, report: FuzzReport, subjects: Subject[], timeoutMs: number | undefined,
+  others: readonly BackendEntry[],
+  mine: Set<string>,
+  reference: RnnBackend,
+  large: boolean,
+  report: FuzzReport,
+  subjects: Subject[],
+  timeoutMs: number | undefined,
 ): Promise<Target[]> {
-  const targets: Target[] = mine.has('oracle loops') ? [target('oracle', reference, propertyOf('oracle', reference, reference, large))] : [];
+  const targets: Target[] = mine.has('oracle loops')
+    ? [target('oracle', reference, propertyOf('oracle', reference, reference, large))]
+    : [];
   for (const entry of others) {
     const agreement = mine.has(`agreement ${entry.name}`);
     const saturation = mine.has(`saturation ${entry.name}`);
@@ -95,18 +181,28 @@ async function openTargets(
     subjects.push(s);
     if (agreement) {
       targets.push(target('agreement', s.backend, propertyOf('agreement', s.backend, reference, large), s));
-      if (large && s.backend.precision !== 'float64' && s.capabilities.activations.includes('relu')) report.notRun.push({ property: 'agreement on relu', backend: entry.name, reason: LARGE_RELU_NOTE });
+      if (large && s.backend.precision !== 'float64' && s.capabilities.activations.includes('relu'))
+        report.notRun.push({ property: 'agreement on relu', backend: entry.name, reason: LARGE_RELU_NOTE });
     }
-    if (saturation && s.capabilities.activations.includes('tanh')) targets.push(target('saturation', s.backend, propertyOf('saturation', s.backend, reference, large), s));
+    if (saturation && s.capabilities.activations.includes('tanh'))
+      targets.push(target('saturation', s.backend, propertyOf('saturation', s.backend, reference, large), s));
     for (const g of capabilityGaps(s.capabilities)) {
-      report.notRun.push({ property: g.what === 'tanh' ? 'saturation, and agreement on tanh' : 'agreement', backend: entry.name, reason: `${g.what}: ${g.status} (${g.reason})` });
+      report.notRun.push({
+        property: g.what === 'tanh' ? 'saturation, and agreement on tanh' : 'agreement',
+        backend: entry.name,
+        reason: `${g.what}: ${g.status} (${g.reason})`,
+      });
     }
   }
   return targets;
 }
 
 /** Runs one target's property with fast-check, a line with the process's memory every few seconds. */
-async function checkTarget(t: Target, parameters: fc.Parameters<[RnnCase]> & { numRuns: number }, progress: (line: string) => void): Promise<fc.RunDetails<[RnnCase]>> {
+async function checkTarget(
+  t: Target,
+  parameters: fc.Parameters<[RnnCase]> & { numRuns: number },
+  progress: (line: string) => void,
+): Promise<fc.RunDetails<[RnnCase]>> {
   const runs = parameters.numRuns;
   progress(`${t.name} on ${t.backend.name}: running ${runs} cases…`);
   const start = performance.now();
@@ -118,7 +214,9 @@ async function checkTarget(t: Target, parameters: fc.Parameters<[RnnCase]> & { n
     if (now - shown >= PROGRESS_EVERY_MS) {
       shown = now;
       const m = memoryUse();
-      progress(`${t.name} on ${t.backend.name}: ${cases} cases run (of ${runs}, shrinking included), rss ${m.rssMB} MB, heap ${m.heapMB} MB`);
+      progress(
+        `${t.name} on ${t.backend.name}: ${cases} cases run (of ${runs}, shrinking included), rss ${m.rssMB} MB, heap ${m.heapMB} MB`,
+      );
     }
     await previous();
   });
@@ -126,6 +224,10 @@ async function checkTarget(t: Target, parameters: fc.Parameters<[RnnCase]> & { n
   return fc.check(watched, parameters);
 }
 
+/**
+ * `rnn-harness fuzz` as a function: runs the properties on random shapes and returns what the command prints and
+ * writes.
+ */
 export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   const { runs, seed } = checkOptions(options);
   const jobs = checkJobs('runFuzz', options.jobs);
@@ -140,28 +242,69 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   const large = sizes === 'large';
   const selection = await selectBackends('runFuzz', options.backends);
   const others = selection.run.filter((e) => e.name !== 'loops');
-  const plan = campaignPlan(others.map((e) => e.name), wanted);
+  const plan = campaignPlan(
+    others.map((e) => e.name),
+    wanted,
+  );
   const report: FuzzReport = {
-    ok: false, runs, seed, sizes, ...(options.shard === undefined ? {} : { shard: { ...options.shard } }),
-    plan, properties: [], failures: [], notRun: [], unavailable: selection.unavailable, warnings: [], maxRssMB: 0,
+    ok: false,
+    runs,
+    seed,
+    sizes,
+    ...(options.shard === undefined ? {} : { shard: { ...options.shard } }),
+    plan,
+    properties: [],
+    failures: [],
+    notRun: [],
+    unavailable: selection.unavailable,
+    warnings: [],
+    maxRssMB: 0,
   };
   const reference = await createBackend('loops');
   const subjects: Subject[] = [];
   const replayArgs = [...(large ? ['--sizes', 'large'] : []), ...(options.replayArgs ?? [])];
   try {
-    const targets = await openTargets(others, itemsOfShard(plan, options.shard, options.costs), reference, large, report, subjects, options.timeoutMs);
+    const targets = await openTargets(
+      others,
+      itemsOfShard(plan, options.shard, options.costs),
+      reference,
+      large,
+      report,
+      subjects,
+      options.timeoutMs,
+    );
     for (const t of targets) {
       const start = performance.now();
       let out: fc.RunDetails<[RnnCase]>;
       try {
-        out = await checkTarget(t, { numRuns: runs, seed, ...(options.path === undefined ? {} : { path: options.path }), ...(options.shrink === false ? { endOnFailure: true } : {}) }, progress);
+        out = await checkTarget(
+          t,
+          {
+            numRuns: runs,
+            seed,
+            ...(options.path === undefined ? {} : { path: options.path }),
+            ...(options.shrink === false ? { endOnFailure: true } : {}),
+          },
+          progress,
+        );
       } catch (e) {
         // fast-check refuses a --path that leads nowhere in this property's cases (it was another's).
         if (options.path === undefined || !/Unable to replay/.test(errorMessage(e))) throw e;
-        report.notRun.push({ property: t.name, backend: t.backend.name, reason: `the --path given does not fit this property's cases (replay with the --property it was printed with)` });
+        report.notRun.push({
+          property: t.name,
+          backend: t.backend.name,
+          reason: `the --path given does not fit this property's cases (replay with the --property it was printed with)`,
+        });
         continue;
       }
-      report.properties.push({ name: t.name, backend: t.backend.name, runs: out.numRuns, skipped: out.numSkips, ok: !out.failed, ms: Math.round(performance.now() - start) });
+      report.properties.push({
+        name: t.name,
+        backend: t.backend.name,
+        runs: out.numRuns,
+        skipped: out.numSkips,
+        ok: !out.failed,
+        ms: Math.round(performance.now() - start),
+      });
       if (!out.failed) continue;
       const failure = failureOf(t, out, replayArgs);
       const c = out.counterexample?.[0];
@@ -185,12 +328,22 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   report.ok = report.failures.length === 0 && !(selection.requested && selection.unavailable.length > 0);
   report.maxRssMB = memoryUse().maxRssMB;
   // What each property cost per case, for dealing the next campaign's jobs (run/costs.ts).
-  await recordCosts('fuzz', Object.fromEntries(report.properties.filter((p) => p.runs > 0).map((p) => [fuzzCostKey(sizes, p.name, p.backend), p.ms / p.runs])));
+  await recordCosts(
+    'fuzz',
+    Object.fromEntries(
+      report.properties.filter((p) => p.runs > 0).map((p) => [fuzzCostKey(sizes, p.name, p.backend), p.ms / p.runs]),
+    ),
+  );
   return report;
 }
 
 /** Whether the counterexample also fails on a backend created afresh (undefined when none can be made). */
-async function failsOnFresh(s: Subject, reference: RnnBackend, c: RnnCase, timeoutMs: number | undefined): Promise<boolean | undefined> {
+async function failsOnFresh(
+  s: Subject,
+  reference: RnnBackend,
+  c: RnnCase,
+  timeoutMs: number | undefined,
+): Promise<boolean | undefined> {
   let fresh: Subject;
   try {
     fresh = await openSubject(s.entry, { forCheck: true, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
@@ -208,7 +361,18 @@ async function failsOnFresh(s: Subject, reference: RnnBackend, c: RnnCase, timeo
 }
 
 function startFailure(backend: string, seed: number, error: string): FuzzFailure {
-  return { property: 'create', backend, seed, path: '', shape: 'none', error, runs: 0, shrinks: 0, counterexample: {}, replay: '' };
+  return {
+    property: 'create',
+    backend,
+    seed,
+    path: '',
+    shape: 'none',
+    error,
+    runs: 0,
+    shrinks: 0,
+    counterexample: {},
+    replay: '',
+  };
 }
 
 function failureOf(t: Target, out: fc.RunDetails<[RnnCase]>, loadArgs: readonly string[]): FuzzFailure {
@@ -220,14 +384,44 @@ function failureOf(t: Target, out: fc.RunDetails<[RnnCase]>, loadArgs: readonly 
   const first = t.watch?.first;
   const shrunk = c !== undefined && first !== undefined && first.case !== c;
   const replayOf = (at: string, more: string[] = []) =>
-    shellLine(['rnn-harness', 'fuzz', '--seed', String(out.seed), '--path', at, ...more, '--property', t.name, '--backends', t.backend.name, ...loadArgs]);
+    shellLine([
+      'rnn-harness',
+      'fuzz',
+      '--seed',
+      String(out.seed),
+      '--path',
+      at,
+      ...more,
+      '--property',
+      t.name,
+      '--backends',
+      t.backend.name,
+      ...loadArgs,
+    ]);
   return {
-    property: t.name, backend: t.backend.name, seed: out.seed, path, shape: c ? describeCase(c) : 'none', error,
-    runs: out.numRuns, shrinks: out.numShrinks, counterexample: c ? caseToJson(c) : {},
+    property: t.name,
+    backend: t.backend.name,
+    seed: out.seed,
+    path,
+    shape: c ? describeCase(c) : 'none',
+    error,
+    runs: out.numRuns,
+    shrinks: out.numShrinks,
+    counterexample: c ? caseToJson(c) : {},
     replay: replayOf(path),
     ratio: e instanceof Disagreement ? e.ratio : Infinity,
     ...(e instanceof Disagreement && e.worst !== undefined ? { worst: { quantity: e.quantity, ...e.worst } } : {}),
-    ...(shrunk ? { original: { shape: describeCase(first.case), error: first.error, ratio: first.ratio, counterexample: caseToJson(first.case), replay: replayOf(path.split(':')[0] ?? '', ['--no-shrink']) } } : {}),
+    ...(shrunk
+      ? {
+          original: {
+            shape: describeCase(first.case),
+            error: first.error,
+            ratio: first.ratio,
+            counterexample: caseToJson(first.case),
+            replay: replayOf(path.split(':')[0] ?? '', ['--no-shrink']),
+          },
+        }
+      : {}),
     ...childDetails(e),
   };
 }

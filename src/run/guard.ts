@@ -6,14 +6,17 @@
  * answer in time is not called again: its later calls reject at once, so a hung child or a lost promise
  * costs one timeout, not one per case.
  */
-import { checkedGradients, resolveCapabilities, type Capabilities } from '../capabilities.js';
-import { describeValue } from '../errors.js';
-import type { RnnBackend, RnnGradients, RnnOptions, RnnParams } from '../rnn.js';
-import type { Tensor } from '../tensor.js';
+import { checkedGradients, resolveCapabilities, type Capabilities } from '../core/capabilities.js';
+import { describeValue } from '../core/errors.js';
+import type { RnnBackend, RnnGradients, RnnOptions, RnnParams } from '../core/rnn.js';
+import type { Tensor } from '../core/tensor.js';
 
 /** The default time a backend has for one call: generous, since tfjs-cpu takes seconds at bench sizes. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
+/**
+ * A backend under test that misbehaved: it hung past its time limit, or returned a result of the wrong kind or shape.
+ */
 export class BackendFault extends Error {
   override name = 'BackendFault';
 }
@@ -22,7 +25,12 @@ export class BackendFault extends Error {
  * Settles with `work`, or rejects once `ms` have passed. The timer keeps the process alive on purpose: a
  * promise that never settles holds nothing open, and the process would otherwise exit mid-run.
  */
-export async function withTimeout<T>(what: string, ms: number, work: () => Promise<T> | T, onTimeout?: () => void): Promise<T> {
+export async function withTimeout<T>(
+  what: string,
+  ms: number,
+  work: () => Promise<T> | T,
+  onTimeout?: () => void,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -43,11 +51,15 @@ function checkResult(what: string, t: unknown, shape: readonly number[]): void {
   if (typeof t !== 'object' || t === null) throw new BackendFault(`${what} must be ${want}; got ${describeValue(t)}`);
   const { shape: s, data } = t as { shape?: unknown; data?: unknown };
   if (!Array.isArray(s) || s.length !== shape.length || s.some((d, i) => d !== shape[i])) {
-    throw new BackendFault(`${what} must be ${want}; got shape ${Array.isArray(s) ? `[${s.join(',')}]` : describeValue(s)}`);
+    throw new BackendFault(
+      `${what} must be ${want}; got shape ${Array.isArray(s) ? `[${s.join(',')}]` : describeValue(s)}`,
+    );
   }
-  if (!(data instanceof Float64Array) && !(data instanceof Float32Array)) throw new BackendFault(`${what}.data must be a Float64Array or Float32Array; got ${describeValue(data)}`);
+  if (!(data instanceof Float64Array) && !(data instanceof Float32Array))
+    throw new BackendFault(`${what}.data must be a Float64Array or Float32Array; got ${describeValue(data)}`);
   const n = shape.reduce((a, b) => a * b, 1);
-  if (data.length !== n) throw new BackendFault(`${what}.data.length must be ${n} for shape [${shape.join(',')}]; got ${data.length}`);
+  if (data.length !== n)
+    throw new BackendFault(`${what}.data.length must be ${n} for shape [${shape.join(',')}]; got ${data.length}`);
 }
 
 /** The sizes a call's results must have, read from its (already valid) inputs. */
@@ -56,6 +68,7 @@ function dimsOf(p: RnnParams, x: Tensor) {
   return { B, T, F, H: p.wx.shape[1] as number };
 }
 
+/** Options of guardBackend: the time limit of a call, the capabilities, the name, whether results are checked. */
 export type GuardOptions = {
   timeoutMs?: number;
   capabilities?: Capabilities;
@@ -72,7 +85,12 @@ export function guardBackend(inner: RnnBackend, options: GuardOptions = {}): Rnn
   let hung: string | undefined;
   const call = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
     if (hung !== undefined) throw new BackendFault(`${what}: not called, since ${hung}`);
-    return withTimeout(what, timeoutMs, work, () => (hung = `${what}: no answer within ${timeoutMs} ms (--timeout-ms)`));
+    return withTimeout(
+      what,
+      timeoutMs,
+      work,
+      () => (hung = `${what}: no answer within ${timeoutMs} ms (--timeout-ms)`),
+    );
   };
   const guarded: RnnBackend & { readonly inner: RnnBackend; readonly hung: string | undefined } = {
     inner,
@@ -93,15 +111,28 @@ export function guardBackend(inner: RnnBackend, options: GuardOptions = {}): Rnn
       const g = await call(`${inner.name}.backward`, () => inner.backward(p, x, hs, dhs, o));
       if (options.checkResults === false) return g;
       const { B, T, F, H } = dimsOf(p, x);
-      if (typeof g !== 'object' || g === null) throw new BackendFault(`${inner.name}.backward must resolve to { wx, wh, b, x, h0 }; got ${describeValue(g)}`);
+      if (typeof g !== 'object' || g === null)
+        throw new BackendFault(`${inner.name}.backward must resolve to { wx, wh, b, x, h0 }; got ${describeValue(g)}`);
       const shapes: Record<string, number[]> = { wx: [F, H], wh: [H, H], b: [H], x: [B, T, F], h0: [B, H] };
-      for (const k of checkedGradients(caps)) checkResult(`${inner.name}.backward's gradient ${k}`, (g as Record<string, unknown>)[k], shapes[k] as number[]);
+      for (const k of checkedGradients(caps))
+        checkResult(`${inner.name}.backward's gradient ${k}`, (g as Record<string, unknown>)[k], shapes[k] as number[]);
       return g as RnnGradients;
     },
-    ...(inner.timeInProcess === undefined ? {} : {
-      timeInProcess: (op: 'forward' | 'train', p: RnnParams, x: Tensor, dhs: Tensor, o: RnnOptions | undefined, repeat: number) =>
-        call(`${inner.name}.timeInProcess`, () => (inner.timeInProcess as NonNullable<RnnBackend['timeInProcess']>).call(inner, op, p, x, dhs, o, repeat)),
-    }),
+    ...(inner.timeInProcess === undefined
+      ? {}
+      : {
+          timeInProcess: (
+            op: 'forward' | 'train',
+            p: RnnParams,
+            x: Tensor,
+            dhs: Tensor,
+            o: RnnOptions | undefined,
+            repeat: number,
+          ) =>
+            call(`${inner.name}.timeInProcess`, () =>
+              (inner.timeInProcess as NonNullable<RnnBackend['timeInProcess']>).call(inner, op, p, x, dhs, o, repeat),
+            ),
+        }),
     async dispose() {
       // A hung backend may never finish disposing either; give it the same time, then let it go.
       await withTimeout(`${inner.name}.dispose`, timeoutMs, () => inner.dispose());
@@ -111,7 +142,13 @@ export function guardBackend(inner: RnnBackend, options: GuardOptions = {}): Rnn
 }
 
 function declarationsOf(caps: Capabilities) {
-  return { activations: caps.activations, gradients: caps.gradients, lastStepOnly: caps.lastStepOnly, initialState: caps.initialState, validatesInput: caps.validatesInput };
+  return {
+    activations: caps.activations,
+    gradients: caps.gradients,
+    lastStepOnly: caps.lastStepOnly,
+    initialState: caps.initialState,
+    validatesInput: caps.validatesInput,
+  };
 }
 
 /** Why a guarded backend stopped answering ('x.forward: no answer within N ms'), or undefined. */

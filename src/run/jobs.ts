@@ -12,8 +12,8 @@ import { cpus } from 'node:os';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeValue, invalidArgument } from '../errors.js';
-import { packageFile } from '../package-files.js';
+import { describeValue, invalidArgument } from '../core/errors.js';
+import { packageFile } from '../core/package-files.js';
 
 /** The default number of jobs: the machine's cores. */
 export const defaultJobs = (): number => Math.max(1, cpus().length);
@@ -31,7 +31,8 @@ export type JobsOption = number | 'auto';
 export function checkJobs(fn: string, jobs: unknown): JobsOption {
   if (jobs === undefined) return 1;
   if (jobs === 'auto') return jobs;
-  if (typeof jobs !== 'number' || !Number.isSafeInteger(jobs) || jobs < 1) throw invalidArgument(fn, 'options.jobs', "an integer >= 1 or 'auto'", describeValue(jobs));
+  if (typeof jobs !== 'number' || !Number.isSafeInteger(jobs) || jobs < 1)
+    throw invalidArgument(fn, 'options.jobs', "an integer >= 1 or 'auto'", describeValue(jobs));
   return jobs;
 }
 
@@ -86,7 +87,8 @@ export async function runJobs<R>(jobs: readonly Job[], options: JobsOptions = {}
   const dir = await mkdtemp(join(tmpdir(), 'rnn-harness-jobs-'));
   const progress = options.progress ?? (() => {});
   const now = new Map<string, string>();
-  const show = () => progress(`${jobs.length} jobs: ${[...now.entries()].map(([label, what]) => `${label}: ${what}`).join('; ')}`);
+  const show = () =>
+    progress(`${jobs.length} jobs: ${[...now.entries()].map(([label, what]) => `${label}: ${what}`).join('; ')}`);
   try {
     return await Promise.all(
       jobs.map(async (job, i) => {
@@ -112,9 +114,18 @@ export async function runJobs<R>(jobs: readonly Job[], options: JobsOptions = {}
 }
 
 /** Runs one child to its end; resolves with undefined, or with why it failed. */
-function runOne(job: Job, file: string, env: NodeJS.ProcessEnv, stallMs: number, line: (text: string) => void): Promise<string | undefined> {
+function runOne(
+  job: Job,
+  file: string,
+  env: NodeJS.ProcessEnv,
+  stallMs: number,
+  line: (text: string) => void,
+): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [packageFile('dist', 'src', 'cli', 'main.js'), ...job.args, '--json', file], { stdio: ['ignore', 'ignore', 'pipe'], env });
+    const child = spawn(process.execPath, [packageFile('dist', 'src', 'cli', 'main.js'), ...job.args, '--json', file], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env,
+    });
     track(child);
     let tail = '';
     let stalled = false;

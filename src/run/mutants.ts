@@ -4,13 +4,14 @@
  */
 import { CATALOG, type CatalogEntry } from '../catalog/index.js';
 import { hunt, type HuntResult } from '../catalog/hunt.js';
-import { describeValue, invalidArgument } from '../errors.js';
-import { createBackend } from '../registry.js';
-import { PRECISIONS, type Precision } from '../rnn.js';
+import { describeValue, invalidArgument } from '../core/errors.js';
+import { createBackend } from '../registry/registry.js';
+import { PRECISIONS, type Precision } from '../core/rnn.js';
 import { readCosts, recordCosts } from './costs.js';
 import { dealByCost } from './deal.js';
 import { checkJobs, jobsFor, runJobs, type JobsOption } from './jobs.js';
 
+/** Options of runMutants: which entries, fuzz runs and seed, the precision they claim, jobs. */
 export type MutantsOptions = {
   /** Only these catalog entries (default: all). */
   only?: readonly string[];
@@ -29,20 +30,40 @@ export type MutantsOptions = {
   jobs?: JobsOption;
 };
 
+/** One entry of the bug catalog hunted: whether it was caught, by what, and its shrunk counterexample. */
 export type MutantRow = HuntResult & { name: string; description: string };
+/** What `rnn-harness mutants` prints and writes: every entry of the catalog hunted. */
 export type MutantsReport = { ok: boolean; precision: Precision; runs: number; seed: number; mutants: MutantRow[] };
 
+/** `rnn-harness mutants` as a function: hunts every entry of the bug catalog with check and fuzz. */
 export async function runMutants(options: MutantsOptions = {}): Promise<MutantsReport> {
   const { runs = 100, seed = 1, precision = 'float64' } = options;
-  if (!PRECISIONS.includes(precision)) throw invalidArgument('runMutants', 'options.precision', "'float64' or 'float32'", describeValue(precision));
+  if (!PRECISIONS.includes(precision))
+    throw invalidArgument('runMutants', 'options.precision', "'float64' or 'float32'", describeValue(precision));
   const unknown = (options.only ?? []).filter((n) => !CATALOG.some((e) => e.name === n));
-  if (unknown.length > 0) throw invalidArgument('runMutants', 'options.only', `names from the catalog (${CATALOG.map((e) => e.name).join(', ')})`, unknown.join(', '));
+  if (unknown.length > 0)
+    throw invalidArgument(
+      'runMutants',
+      'options.only',
+      `names from the catalog (${CATALOG.map((e) => e.name).join(', ')})`,
+      unknown.join(', '),
+    );
   const entries = options.only === undefined ? [...CATALOG] : CATALOG.filter((e) => options.only?.includes(e.name));
   const measured = await readCosts('mutants');
   // About 1.5 ms a case of each of two properties, and the check suite (measured: 1.7 s for 12 entries).
   const costs = entries.map((e) => measured[e.name] ?? 100 + 3 * runs);
-  const jobs = jobsFor(checkJobs('runMutants', options.jobs), entries.length, costs.reduce((a, c) => a + c, 0));
-  if (jobs > 1) return huntInJobs(entries, jobs, costs, { runs, seed, precision, ...(options.progress === undefined ? {} : { progress: options.progress }) });
+  const jobs = jobsFor(
+    checkJobs('runMutants', options.jobs),
+    entries.length,
+    costs.reduce((a, c) => a + c, 0),
+  );
+  if (jobs > 1)
+    return huntInJobs(entries, jobs, costs, {
+      runs,
+      seed,
+      precision,
+      ...(options.progress === undefined ? {} : { progress: options.progress }),
+    });
   const reference = await createBackend('loops');
   const mutants: MutantRow[] = [];
   const spent: Record<string, number> = {};
@@ -52,7 +73,11 @@ export async function runMutants(options: MutantsOptions = {}): Promise<MutantsR
       const backend = entry.create(precision);
       const start = performance.now();
       try {
-        mutants.push({ name: entry.name, description: entry.description, ...(await hunt(backend, reference, { runs, seed })) });
+        mutants.push({
+          name: entry.name,
+          description: entry.description,
+          ...(await hunt(backend, reference, { runs, seed })),
+        });
       } finally {
         await backend.dispose();
         spent[entry.name] = performance.now() - start;
@@ -67,17 +92,44 @@ export async function runMutants(options: MutantsOptions = {}): Promise<MutantsR
 }
 
 /** The hunt in `jobs` child processes, each given some entries (--only), the rows put back in catalog order. */
-async function huntInJobs(entries: CatalogEntry[], jobs: number, costs: number[], o: { runs: number; seed: number; precision: Precision; progress?: (line: string) => void }): Promise<MutantsReport> {
+async function huntInJobs(
+  entries: CatalogEntry[],
+  jobs: number,
+  costs: number[],
+  o: { runs: number; seed: number; precision: Precision; progress?: (line: string) => void },
+): Promise<MutantsReport> {
   const dealt = dealByCost(costs, jobs);
-  const args = (names: string[]) => ['mutants', '--only', names.join(','), '--runs', String(o.runs), '--seed', String(o.seed), '--precision', o.precision, '--jobs', '1'];
+  const args = (names: string[]) => [
+    'mutants',
+    '--only',
+    names.join(','),
+    '--runs',
+    String(o.runs),
+    '--seed',
+    String(o.seed),
+    '--precision',
+    o.precision,
+    '--jobs',
+    '1',
+  ];
   const results = await runJobs<MutantsReport>(
-    dealt.map((items, i) => ({ args: args(items.map((k) => (entries[k] as CatalogEntry).name)), label: `job ${i + 1} of ${jobs}` })),
+    dealt.map((items, i) => ({
+      args: args(items.map((k) => (entries[k] as CatalogEntry).name)),
+      label: `job ${i + 1} of ${jobs}`,
+    })),
     { ...(o.progress === undefined ? {} : { progress: o.progress }), available: ['loops'] },
   );
   const rows = results.flatMap((r, i): MutantRow[] => {
     const mine = (dealt[i] ?? []).map((k) => entries[k] as CatalogEntry);
     if ('report' in r) return r.report.mutants;
-    return mine.map((e) => ({ name: e.name, description: e.description, killed: false, caughtBy: [`not hunted: ${r.error}`], counterexample: null, ms: 0 }));
+    return mine.map((e) => ({
+      name: e.name,
+      description: e.description,
+      killed: false,
+      caughtBy: [`not hunted: ${r.error}`],
+      counterexample: null,
+      ms: 0,
+    }));
   });
   const order = (name: string) => entries.findIndex((e) => e.name === name);
   rows.sort((a, b) => order(a.name) - order(b.name));

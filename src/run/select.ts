@@ -4,12 +4,12 @@
  * created through the registry's checks and wrapped in a guard (./guard.ts), with its capabilities
  * resolved from the entry and the created backend.
  */
-import { resolveCapabilities, type Capabilities } from '../capabilities.js';
-import { describeValue, invalidArgument } from '../errors.js';
-import { checkEntry } from '../registry-checks.js';
-import { availabilityOf, backendEntries, createFromEntry, getBackendEntry } from '../registry.js';
-import type { BackendEntry, BackendInfo } from '../registry-types.js';
-import type { RnnBackend } from '../rnn.js';
+import { resolveCapabilities, type Capabilities } from '../core/capabilities.js';
+import { describeValue, invalidArgument } from '../core/errors.js';
+import { checkEntry } from '../registry/checks.js';
+import { availabilityOf, backendEntries, createFromEntry, getBackendEntry } from '../registry/registry.js';
+import type { BackendEntry, BackendInfo } from '../registry/types.js';
+import type { RnnBackend } from '../core/rnn.js';
 import { DEFAULT_TIMEOUT_MS, guardBackend, withTimeout } from './guard.js';
 
 /** A backend named in the registry, or an entry of its own. */
@@ -40,7 +40,8 @@ export async function selectBackends(fn: string, refs?: readonly BackendRef[]): 
   entries.forEach((entry, i) => {
     const a = found[i] as Awaited<ReturnType<typeof availabilityOf>>;
     if (a.available) selection.run.push(entry);
-    else selection.unavailable.push({ name: entry.name, precision: entry.precision, available: false, reason: a.reason });
+    else
+      selection.unavailable.push({ name: entry.name, precision: entry.precision, available: false, reason: a.reason });
   });
   return selection;
 }

@@ -8,7 +8,16 @@
  */
 import type { Reporter, Vitest } from 'vitest/node';
 
-type RawTask = { type: string; name: string; mode: string; id?: string; tasks?: RawTask[]; result?: { state?: string; errors?: unknown[] }; file?: unknown; suite?: unknown };
+type RawTask = {
+  type: string;
+  name: string;
+  mode: string;
+  id?: string;
+  tasks?: RawTask[];
+  result?: { state?: string; errors?: unknown[] };
+  file?: unknown;
+  suite?: unknown;
+};
 
 export default class UnloadableFileAsFailedTest implements Reporter {
   private vitest: Vitest | undefined;
@@ -20,11 +29,17 @@ export default class UnloadableFileAsFailedTest implements Reporter {
   onTestRunEnd(): void {
     for (const file of (this.vitest?.state.getFiles() ?? []) as unknown as RawTask[]) {
       if (file.result?.state !== 'fail' || (file.tasks?.length ?? 0) > 0) continue;
-      file.tasks = [{
-        type: 'test', name: 'the test file loads', mode: 'run', id: `${file.id ?? 'file'}_load`,
-        result: { state: 'fail', errors: file.result.errors ?? [{ message: 'the test file failed to load' }] },
-        file, suite: file,
-      }];
+      file.tasks = [
+        {
+          type: 'test',
+          name: 'the test file loads',
+          mode: 'run',
+          id: `${file.id ?? 'file'}_load`,
+          result: { state: 'fail', errors: file.result.errors ?? [{ message: 'the test file failed to load' }] },
+          file,
+          suite: file,
+        },
+      ];
     }
   }
 }

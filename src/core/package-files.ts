@@ -13,7 +13,8 @@ export function packageRoot(): string {
   if (root !== undefined) return root;
   for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
     const file = join(dir, 'package.json');
-    if (existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'rnn-harness') return (root = dir);
+    if (existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'rnn-harness')
+      return (root = dir);
   }
   throw new Error(`rnn-harness: cannot find its own package.json above ${fileURLToPath(import.meta.url)}`);
 }

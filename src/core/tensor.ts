@@ -56,7 +56,12 @@ export function fromNested(nested: Nested): Tensor {
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[depth]) {
-      throw invalidArgument('fromNested', `nested${path}`, `an array of length ${shape[depth]} (ragged input)`, describeValue(v));
+      throw invalidArgument(
+        'fromNested',
+        `nested${path}`,
+        `an array of length ${shape[depth]} (ragged input)`,
+        describeValue(v),
+      );
     }
     v.forEach((c, i) => walk(c, depth + 1, `${path}[${i}]`));
   };

@@ -4,13 +4,19 @@
  * are held to the directional oracle (src/oracle/directional.ts), whose finite differences of loops'
  * forward are computed once per case and shared by every backend.
  */
-import { checkedGradients, resolveCapabilities, type Capabilities, type GradientKey } from '../capabilities.js';
-import { checkDirectional, numericDirectionals, randomDirections, type Directions, type NumericDirectional } from '../oracle/directional.js';
-import type { RnnBackend } from '../rnn.js';
-import type { Tensor } from '../tensor.js';
-import { adaptCase, caseOptions, outsideCapabilities, type RnnCase } from './arbitraries.js';
-import { scaledCase, type Shape } from './scaled-case.js';
-import { failedRow, type CheckRow } from './suite.js';
+import { checkedGradients, resolveCapabilities, type Capabilities, type GradientKey } from '../core/capabilities.js';
+import {
+  checkDirectional,
+  numericDirectionals,
+  randomDirections,
+  type Directions,
+  type NumericDirectional,
+} from './directional.js';
+import type { RnnBackend } from '../core/rnn.js';
+import type { Tensor } from '../core/tensor.js';
+import { adaptCase, caseOptions, outsideCapabilities, type RnnCase } from '../check/arbitraries.js';
+import { scaledCase, type Shape } from '../check/scaled-case.js';
+import { failedRow, type CheckRow } from '../check/suite.js';
 
 /** The bench's shapes beyond the notebook's. */
 export const LARGE_SHAPES: readonly Shape[] = [
@@ -32,7 +38,10 @@ export function largeCases(seed = LARGE_SEED): { name: string; c: RnnCase }[] {
   const name = (s: Shape) => `${s.B}x${s.T}x${s.F}x${s.H}`;
   const cases = LARGE_SHAPES.map((s, i) => ({ name: `large ${name(s)} tanh h0`, c: scaledCase(s, 'tanh', seed + i) }));
   const first = LARGE_SHAPES[0] as Shape;
-  cases.push({ name: `large ${name(first)} saturated tanh h0`, c: scaledCase(first, 'tanh', seed + LARGE_SHAPES.length, { biasMagnitude: 1e4 }) });
+  cases.push({
+    name: `large ${name(first)} saturated tanh h0`,
+    c: scaledCase(first, 'tanh', seed + LARGE_SHAPES.length, { biasMagnitude: 1e4 }),
+  });
   return cases;
 }
 
@@ -41,8 +50,14 @@ export function largeCases(seed = LARGE_SEED): { name: string; c: RnnCase }[] {
  * (the full one, or only its last step). Keyed by case name and that choice.
  */
 export class DirectionalCache {
-  private readonly entries = new Map<string, Promise<{ directions: Directions; numeric: Record<GradientKey, NumericDirectional>; hs: Tensor }>>();
-  constructor(readonly reference: RnnBackend, private readonly seed = LARGE_SEED) {}
+  private readonly entries = new Map<
+    string,
+    Promise<{ directions: Directions; numeric: Record<GradientKey, NumericDirectional>; hs: Tensor }>
+  >();
+  constructor(
+    readonly reference: RnnBackend,
+    private readonly seed = LARGE_SEED,
+  ) {}
 
   get(name: string, c: RnnCase) {
     let e = this.entries.get(name);
@@ -64,15 +79,24 @@ export class DirectionalCache {
  * ('directional hs', 'directional dwx', …), the worst case's error against what it was allowed.
  */
 export async function checkDirectionalLarge(
-  backend: RnnBackend, cache: DirectionalCache, cases = largeCases(), caps: Capabilities = resolveCapabilities(backend),
+  backend: RnnBackend,
+  cache: DirectionalCache,
+  cases = largeCases(),
+  caps: Capabilities = resolveCapabilities(backend),
 ): Promise<CheckRow[]> {
   const worst = new Map<string, CheckRow>();
   const add = (quantity: string, worstCase: string, error: number, allowed: number, ok: boolean) => {
     const ratio = Number.isNaN(error) ? Infinity : error / allowed;
     const prev = worst.get(quantity);
     const row: CheckRow = {
-      backend: backend.name, quantity, maxError: Math.max(error, prev?.maxError ?? 0), tolerance: allowed, worstRatio: ratio, worstCase,
-      status: ok ? 'pass' : 'fail', ok,
+      backend: backend.name,
+      quantity,
+      maxError: Math.max(error, prev?.maxError ?? 0),
+      tolerance: allowed,
+      worstRatio: ratio,
+      worstCase,
+      status: ok ? 'pass' : 'fail',
+      ok,
     };
     if (prev === undefined || !(ratio <= prev.worstRatio)) worst.set(quantity, row);
     else prev.maxError = row.maxError;
@@ -83,7 +107,12 @@ export async function checkDirectionalLarge(
     const c = adaptCase(caps, original);
     try {
       const shared = await cache.get(`${name}${caps.lastStepOnly ? ' last step' : ''}`, c);
-      const r = await checkDirectional(backend, cache.reference, c, { keys, directions: shared.directions, numeric: shared.numeric, referenceHs: shared.hs });
+      const r = await checkDirectional(backend, cache.reference, c, {
+        keys,
+        directions: shared.directions,
+        numeric: shared.numeric,
+        referenceHs: shared.hs,
+      });
       add('directional hs', name, r.forward.error, r.forward.allowed, r.forward.ok);
       for (const g of r.gradients) add(`directional d${g.key}`, name, g.error, g.allowed, g.ok);
     } catch (e) {

@@ -2,17 +2,19 @@ import type { CapabilityDeclarations } from './capabilities.js';
 import { describeValue, invalidArgument, mismatch } from './errors.js';
 import { checkTensor, type Tensor } from './tensor.js';
 
-export type Activation = 'tanh' | 'relu';
-export const ACTIVATIONS: readonly Activation[] = ['tanh', 'relu'];
+import { ACTIVATIONS, type Activation, type Precision } from './kinds.js';
 
+export { ACTIVATIONS, PRECISIONS, type Activation, type Precision } from './kinds.js';
+
+/** The parameters of a SimpleRNN: wx [F,H], wh [H,H] and b [H]. */
 export type RnnParams = { wx: Tensor; wh: Tensor; b: Tensor };
+/** The options of a call: the activation (tanh by default) and the initial state h0 (zeros when absent). */
 export type RnnOptions = { activation?: Activation; h0?: Tensor };
+/** The gradients of L = Σ dhs ⊙ hs with respect to every input of a call. */
 export type RnnGradients = { wx: Tensor; wh: Tensor; b: Tensor; x: Tensor; h0: Tensor };
-export type Precision = 'float64' | 'float32';
-export const PRECISIONS: readonly Precision[] = ['float64', 'float32'];
 
 /**
- * One SimpleRNN implementation of the math contract (README, "The math contract"). It may declare what
+ * One SimpleRNN implementation of the math contract (docs/CONTRACT.md). It may declare what
  * it supports (activations, gradients, lastStepOnly, initialState); a declaration here wins over its
  * registry entry's.
  */
@@ -28,7 +30,14 @@ export interface RnnBackend extends CapabilityDeclarations {
    * Optional, for a backend in another process: its own time for each of `repeat` calls of `op` (forward,
    * or forward then backward), measured where it runs, so that bench can show the cost of the pipe.
    */
-  timeInProcess?(op: 'forward' | 'train', p: RnnParams, x: Tensor, dhs: Tensor, o: RnnOptions | undefined, repeat: number): Promise<number[]>;
+  timeInProcess?(
+    op: 'forward' | 'train',
+    p: RnnParams,
+    x: Tensor,
+    dhs: Tensor,
+    o: RnnOptions | undefined,
+    repeat: number,
+  ): Promise<number[]>;
 }
 
 /** The sizes of one call: batch, time steps, features, hidden units. */
@@ -39,10 +48,16 @@ export type CheckedCall = Dims & { activation: Activation; h0: Tensor | undefine
 
 function checkOptions(fn: string, o: unknown): { activation: Activation; h0: unknown } {
   if (o === undefined) return { activation: 'tanh', h0: undefined };
-  if (typeof o !== 'object' || o === null) throw invalidArgument(fn, 'options', 'an object or undefined', describeValue(o));
+  if (typeof o !== 'object' || o === null)
+    throw invalidArgument(fn, 'options', 'an object or undefined', describeValue(o));
   const { activation = 'tanh', h0 } = o as { activation?: unknown; h0?: unknown };
   if (!ACTIVATIONS.includes(activation as Activation)) {
-    throw invalidArgument(fn, 'options.activation', `one of ${ACTIVATIONS.map((a) => `'${a}'`).join(', ')}`, describeValue(activation));
+    throw invalidArgument(
+      fn,
+      'options.activation',
+      `one of ${ACTIVATIONS.map((a) => `'${a}'`).join(', ')}`,
+      describeValue(activation),
+    );
   }
   return { activation: activation as Activation, h0 };
 }
@@ -56,7 +71,8 @@ function same(fn: string, a: string, av: number | undefined, b: string, bv: numb
  * finite values, a known activation. `fn` names the caller in the error, e.g. 'loops.forward'.
  */
 export function checkForward(fn: string, p: RnnParams, x: Tensor, o?: RnnOptions): CheckedCall {
-  if (typeof p !== 'object' || p === null) throw invalidArgument(fn, 'params', 'an object {wx, wh, b}', describeValue(p));
+  if (typeof p !== 'object' || p === null)
+    throw invalidArgument(fn, 'params', 'an object {wx, wh, b}', describeValue(p));
   checkTensor(fn, 'x', x, 3);
   checkTensor(fn, 'wx', p.wx, 2);
   checkTensor(fn, 'wh', p.wh, 2);
@@ -77,9 +93,19 @@ export function checkForward(fn: string, p: RnnParams, x: Tensor, o?: RnnOptions
 }
 
 /** Validates a backward call: everything `checkForward` checks, plus hs and dhs of shape [B,T,H]. */
-export function checkBackward(fn: string, p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor, o?: RnnOptions): CheckedCall {
+export function checkBackward(
+  fn: string,
+  p: RnnParams,
+  x: Tensor,
+  hs: Tensor,
+  dhs: Tensor,
+  o?: RnnOptions,
+): CheckedCall {
   const call = checkForward(fn, p, x, o);
-  for (const [name, t] of [['hs', hs], ['dhs', dhs]] as const) {
+  for (const [name, t] of [
+    ['hs', hs],
+    ['dhs', dhs],
+  ] as const) {
     checkTensor(fn, name, t, 3);
     same(fn, `${name}.shape[0]`, t.shape[0], 'x.shape[0]', call.B, 'batch');
     same(fn, `${name}.shape[1]`, t.shape[1], 'x.shape[1]', call.T, 'time steps');

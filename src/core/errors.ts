@@ -14,14 +14,7 @@ export function invalidArgument(fn: string, arg: string, expected: string, got: 
 }
 
 /** `fn: a = av must equal b = bv (meaning)`. */
-export function mismatch(
-  fn: string,
-  a: string,
-  av: number,
-  b: string,
-  bv: number,
-  meaning: string,
-): RnnInputError {
+export function mismatch(fn: string, a: string, av: number, b: string, bv: number, meaning: string): RnnInputError {
   return new RnnInputError(`${fn}: ${a} = ${av} must equal ${b} = ${bv} (${meaning})`);
 }
 
@@ -45,7 +38,10 @@ export type ChildDetails = {
 
 /** The child details of an error (see ChildDetails): only the fields it has. */
 export function childDetails(e: unknown): ChildDetails {
-  const { traceback, output } = (typeof e === 'object' && e !== null ? e : {}) as { traceback?: unknown; output?: unknown };
+  const { traceback, output } = (typeof e === 'object' && e !== null ? e : {}) as {
+    traceback?: unknown;
+    output?: unknown;
+  };
   return {
     ...(typeof traceback === 'string' && traceback.trim() !== '' ? { traceback: traceback.trimEnd() } : {}),
     ...(typeof output === 'string' && output.trim() !== '' ? { output: output.trimEnd() } : {}),

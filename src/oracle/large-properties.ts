@@ -5,13 +5,14 @@
  * a counterexample is a few numbers rather than millions.
  */
 import fc from 'fast-check';
-import { resolveCapabilities } from '../capabilities.js';
-import { checkDirectional } from '../oracle/directional.js';
-import type { Activation, RnnBackend } from '../rnn.js';
-import { checkAgreement } from './properties.js';
-import { scaledCase } from './scaled-case.js';
-import type { RnnCase } from './arbitraries.js';
+import { resolveCapabilities } from '../core/capabilities.js';
+import { checkDirectional } from './directional.js';
+import type { Activation, RnnBackend } from '../core/rnn.js';
+import { checkAgreement } from '../check/properties.js';
+import { scaledCase } from '../check/scaled-case.js';
+import type { RnnCase } from '../check/arbitraries.js';
 
+/** The largest sizes `fuzz --sizes large` draws: B 128, T 500, F 64, H 256. */
 export const LARGE_LIMITS = { B: 128, T: 500, F: 64, H: 256 } as const;
 
 /**
@@ -28,7 +29,10 @@ export const LARGE_WORK_BUDGET = 2 ** 24;
 const EDGES = [1, 2, 3, 5, 7, 9, 15, 17, 31, 33, 63, 65, 127, 129, 255];
 
 const size = (max: number) =>
-  fc.oneof({ arbitrary: fc.integer({ min: 1, max }), weight: 2 }, { arbitrary: fc.constantFrom(...EDGES.filter((e) => e <= max)), weight: 1 });
+  fc.oneof(
+    { arbitrary: fc.integer({ min: 1, max }), weight: 2 },
+    { arbitrary: fc.constantFrom(...EDGES.filter((e) => e <= max)), weight: 1 },
+  );
 
 export type LargeConstraints = {
   /** A fixed activation (default: tanh and relu). */
@@ -42,14 +46,25 @@ export type LargeConstraints = {
 
 /** A large case: what the shape and seed give, with T cut to the work budget. */
 export function largeCase(c: LargeConstraints = {}): fc.Arbitrary<RnnCase> {
-  const activation = c.activation === undefined ? fc.constantFrom<Activation>('tanh', 'relu') : fc.constant(c.activation);
+  const activation =
+    c.activation === undefined ? fc.constantFrom<Activation>('tanh', 'relu') : fc.constant(c.activation);
   const h0 = c.h0 === undefined ? fc.boolean() : fc.constant(c.h0);
   return fc
-    .record({ B: size(LARGE_LIMITS.B), T: size(LARGE_LIMITS.T), F: size(LARGE_LIMITS.F), H: size(LARGE_LIMITS.H), activation, h0, seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }) })
+    .record({
+      B: size(LARGE_LIMITS.B),
+      T: size(LARGE_LIMITS.T),
+      F: size(LARGE_LIMITS.F),
+      H: size(LARGE_LIMITS.H),
+      activation,
+      h0,
+      seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    })
     .map(({ B, T, F, H, activation: a, h0: withH0, seed }) => {
       const t = Math.max(1, Math.min(T, Math.floor(LARGE_WORK_BUDGET / (B * H * (F + H)))));
       const rc = scaledCase({ B, T: t, F, H }, a, seed, {
-        h0: withH0, lastStepOnly: c.lastStepOnly === true, ...(c.biasMagnitude === undefined ? {} : { biasMagnitude: c.biasMagnitude }),
+        h0: withH0,
+        lastStepOnly: c.lastStepOnly === true,
+        ...(c.biasMagnitude === undefined ? {} : { biasMagnitude: c.biasMagnitude }),
       });
       return { ...rc, recipe: { seed, ...(c.biasMagnitude === undefined ? {} : { biasMagnitude: c.biasMagnitude }) } };
     });
@@ -59,7 +74,8 @@ export function largeCase(c: LargeConstraints = {}): fc.Arbitrary<RnnCase> {
  * relu at large sizes is left to float64 backends: among 10⁴–10⁶ pre-activations some lie within float32
  * rounding of the kink, where a float32 backend may rightly take the other branch.
  */
-export const LARGE_RELU_NOTE = "relu at large sizes is fuzzed on float64 backends only: among 10⁴–10⁶ pre-activations some lie within float32 rounding of relu's kink, where the branch taken is rounding's choice";
+export const LARGE_RELU_NOTE =
+  "relu at large sizes is fuzzed on float64 backends only: among 10⁴–10⁶ pre-activations some lie within float32 rounding of relu's kink, where the branch taken is rounding's choice";
 
 function constraintsOf(backend: RnnBackend, extra: LargeConstraints = {}): LargeConstraints {
   const caps = resolveCapabilities(backend);
@@ -79,14 +95,20 @@ export const largeAgreementProperty = (backend: RnnBackend, reference: RnnBacken
 
 /** Agreement where every tanh saturates (biases up to 1e4), at large sizes. */
 export const largeSaturationProperty = (backend: RnnBackend, reference: RnnBackend) =>
-  fc.asyncProperty(largeCase(constraintsOf(backend, { activation: 'tanh', biasMagnitude: 1e4 })), (c) => checkAgreement(backend, reference, c));
+  fc.asyncProperty(largeCase(constraintsOf(backend, { activation: 'tanh', biasMagnitude: 1e4 })), (c) =>
+    checkAgreement(backend, reference, c),
+  );
 
 /** loops' gradients against the directional oracle at large sizes (tanh: see DIRECTIONAL_KINK_MARGIN). */
 export const largeOracleProperty = (reference: RnnBackend) =>
   fc.asyncProperty(largeCase({ activation: 'tanh' }), async (c) => {
     const r = await checkDirectional(reference, reference, c, { seed: c.recipe?.seed ?? 1 });
-    const bad = [r.forward.ok ? undefined : r.forward, ...r.gradients.filter((g) => !g.ok)].filter((x) => x !== undefined);
+    const bad = [r.forward.ok ? undefined : r.forward, ...r.gradients.filter((g) => !g.ok)].filter(
+      (x) => x !== undefined,
+    );
     if (!r.ok) {
-      throw new Error(`${reference.name} disagrees with the directional oracle on B=${c.B} T=${c.T} F=${c.F} H=${c.H}: ${JSON.stringify(bad)}`);
+      throw new Error(
+        `${reference.name} disagrees with the directional oracle on B=${c.B} T=${c.T} F=${c.F} H=${c.H}: ${JSON.stringify(bad)}`,
+      );
     }
   });

@@ -1,15 +1,12 @@
-/** name -> BackendEntry, like tfjs-core's kernel registry: duplicates and unknown names throw. */
-import { ExecBackend } from './backends/exec.js';
-import { gpujsEntries } from './backends/gpujs.js';
-import { loopsEntry } from './backends/loops.js';
-import { pytorchEntries } from './backends/pytorch.js';
-import { tfjsCpuEntry, tfjsWasmEntry } from './backends/tfjs.js';
-import { wasmEntries } from './backends/wasm.js';
-import { workersEntry } from './backends/workers.js';
-import { describeValue, invalidArgument, RnnInputError } from './errors.js';
-import { checkCreated, checkEntry } from './registry-checks.js';
-import type { Availability, BackendEntry, BackendInfo } from './registry-types.js';
-import type { RnnBackend } from './rnn.js';
+/**
+ * name -> BackendEntry, like tfjs-core's kernel registry: duplicates and unknown names throw. The registry
+ * knows no backend: each registers itself (the built-in ones from backends/builtin.ts, which the entry
+ * points load; plug-ins from registry/plugins.ts).
+ */
+import { describeValue, invalidArgument, RnnInputError } from '../core/errors.js';
+import { checkCreated, checkEntry } from './checks.js';
+import type { Availability, BackendEntry, BackendInfo } from './types.js';
+import type { RnnBackend } from '../core/rnn.js';
 
 const entries = new Map<string, BackendEntry>();
 /** Entries that a child process of the CLI registers again by itself (built in, or from its flags). */
@@ -36,7 +33,9 @@ export function isReloadable(entry: BackendEntry): boolean {
 export function registerBackend(entry: BackendEntry): void {
   checkEntry('registerBackend', entry);
   if (entries.has(entry.name)) {
-    throw new RnnInputError(`registerBackend: a backend named '${entry.name}' is already registered; choose another name or unregisterBackend('${entry.name}') first`);
+    throw new RnnInputError(
+      `registerBackend: a backend named '${entry.name}' is already registered; choose another name or unregisterBackend('${entry.name}') first`,
+    );
   }
   entries.set(entry.name, entry);
 }
@@ -55,7 +54,12 @@ export function backendEntries(): BackendEntry[] {
 export function getBackendEntry(name: string, fn = 'getBackendEntry'): BackendEntry {
   const entry = entries.get(name);
   if (entry === undefined) {
-    throw invalidArgument(fn, 'name', `one of ${[...entries.keys()].map((n) => `'${n}'`).join(', ')}`, describeValue(name));
+    throw invalidArgument(
+      fn,
+      'name',
+      `one of ${[...entries.keys()].map((n) => `'${n}'`).join(', ')}`,
+      describeValue(name),
+    );
   }
   return entry;
 }
@@ -64,7 +68,9 @@ export function getBackendEntry(name: string, fn = 'getBackendEntry'): BackendEn
  * Backend families: one engine in several modes, each mode its own entry named `<family>-<mode>`, so
  * `createBackend('gpujs', { mode: 'webasm' })` is `createBackend('gpujs-webasm')`.
  */
-const FAMILIES: Record<string, { option: string; fallback: string }> = { gpujs: { option: 'mode', fallback: 'headlessgl' } };
+const FAMILIES: Record<string, { option: string; fallback: string }> = {
+  gpujs: { option: 'mode', fallback: 'headlessgl' },
+};
 
 function resolveName(name: string, options?: object): string {
   const family = entries.has(name) ? undefined : FAMILIES[name];
@@ -72,8 +78,15 @@ function resolveName(name: string, options?: object): string {
   const mode = (options as Record<string, unknown> | undefined)?.[family.option] ?? family.fallback;
   const resolved = `${name}-${String(mode)}`;
   if (typeof mode !== 'string' || !entries.has(resolved)) {
-    const modes = [...entries.keys()].filter((n) => n.startsWith(`${name}-`)).map((n) => `'${n.slice(name.length + 1)}'`);
-    throw invalidArgument('createBackend', `options.${family.option}`, `one of ${modes.join(', ')}`, describeValue(mode));
+    const modes = [...entries.keys()]
+      .filter((n) => n.startsWith(`${name}-`))
+      .map((n) => `'${n.slice(name.length + 1)}'`);
+    throw invalidArgument(
+      'createBackend',
+      `options.${family.option}`,
+      `one of ${modes.join(', ')}`,
+      describeValue(mode),
+    );
   }
   return resolved;
 }
@@ -92,7 +105,10 @@ export async function availabilityOf(entry: BackendEntry): Promise<Availability>
     const a = await entry.availability();
     if (a?.available === true) return { available: true };
     if (a?.available === false && typeof a.reason === 'string') return a;
-    return { available: false, reason: `availability() must resolve to { available: true } or { available: false, reason }; got ${describeValue(a)}` };
+    return {
+      available: false,
+      reason: `availability() must resolve to { available: true } or { available: false, reason }; got ${describeValue(a)}`,
+    };
   } catch (e) {
     return { available: false, reason: `availability() threw: ${e instanceof Error ? e.message : String(e)}` };
   }
@@ -102,7 +118,11 @@ export async function availabilityOf(entry: BackendEntry): Promise<Availability>
  * Creates a backend from an entry: refuses one that cannot run here (with the reason) and a created
  * object that is not an RnnBackend (see registry-checks.ts).
  */
-export async function createFromEntry(entry: BackendEntry, options?: object, fn = 'createBackend'): Promise<RnnBackend> {
+export async function createFromEntry(
+  entry: BackendEntry,
+  options?: object,
+  fn = 'createBackend',
+): Promise<RnnBackend> {
   const a = await availabilityOf(entry);
   if (!a.available) throw new RnnInputError(`${fn}: backend '${entry.name}' is not available here: ${a.reason}`);
   const created: unknown = await entry.create(options);
@@ -116,10 +136,16 @@ export async function createFromEntry(entry: BackendEntry, options?: object, fn 
 }
 
 /**
- * Factories that make a backend from options alone, without an entry of their own: 'exec' starts a
- * program that speaks the exec protocol, `createBackend('exec', { name, command, args, env, cwd, timeoutMs })`.
+ * Factories that make a backend from options alone, without an entry of their own, e.g. 'exec', which
+ * starts a program that speaks the exec protocol: `createBackend('exec', { name, command, args, … })`.
  */
-const FACTORIES: Record<string, (options?: object) => Promise<RnnBackend>> = { exec: (options) => ExecBackend.create(options) };
+const FACTORIES = new Map<string, (options?: object) => Promise<RnnBackend>>();
+
+/** Adds a factory (see FACTORIES); a name already taken throws. */
+export function registerFactory(name: string, create: (options?: object) => Promise<RnnBackend>): void {
+  if (FACTORIES.has(name)) throw new RnnInputError(`registerFactory: a factory named '${name}' is already registered`);
+  FACTORIES.set(name, create);
+}
 
 /**
  * Creates a backend by name (or by family and mode, see FAMILIES; or from a factory, see FACTORIES). An
@@ -127,7 +153,7 @@ const FACTORIES: Record<string, (options?: object) => Promise<RnnBackend>> = { e
  * the reason.
  */
 export async function createBackend(requested: string, options?: object): Promise<RnnBackend> {
-  const factory = entries.has(requested) ? undefined : FACTORIES[requested];
+  const factory = entries.has(requested) ? undefined : FACTORIES.get(requested);
   if (factory !== undefined) return factory(options);
   const name = resolveName(requested, options);
   return createFromEntry(getBackendEntry(name, 'createBackend'), options);
@@ -142,16 +168,15 @@ export async function createBackendForCheck(name: string): Promise<RnnBackend> {
 /** An entry's row for `list`: precision, whether it runs here and, when not, why. */
 export async function infoOf(e: BackendEntry): Promise<BackendInfo> {
   const a = await availabilityOf(e);
-  const base = { name: e.name, precision: e.precision, ...(e.description === undefined ? {} : { description: e.description }) };
+  const base = {
+    name: e.name,
+    precision: e.precision,
+    ...(e.description === undefined ? {} : { description: e.description }),
+  };
   return a.available ? { ...base, available: true } : { ...base, available: false, reason: a.reason };
 }
 
 /** Every backend with whether it runs here and, when not, why. */
 export async function listBackends(): Promise<BackendInfo[]> {
   return Promise.all(backendEntries().map(infoOf));
-}
-
-for (const entry of [loopsEntry, workersEntry, ...wasmEntries, tfjsCpuEntry, tfjsWasmEntry, ...gpujsEntries, ...pytorchEntries]) {
-  registerBackend(entry);
-  markReloadable(entry);
 }

@@ -6,12 +6,14 @@
  * (the backend's win, e.g. an exec backend that learns them from its child's handshake).
  */
 import { describeValue, invalidArgument } from './errors.js';
-import { ACTIVATIONS, type Activation } from './rnn.js';
+import { ACTIVATIONS, type Activation } from './kinds.js';
 
+/** A gradient a backward returns, by the name of its input: wx, wh, b, x or h0. */
 export type GradientKey = 'wx' | 'wh' | 'b' | 'x' | 'h0';
 /** The gradients of the contract, in the order every table shows them. */
 export const GRADIENT_KEYS: readonly GradientKey[] = ['wx', 'wh', 'b', 'x', 'h0'];
 
+/** What a backend declares it implements, resolved with the defaults (everything, but validating input). */
 export type Capabilities = {
   /** The activations the backend implements (default both). */
   activations: readonly Activation[];
@@ -39,14 +41,35 @@ export type CapabilityDeclarations = {
   readonly validatesInput?: boolean;
 };
 
-export const FULL_CAPABILITIES: Capabilities = { activations: ACTIVATIONS, gradients: GRADIENT_KEYS, lastStepOnly: false, initialState: true, validatesInput: false };
+export const FULL_CAPABILITIES: Capabilities = {
+  activations: ACTIVATIONS,
+  gradients: GRADIENT_KEYS,
+  lastStepOnly: false,
+  initialState: true,
+  validatesInput: false,
+};
 
-function subset<T extends string>(fn: string, arg: string, v: unknown, known: readonly T[], allowEmpty = false): readonly T[] | undefined {
+function subset<T extends string>(
+  fn: string,
+  arg: string,
+  v: unknown,
+  known: readonly T[],
+  allowEmpty = false,
+): readonly T[] | undefined {
   if (v === undefined) return undefined;
-  const ok = Array.isArray(v) && (allowEmpty || v.length > 0) && v.every((a) => known.includes(a as T)) && new Set(v).size === v.length;
+  const ok =
+    Array.isArray(v) &&
+    (allowEmpty || v.length > 0) &&
+    v.every((a) => known.includes(a as T)) &&
+    new Set(v).size === v.length;
   if (!ok) {
     const got = Array.isArray(v) ? `[${v.map((a) => describeValue(a)).join(', ')}]` : describeValue(v);
-    throw invalidArgument(fn, arg, `a${allowEmpty ? 'n' : ' non-empty'} array of distinct values from ${known.map((k) => `'${k}'`).join(', ')}`, got);
+    throw invalidArgument(
+      fn,
+      arg,
+      `a${allowEmpty ? 'n' : ' non-empty'} array of distinct values from ${known.map((k) => `'${k}'`).join(', ')}`,
+      got,
+    );
   }
   // In the contract's order, whatever order was declared.
   return known.filter((k) => (v as T[]).includes(k));
@@ -66,8 +89,10 @@ export function checkDeclarations(fn: string, what: string, d: CapabilityDeclara
   const initialState = flag(fn, `${what}.initialState`, d.initialState);
   const validatesInput = flag(fn, `${what}.validatesInput`, d.validatesInput);
   return {
-    ...(activations && { activations }), ...(gradients && { gradients }),
-    ...(lastStepOnly !== undefined && { lastStepOnly }), ...(initialState !== undefined && { initialState }),
+    ...(activations && { activations }),
+    ...(gradients && { gradients }),
+    ...(lastStepOnly !== undefined && { lastStepOnly }),
+    ...(initialState !== undefined && { initialState }),
     ...(validatesInput !== undefined && { validatesInput }),
   };
 }
@@ -104,21 +129,41 @@ export function capabilityGaps(caps: Capabilities): Gap[] {
   const gaps: Gap[] = [];
   const declared = caps.activations.join(', ');
   for (const a of ACTIVATIONS) {
-    if (!caps.activations.includes(a)) gaps.push({ what: a, status: 'not supported', reason: `the backend declares activations: ${declared}` });
+    if (!caps.activations.includes(a))
+      gaps.push({ what: a, status: 'not supported', reason: `the backend declares activations: ${declared}` });
   }
-  if (!caps.initialState) gaps.push({ what: 'h0 given', status: 'not supported', reason: 'the backend declares initialState: false (it starts from zeros)' });
+  if (!caps.initialState)
+    gaps.push({
+      what: 'h0 given',
+      status: 'not supported',
+      reason: 'the backend declares initialState: false (it starts from zeros)',
+    });
   for (const k of GRADIENT_KEYS) {
     if (caps.gradients.includes(k) && (k !== 'h0' || caps.initialState)) continue;
-    const reason = caps.gradients.includes(k) ? 'without h0 there is no dh0 to check' : `the backend declares gradients: ${caps.gradients.join(', ') || 'none (forward only)'}`;
+    const reason = caps.gradients.includes(k)
+      ? 'without h0 there is no dh0 to check'
+      : `the backend declares gradients: ${caps.gradients.join(', ') || 'none (forward only)'}`;
     gaps.push({ what: `d${k}`, status: 'not provided', reason });
   }
-  if (caps.lastStepOnly) gaps.push({ what: 'dhs before the last step', status: 'not provided', reason: "the backend declares lastStepOnly: backward reads only the last step's dhs" });
+  if (caps.lastStepOnly)
+    gaps.push({
+      what: 'dhs before the last step',
+      status: 'not provided',
+      reason: "the backend declares lastStepOnly: backward reads only the last step's dhs",
+    });
   return gaps;
 }
 
 /** A one-line summary, e.g. "activations relu; gradients dwx, dwh, db; last step only; h0 = 0". */
 export function describeCapabilities(caps: Capabilities): string {
-  const parts = [`activations ${caps.activations.join(', ')}`, `gradients ${checkedGradients(caps).map((k) => `d${k}`).join(', ') || 'none'}`];
+  const parts = [
+    `activations ${caps.activations.join(', ')}`,
+    `gradients ${
+      checkedGradients(caps)
+        .map((k) => `d${k}`)
+        .join(', ') || 'none'
+    }`,
+  ];
   if (caps.lastStepOnly) parts.push('last step only');
   if (!caps.initialState) parts.push('h0 = 0');
   return parts.join('; ');

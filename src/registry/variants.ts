@@ -3,11 +3,12 @@
  * backend of its own, so that one engine with different settings is checked or timed side by side:
  * `rnn-harness bench --backends wasm@threads=1,wasm`. Values are numbers, true/false, or strings.
  */
-import { RnnInputError } from './errors.js';
+import { RnnInputError } from '../core/errors.js';
 import { getBackendEntry, isReloadable, markReloadable, registerBackend } from './registry.js';
-import type { BackendEntry } from './registry-types.js';
+import type { BackendEntry } from './types.js';
 
-const parseValue = (v: string): unknown => (v === 'true' ? true : v === 'false' ? false : v !== '' && Number.isFinite(Number(v)) ? Number(v) : v);
+const parseValue = (v: string): unknown =>
+  v === 'true' ? true : v === 'false' ? false : v !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
 
 /** The options of a variant name, or undefined for a plain name. */
 export function variantOf(name: string): { base: string; options: Record<string, unknown> } | undefined {
@@ -17,7 +18,10 @@ export function variantOf(name: string): { base: string; options: Record<string,
   const options: Record<string, unknown> = {};
   for (const pair of name.slice(at + 1).split('+')) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new RnnInputError(`--backends ${name}: a variant is NAME@key=value[+key=value…]; got ${JSON.stringify(pair)} after the @`);
+    if (eq <= 0)
+      throw new RnnInputError(
+        `--backends ${name}: a variant is NAME@key=value[+key=value…]; got ${JSON.stringify(pair)} after the @`,
+      );
     options[pair.slice(0, eq)] = parseValue(pair.slice(eq + 1));
   }
   return { base, options };

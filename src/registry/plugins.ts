@@ -7,10 +7,10 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { resolve as resolveImport } from 'import-meta-resolve';
-import { describeValue, RnnInputError } from './errors.js';
-import { checkEntry } from './registry-checks.js';
+import { describeValue, RnnInputError } from '../core/errors.js';
+import { checkEntry } from './checks.js';
 import { getBackendEntry, registerBackend } from './registry.js';
-import type { BackendEntry } from './registry-types.js';
+import type { BackendEntry } from './types.js';
 
 /** A plug-in that cannot be loaded: its module and why. */
 export class PluginError extends RnnInputError {
@@ -23,14 +23,17 @@ const looksLikePath = (spec: string) => spec.startsWith('.') || isAbsolute(spec)
 
 /** The URL to import for `spec`, seen from `cwd`: an existing file, or an installed package. */
 export function pluginUrl(spec: string, cwd = process.cwd()): string {
-  if (typeof spec !== 'string' || spec.trim() === '') throw new PluginError(`--plugin: MODULE must be a file path or a package name; got ${describeValue(spec)}`);
+  if (typeof spec !== 'string' || spec.trim() === '')
+    throw new PluginError(`--plugin: MODULE must be a file path or a package name; got ${describeValue(spec)}`);
   const file = resolve(cwd, spec);
   if (existsSync(file)) return pathToFileURL(file).href;
   if (looksLikePath(spec)) throw new PluginError(`--plugin ${spec}: no such file (looked for ${file})`);
   try {
     return resolveImport(spec, pathToFileURL(`${cwd}/`).href);
   } catch (e) {
-    throw new PluginError(`--plugin ${spec}: neither a file nor a package installed in ${cwd} (${(e as Error).message.split('\n')[0]}); give a path such as ./${spec} or npm install ${spec}`);
+    throw new PluginError(
+      `--plugin ${spec}: neither a file nor a package installed in ${cwd} (${(e as Error).message.split('\n')[0]}); give a path such as ./${spec} or npm install ${spec}`,
+    );
   }
 }
 
@@ -42,12 +45,16 @@ export async function importPlugin(spec: string, cwd = process.cwd()): Promise<B
     mod = (await import(url)) as { default?: unknown };
   } catch (e) {
     const hint = /\.(c|m)?ts$/.test(spec) ? ' (Node cannot import TypeScript: compile it to .js or .mjs first)' : '';
-    throw new PluginError(`--plugin ${spec}: the module threw on import: ${e instanceof Error ? e.message : String(e)}${hint}`);
+    throw new PluginError(
+      `--plugin ${spec}: the module threw on import: ${e instanceof Error ? e.message : String(e)}${hint}`,
+    );
   }
   const exported = mod.default;
-  if (exported === undefined) throw new PluginError(`--plugin ${spec}: the module has no default export; expected ${EXPECTED}`);
+  if (exported === undefined)
+    throw new PluginError(`--plugin ${spec}: the module has no default export; expected ${EXPECTED}`);
   const list = Array.isArray(exported) ? exported : [exported];
-  if (list.length === 0) throw new PluginError(`--plugin ${spec}: the default export is an empty array; expected ${EXPECTED}`);
+  if (list.length === 0)
+    throw new PluginError(`--plugin ${spec}: the default export is an empty array; expected ${EXPECTED}`);
   return list.map((entry, i) => {
     try {
       return checkEntry('registerBackend', entry);
@@ -77,7 +84,9 @@ export async function loadPlugins(specs: readonly string[], cwd = process.cwd())
     for (const entry of await importPlugin(spec, cwd)) {
       const existing = registered(entry.name);
       if (existing !== undefined && existing !== entry) {
-        throw new PluginError(`--plugin ${spec}: a backend named '${entry.name}' is already registered${names.includes(entry.name) ? ' by another plug-in' : ''}; rename it`);
+        throw new PluginError(
+          `--plugin ${spec}: a backend named '${entry.name}' is already registered${names.includes(entry.name) ? ' by another plug-in' : ''}; rename it`,
+        );
       }
       if (existing === undefined) registerBackend(entry);
       names.push(entry.name);

@@ -1,5 +1,5 @@
-import type { CapabilityDeclarations } from './capabilities.js';
-import type { Precision, RnnBackend } from './rnn.js';
+import type { CapabilityDeclarations } from '../core/capabilities.js';
+import type { Precision, RnnBackend } from '../core/rnn.js';
 
 /** Whether a backend can run on this machine, and why not. */
 export type Availability = { available: true } | { available: false; reason: string };
@@ -38,4 +38,11 @@ export interface MatmulProbe {
   dispose(): Promise<void>;
 }
 
-export type BackendInfo = { name: string; precision: Precision; available: boolean; reason?: string; description?: string };
+/** A backend as `rnn-harness list` shows it: name, precision, whether it runs here and, when not, why. */
+export type BackendInfo = {
+  name: string;
+  precision: Precision;
+  available: boolean;
+  reason?: string;
+  description?: string;
+};

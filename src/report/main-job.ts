@@ -3,17 +3,18 @@
  * the same backends, written into one folder (check.json and .md, fuzz.json and .md, bench.json, bench.md, bench.html).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { checkMarkdown, fuzzMarkdown } from '../report/summaries.js';
+import { checkMarkdown, fuzzMarkdown } from './summaries.js';
 import { join } from 'node:path';
-import { benchHtml } from '../report/html.js';
-import { benchMarkdown } from '../report/markdown.js';
-import type { BenchReport } from '../report/format.js';
-import { runBench } from './bench.js';
-import { runCheck, type CheckReport } from './check.js';
-import { runFuzz, type FuzzReport } from './fuzz.js';
-import type { JobsOption } from './jobs.js';
-import type { BackendRef } from './select.js';
+import { benchHtml } from './html.js';
+import { benchMarkdown } from './markdown.js';
+import type { BenchReport } from './format.js';
+import { runBench } from '../run/bench.js';
+import { runCheck, type CheckReport } from '../run/check.js';
+import { runFuzz, type FuzzReport } from '../run/fuzz.js';
+import type { JobsOption } from '../run/jobs.js';
+import type { BackendRef } from '../run/select.js';
 
+/** Options of runReport: where to write, which backends, the fuzz seed and runs, jobs. */
 export type ReportOptions = {
   /** Where to write (default 'reports'). */
   out?: string;
@@ -24,7 +25,9 @@ export type ReportOptions = {
   runs?: number;
   timeoutMs?: number;
   replayArgs?: readonly string[];
-  /** Child processes for check and fuzz (default 1; 'auto' as they have it); bench always runs alone in this process. */
+  /**
+   * Child processes for check and fuzz (default 1; 'auto' as they have it); bench always runs alone in this process.
+   */
   jobs?: JobsOption;
   /** Called as each step begins ('check', 'fuzz', 'bench --quick') and with the steps' own progress lines. */
   progress?: (line: string) => void;
@@ -32,10 +35,12 @@ export type ReportOptions = {
   onStep?: (step: 'check' | 'fuzz' | 'bench', report: CheckReport | FuzzReport | BenchReport) => void;
 };
 
+/** What `rnn-harness report` wrote: the check, fuzz and bench reports, and whether everything agreed. */
 export type MainReport = { ok: boolean; out: string; check: CheckReport; fuzz: FuzzReport; bench: BenchReport };
 
 const writeJsonFile = (file: string, value: unknown) => writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
 
+/** `rnn-harness report` as a function: check, fuzz and bench --quick, written into one folder. */
 export async function runReport(options: ReportOptions = {}): Promise<MainReport> {
   const out = options.out ?? 'reports';
   await mkdir(out, { recursive: true });
@@ -45,16 +50,32 @@ export async function runReport(options: ReportOptions = {}): Promise<MainReport
     ...(options.progress === undefined ? {} : { progress: options.progress }),
   };
   const jobs = options.jobs ?? 1;
-  const check = await runCheck({ ...common, jobs, ...(options.replayArgs === undefined ? {} : { replayArgs: options.replayArgs }) });
+  const check = await runCheck({
+    ...common,
+    jobs,
+    ...(options.replayArgs === undefined ? {} : { replayArgs: options.replayArgs }),
+  });
   await writeJsonFile(join(out, 'check.json'), check);
   await writeFile(join(out, 'check.md'), checkMarkdown(check));
   options.onStep?.('check', check);
-  const fuzz = await runFuzz({ ...common, jobs, runs: options.runs ?? 100, ...(options.seed === undefined ? {} : { seed: options.seed }), ...(options.replayArgs === undefined ? {} : { replayArgs: options.replayArgs }) });
+  const fuzz = await runFuzz({
+    ...common,
+    jobs,
+    runs: options.runs ?? 100,
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.replayArgs === undefined ? {} : { replayArgs: options.replayArgs }),
+  });
   await writeJsonFile(join(out, 'fuzz.json'), fuzz);
   await writeFile(join(out, 'fuzz.md'), fuzzMarkdown(fuzz));
   options.onStep?.('fuzz', fuzz);
   const { progress, ...benchCommon } = common;
-  const bench = await runBench({ ...benchCommon, quick: true, ...(progress === undefined ? {} : { progress: (done, total, what) => done < total && progress(`[${done}/${total}] ${what}`) }) });
+  const bench = await runBench({
+    ...benchCommon,
+    quick: true,
+    ...(progress === undefined
+      ? {}
+      : { progress: (done, total, what) => done < total && progress(`[${done}/${total}] ${what}`) }),
+  });
   await writeJsonFile(join(out, 'bench.json'), bench);
   await writeFile(join(out, 'bench.md'), benchMarkdown(bench));
   await writeFile(join(out, 'bench.html'), benchHtml(bench));
