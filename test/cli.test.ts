@@ -164,8 +164,8 @@ describe('rnn-harness bench --compare', () => {
     );
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/compared with .*baseline\.json: 2 matched, 1 regression$/m);
-    expect(r.out).toMatch(/^loops\s+3x4x2x5\s+forward\s.*REGRESSION$/m);
-    expect(r.out).toMatch(/^loops\s+3x4x2x5\s+train\s.*faster$/m);
+    expect(r.out).toMatch(/^loops\s+3x4x2x5\s+forward\s.*REGRESSION \(confirmed: \+\d+ % measured again\)$/m);
+    expect(r.out).toMatch(/^loops\s+3x4x2x5\s+train\s.*faster \(confirmed: −\d+ % measured again\)$/m);
     expect(r.out).toContain('not in the baseline: loops forward 2x2x2x2, loops train 2x2x2x2');
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchResult } from '../src/bench/runner.js';
-import { compareResults, type BaselineResult } from '../src/bench/compare.js';
+import { compareResults, confirmComparison, flaggedGroups, type BaselineResult } from '../src/bench/compare.js';
+import { compareCells } from '../src/report/format.js';
 
 const shape = { B: 2, T: 3, F: 4, H: 5 };
 /** 20 samples around `ms`, ±2 %. */
@@ -156,5 +157,53 @@ describe('compareResults', () => {
     expect(report.unmatched).toEqual(['loops forward 2x3x4x5']);
     expect(report.baseline).toBe('old.json');
     expect(JSON.stringify([baseline, current])).toBe(before);
+  });
+});
+
+describe('confirmComparison', () => {
+  const base = [result('a', 10), result('b', 20), result('c', 5), result('d', 8)];
+  const first = compareResults(base, [result('a', 20), result('b', 10), result('c', 5), result('d', 8)], 70);
+
+  it('should list the shape and op of every flagged row once, for measuring them again', () => {
+    expect(first.rows.map((r) => r.verdict)).toEqual(['regression', 'improvement', 'same', 'same']);
+    expect(flaggedGroups(first)).toEqual([{ shape, op: 'train' }]);
+    expect(
+      flaggedGroups(
+        compareResults(
+          base,
+          base.map((r) => result(r.backend, r.meanMs)),
+          70,
+        ),
+      ),
+    ).toEqual([]);
+  });
+
+  it('should keep a verdict the second measurement repeats, with both net changes', () => {
+    const again = compareResults(base, [result('a', 22), result('b', 9), result('c', 5), result('d', 8)], 70);
+    const rows = confirmComparison(first, again).rows;
+    expect(rows.map((r) => r.verdict)).toEqual(['regression', 'improvement', 'same', 'same']);
+    expect(rows[0]?.net).toBeCloseTo(2, 12);
+    expect(rows[0]?.confirmation?.net).toBeCloseTo(2.2, 12);
+    expect(rows[0]?.confirmation?.verdict).toBe('regression');
+    expect(rows[2]?.confirmation).toBeUndefined();
+  });
+
+  it('should call no change where the second measurement does not repeat the first (a burst of load)', () => {
+    const again = compareResults(base, [result('a', 11), result('b', 20), result('c', 5), result('d', 8)], 70);
+    const rows = confirmComparison(first, again).rows;
+    expect(rows.map((r) => r.verdict)).toEqual(['same', 'same', 'same', 'same']);
+    expect(rows[0]?.confirmation).toEqual({ net: rows[0]?.confirmation?.net, verdict: 'same' });
+    expect(rows[0]?.confirmation?.net).toBeCloseTo(1.1, 12);
+    expect(compareCells(rows[0]!).at(-1)).toBe('no change (not confirmed: +10 % measured again)');
+    expect(compareCells(confirmComparison(first, first).rows[0]!).at(-1)).toBe(
+      'REGRESSION (confirmed: +100 % measured again)',
+    );
+  });
+
+  it('should call no change for a flagged row the second measurement lacks', () => {
+    const again = compareResults(base, [result('b', 9), result('c', 5), result('d', 8)], 70);
+    const rows = confirmComparison(first, again).rows;
+    expect(rows[0]?.verdict).toBe('same');
+    expect(compareCells(rows[0]!).at(-1)).toBe('no change (not confirmed: could not be measured again)');
   });
 });

@@ -21,6 +21,11 @@
  * 2x slower moved by 1.7–3.2x net at 32x50x32x128. Hence the default threshold of 70 %, 140 % for the
  * shortest calls.
  *
+ * 4. A change is called only when a second measurement says it too (`confirmComparison`): the shapes and
+ *    ops of the flagged rows are timed again, every backend beside them, and compared by the same rule.
+ *    Reruns here showed the host's load moving within one run (a neighbour's burst slowing the backends
+ *    that use both cores, not the others); such a burst rarely comes back in the same place.
+ *
  * A baseline written before samples were kept (no `sampleMs`) is judged by its means, without the rank
  * test, and only beyond twice the threshold.
  */
@@ -48,6 +53,11 @@ export type Comparison = {
   noisePct: number;
   thresholdPct: number;
   verdict: Verdict;
+  /**
+   * For a row the first measurement flagged: the net change and verdict of the second. The row's verdict
+   * is the first one when both agree, else 'same'.
+   */
+  confirmation?: { net: number; verdict: Verdict };
 };
 export type CompareReport = {
   baseline: string;
@@ -168,6 +178,29 @@ export function compareResults(
     };
   });
   return { baseline: baselineName, minChangePct, rows, unmatched };
+}
+
+/** The shapes and ops of the rows a comparison flags (slower or faster), each once: what to measure again. */
+export function flaggedGroups(report: CompareReport): { shape: Dims; op: BenchOp }[] {
+  const seen = new Map<string, { shape: Dims; op: BenchOp }>();
+  for (const r of report.rows) if (r.verdict !== 'same') seen.set(group(r), { shape: r.shape, op: r.op });
+  return [...seen.values()];
+}
+
+/**
+ * The first comparison with every flagged row checked against the second measurement's: the verdict
+ * stands when the second says the same, else it becomes 'same'; either way the row keeps both.
+ */
+export function confirmComparison(first: CompareReport, second: CompareReport): CompareReport {
+  const again = new Map(second.rows.map((r) => [key(r), r]));
+  const rows = first.rows.map((r): Comparison => {
+    const c = r.verdict === 'same' ? undefined : again.get(key(r));
+    if (r.verdict === 'same') return r;
+    const confirmation =
+      c === undefined ? { net: Number.NaN, verdict: 'same' as const } : { net: c.net, verdict: c.verdict };
+    return { ...r, confirmation, verdict: confirmation.verdict === r.verdict ? r.verdict : 'same' };
+  });
+  return { ...first, rows };
 }
 
 const isDims = (d: unknown): d is Dims =>

@@ -68,8 +68,10 @@ ${backendHelp(20)}
                         when, against the other backends timed beside it (which takes out the
                         machine's own drift), it is slower by more than the larger of --min-change
                         and both runs' measured noise, and a rank test on the samples (Mann-Whitney U,
-                        95 %) tells them apart; otherwise 'no change'. A backend whose every shape and
-                        op slowed together with all the others is not told from a busier machine
+                        95 %) tells them apart (twice --min-change for calls under 5 ms); and only
+                        when its shape and op, timed again with every backend, says so too; otherwise
+                        'no change'. A backend whose every shape and op slowed together with all the
+                        others is not told from a busier machine
   --min-change PCT      the smallest net change --compare calls (default ${DEFAULT_MIN_CHANGE_PCT}: reruns of the same code
                         with --quick moved by up to 1.6x net here; lower it on a quiet machine)
   --fail-on-regression  exit 1 when --compare finds a regression

@@ -1,6 +1,6 @@
 /** Formatting shared by the Markdown and HTML writers. */
 import type { BenchRun } from '../bench/runner.js';
-import type { Comparison } from '../bench/compare.js';
+import { SHORT_CALL_MS, type Comparison } from '../bench/compare.js';
 import { shapeName, type BenchReport } from '../bench/report.js';
 
 export { shapeName, type BenchEnvironment, type BenchReport } from '../bench/report.js';
@@ -77,12 +77,23 @@ export function compareCells(r: Comparison): string[] {
     changePct(r.net),
     `±${r.thresholdPct.toFixed(0)} %`,
     r.significant === undefined ? 'no samples' : r.significant ? 'differ' : 'cannot tell',
-    verdictWord(r.verdict),
+    verdictWord(r.verdict) + confirmationNote(r),
   ];
+}
+
+/** How a flagged row fared when measured again: '' for a row not flagged. */
+function confirmationNote(r: Comparison): string {
+  const c = r.confirmation;
+  if (c === undefined) return '';
+  if (Number.isNaN(c.net)) return ' (not confirmed: could not be measured again)';
+  return c.verdict === r.verdict && r.verdict !== 'same'
+    ? ` (confirmed: ${changePct(c.net)} measured again)`
+    : ` (not confirmed: ${changePct(c.net)} measured again)`;
 }
 
 /** One sentence on the rule, for the head of a comparison. */
 export const compareRule = (minChangePct: number): string =>
   `A result is called slower (REGRESSION) or faster only when its net change, against the other backends timed beside it (which takes out ` +
-  `the machine's drift), is beyond the larger of ${minChangePct} % and the noise both runs measured, and a rank test (Mann–Whitney U, 95 %) ` +
-  'tells the samples apart; otherwise: no change.';
+  `the machine's drift), is beyond the larger of ${minChangePct} % (${2 * minChangePct} % for calls under ${SHORT_CALL_MS} ms, which ` +
+  'time the machine as much as the code) and the noise both runs measured, and a rank test (Mann–Whitney U, 95 %) ' +
+  'tells the samples apart, and its shape and op timed again say so too; otherwise: no change.';
