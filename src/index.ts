@@ -11,9 +11,10 @@ import './backends/builtin.js';
 export { tensor, zeros, fromNested, toNested, sizeOf, checkTensor } from './core/tensor.js';
 export type { Tensor, Nested } from './core/tensor.js';
 export { RnnInputError } from './core/errors.js';
-export { ACTIVATIONS, PRECISIONS, checkForward, checkBackward } from './core/rnn.js';
+export { ACTIVATIONS, CELLS, PRECISIONS, checkForward, checkBackward } from './core/rnn.js';
 export type {
   Activation,
+  Cell,
   CheckedCall,
   Dims,
   Precision,
@@ -23,7 +24,7 @@ export type {
   RnnParams,
 } from './core/rnn.js';
 export { GRADIENT_KEYS, resolveCapabilities } from './core/capabilities.js';
-export type { Capabilities, CapabilityDeclarations, GradientKey } from './core/capabilities.js';
+export type { Capabilities, CapabilityDeclarations, GradientKey, SimpleGradientKey } from './core/capabilities.js';
 
 // Backends: the registry, plug-ins, and a backend in another process.
 export {

@@ -12,15 +12,18 @@ import { guardBackend } from '../src/run/guard.js';
 const learner = (await import('./fixtures/plugins/learner.mjs')).default as unknown as BackendEntry;
 
 describe('resolveCapabilities', () => {
-  it('should default to everything but validating input, and let the created backend override its entry', () => {
+  it('should default to everything but validating input and the gated cells, and let the backend override its entry', () => {
     expect(resolveCapabilities()).toEqual({
+      cells: ['rnn'],
+      gruResetBefore: true,
       activations: ['tanh', 'relu'],
-      gradients: ['wx', 'wh', 'b', 'x', 'h0'],
+      gradients: ['wx', 'wh', 'b', 'bh', 'x', 'h0', 'c0'],
       lastStepOnly: false,
       initialState: true,
       validatesInput: false,
     });
     expect(resolveCapabilities({ validatesInput: true }).validatesInput).toBe(true);
+    expect(resolveCapabilities({ cells: ['rnn', 'gru'] }, { cells: ['lstm'] }).cells).toEqual(['lstm']);
     expect(resolveCapabilities({ activations: ['relu'], lastStepOnly: true }, { activations: ['tanh'] })).toMatchObject(
       { activations: ['tanh'], lastStepOnly: true },
     );
@@ -34,6 +37,21 @@ describe('resolveCapabilities', () => {
       'dh0: not provided',
       'dhs before the last step: not provided',
     ]);
+  });
+
+  it('should list, for the gated cells checked, a cell not declared, the reset gate before, and a missing dbh', () => {
+    const caps = resolveCapabilities({
+      cells: ['rnn', 'gru'],
+      gruResetBefore: false,
+      gradients: ['wx', 'wh', 'b', 'x', 'h0'],
+    });
+    expect(capabilityGaps(caps, ['lstm', 'gru']).map((g) => `${g.what}: ${g.status}`)).toEqual([
+      'lstm: not supported',
+      'gru resetAfter: false: not supported',
+      'dbh: not provided',
+    ]);
+    // A check of the SimpleRNN alone shows none of them.
+    expect(capabilityGaps(caps)).toEqual([]);
   });
 });
 

@@ -388,7 +388,9 @@ describe('rnn-harness list', () => {
   it("should show each backend's description on the line under its row", async () => {
     const r = await run('list');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^loops\s+float64\s.*yes\n {2}float64 reference: plain loops over flat arrays$/m);
+    expect(r.out).toMatch(
+      /^loops\s+float64\s.*yes\n {2}float64 reference: plain loops over flat arrays \(SimpleRNN, LSTM, GRU\)$/m,
+    );
   });
 });
 

@@ -7,6 +7,8 @@ import { CATALOG, correctScratch } from '../src/catalog/index.js';
 import { largeCases } from '../src/oracle/large.js';
 import { scaledCase } from '../src/check/scaled-case.js';
 import { createBackend, type RnnBackend } from '../src/index.js';
+import { gradientOf } from '../src/core/rnn.js';
+import { caseOptions } from '../src/check/arbitraries.js';
 import {
   checkDirectional,
   DIRECTIONAL_KINK_MARGIN,
@@ -69,11 +71,38 @@ describe('the directional oracle', () => {
       { activation: 'tanh', h0: c.h0 },
     );
     for (const k of ['wx', 'wh', 'b', 'x', 'h0'] as const) {
-      const analytic = Array.from(g[k].data).reduce((s, v, i) => s + v * (u[k].data[i] as number), 0);
-      const n = numeric[k];
+      const analytic = Array.from(gradientOf(g, k, 'loops').data).reduce(
+        (s, v, i) => s + v * (u[k]!.data[i] as number),
+        0,
+      );
+      const n = numeric[k]!;
       expect(Math.abs(analytic - n.value)).toBeLessThanOrEqual(n.noise + 2 * n.truncation);
       expect(n.truncation).toBeLessThan(1e-6 * Math.abs(n.value));
     }
+  });
+
+  it.each([
+    ['lstm', { cell: 'lstm' }, ['wx', 'wh', 'b', 'x', 'h0', 'c0']],
+    ['lstm without h0 and c0', { cell: 'lstm', h0: false }, ['wx', 'wh', 'b', 'x', 'h0', 'c0']],
+    ['gru, reset after', { cell: 'gru' }, ['wx', 'wh', 'b', 'bh', 'x', 'h0']],
+    ['gru, reset before', { cell: 'gru', resetAfter: false }, ['wx', 'wh', 'b', 'bh', 'x', 'h0']],
+  ] as const)('should difference every input of the %s, and agree with loops', async (_, o, keys) => {
+    const c = scaledCase({ B: 3, T: 7, F: 4, H: 5 }, 'tanh', 11, o);
+    const u = randomDirections(c, 3);
+    expect(Object.keys(u).sort()).toEqual([...keys].sort());
+    const numeric = await numericDirectionals(loops, c, u);
+    const opts = caseOptions(c);
+    const g = await loops.backward(c.params, c.x, await loops.forward(c.params, c.x, opts), c.dhs, opts);
+    for (const k of keys) {
+      const analytic = Array.from(gradientOf(g, k, 'loops').data).reduce(
+        (s, v, i) => s + v * (u[k]!.data[i] as number),
+        0,
+      );
+      const n = numeric[k]!;
+      expect(Math.abs(analytic - n.value), k).toBeLessThanOrEqual(n.noise + 2 * n.truncation + 1e-12);
+      expect(Math.abs(n.value), k).toBeGreaterThan(1e-3);
+    }
+    expect((await checkDirectional(loops, loops, c, { seed: 3 })).ok).toBe(true);
   });
 
   it("should leave a relu case's gradients out when a pre-activation is near the kink, and say so", async () => {

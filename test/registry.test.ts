@@ -105,7 +105,7 @@ describe('registerBackend on a malformed entry', () => {
     [
       'an unknown gradient',
       { ...ok, gradients: ['wx', 'dwx'] },
-      /entry 'test-c'\.gradients must be an array of distinct values from 'wx', 'wh', 'b', 'x', 'h0'; got \["wx", "dwx"\]/,
+      /entry 'test-c'\.gradients must be an array of distinct values from 'wx', 'wh', 'b', 'bh', 'x', 'h0', 'c0'; got \["wx", "dwx"\]/,
     ],
     [
       'lastStepOnly that is not a boolean',

@@ -240,16 +240,19 @@ export class ExecBackend implements RnnBackend {
     // A child whose backward does not read hs (it runs the forward pass again) is not sent it.
     const hsToo = channel.hello.readsHs === false ? [] : [this.wire('hs', hs)];
     const { B, T, F, H } = call;
-    const shapes: Record<GradientKey, number[]> = { wx: [F, H], wh: [H, H], b: [H], x: [B, T, F], h0: [B, H] };
-    const declared = this.gradients ?? GRADIENT_KEYS;
-    const expected = declared.map((k) => ({ name: k, dtype: this.precision, shape: shapes[k] }));
+    const shapes: Partial<Record<GradientKey, number[]>> = { wx: [F, H], wh: [H, H], b: [H], x: [B, T, F], h0: [B, H] };
+    // The exec protocol speaks the SimpleRNN: its five gradients.
+    const declared = (this.gradients ?? GRADIENT_KEYS).filter((k) => (GRADIENT_KEYS as readonly string[]).includes(k));
+    const expected = declared.map((k) => ({ name: k, dtype: this.precision, shape: shapes[k] as number[] }));
     const f = await channel.request(
       { type: 'backward', activation: call.activation },
       [...this.inputs(p, x, call), ...hsToo, this.wire('dhs', dhs)],
       expected,
     );
     // Only what the child declares comes back; the harness neither reads nor checks the rest.
-    return Object.fromEntries(declared.map((k) => [k, this.output(f, 'backward', k, shapes[k])])) as RnnGradients;
+    return Object.fromEntries(
+      declared.map((k) => [k, this.output(f, 'backward', k, shapes[k] as number[])]),
+    ) as RnnGradients;
   }
 
   /**

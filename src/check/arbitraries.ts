@@ -6,18 +6,28 @@
 import fc from 'fast-check';
 import type { Capabilities } from '../core/capabilities.js';
 import { rnnPreActivations } from '../kernels/simple-rnn.js';
-import type { Activation, Dims, RnnOptions, RnnParams } from '../core/rnn.js';
+import type { Activation, Cell, Dims, RnnOptions, RnnParams } from '../core/rnn.js';
 import { asFloat64, type Tensor } from '../core/tensor.js';
 import { cut, GRID, RnnCaseArbitrary, shapesOf, type CaseSpace } from './case-arbitrary.js';
 
 export { GRID };
 
-/** A SimpleRNN problem: its sizes, activation, parameters, input, initial state and upstream gradient. */
+/**
+ * A problem of one cell: its sizes, cell (undefined: the SimpleRNN) and options, parameters (a GRU's bh
+ * included), input, initial states and upstream gradient.
+ */
 export type RnnCase = Dims & {
+  /** The cell; undefined is the SimpleRNN. */
+  cell?: Cell;
+  /** The SimpleRNN's activation ('tanh' for a gated cell, where it does not apply). */
   activation: Activation;
+  /** A GRU's reset gate after the product (undefined: true). */
+  resetAfter?: boolean;
   params: RnnParams;
   x: Tensor;
   h0: Tensor | undefined;
+  /** An LSTM's initial cell state (undefined: zeros). */
+  c0?: Tensor | undefined;
   dhs: Tensor;
   /** How a large case's values were made (scaledCase's seed and options): its JSON, instead of the values. */
   recipe?: { seed: number; biasMagnitude?: number };
@@ -43,8 +53,12 @@ export type CaseConstraints = {
    * default shapes makes every pre-activation exceed 100 − (F + H) ≥ 88 in magnitude: saturation.
    */
   biasMagnitude?: [number, number];
-  /** Always (true) or never (false) an initial state; either when undefined. */
+  /** Always (true) or never (false) an initial state (an LSTM's c0 too); either when undefined. */
   h0?: boolean;
+  /** The cell (default 'rnn'). */
+  cell?: Cell;
+  /** A GRU's reset gate after (true) or before (false) the product; either when undefined. */
+  resetAfter?: boolean;
   /** The upstream gradient on the last step only, zero before it (a many-to-one model). */
   lastStepOnly?: boolean;
 };
@@ -81,37 +95,58 @@ export function rnnCase(c: CaseConstraints = {}): fc.Arbitrary<RnnCase> {
     const hi = Math.max(1, Math.floor(max / GRID));
     return [Math.min(hi, Math.ceil(min / GRID)), hi];
   };
+  const cell = c.cell ?? 'rnn';
   const space: CaseSpace = {
     ranges: r,
     activation: c.activation,
     h0: c.h0,
+    cell,
+    resetAfter: c.resetAfter,
     values: steps(lo, m),
     bias: steps(bLo, bHi),
   };
-  const full = shapesOf({ B: r.B[1], T: r.T[1], F: r.F[1], H: r.H[1] });
+  const full = shapesOf({ B: r.B[1], T: r.T[1], F: r.F[1], H: r.H[1] }, cell);
   return new RnnCaseArbitrary(space, (v): RnnCase => {
     const { B, T, F, H, activation } = v;
-    const shapes = shapesOf(v);
+    const shapes = shapesOf(v, cell);
     const t = (name: keyof typeof shapes) => cut(v[name], shapes[name], full[name]);
+    // A weight's pool is [rows, G, H]: as a tensor, [rows, G·H], the gate blocks side by side.
+    const flat = (name: 'wx' | 'wh' | 'b' | 'bh'): Tensor => {
+      const { shape: d, data } = t(name);
+      return {
+        shape:
+          d.length === 3
+            ? [d[0] as number, (d[1] as number) * (d[2] as number)]
+            : [(d[0] as number) * (d[1] as number)],
+        data,
+      };
+    };
     const dhs = t('dhs');
-    return {
+    const common = {
       B,
       T,
       F,
       H,
       activation,
-      params: { wx: t('wx'), wh: t('wh'), b: t('b') },
       x: t('x'),
       h0: v.withH0 ? t('h0') : undefined,
       dhs: c.lastStepOnly === true ? maskToLastStep(dhs) : dhs,
     };
+    const params = { wx: flat('wx'), wh: flat('wh'), b: flat('b') };
+    if (cell === 'lstm') return { ...common, cell, params, c0: v.withC0 ? t('c0') : undefined };
+    if (cell === 'gru') return { ...common, cell, resetAfter: v.resetAfter, params: { ...params, bh: flat('bh') } };
+    return { ...common, params };
   });
 }
 
 /** Why a backend with these capabilities is not checked on `c`, or undefined when it is. */
 export function outsideCapabilities(caps: Capabilities, c: RnnCase): string | undefined {
-  if (!caps.activations.includes(c.activation)) return `${c.activation} not supported`;
+  const cell = c.cell ?? 'rnn';
+  if (!caps.cells.includes(cell)) return `${cell} not supported`;
+  if (cell === 'gru' && c.resetAfter === false && !caps.gruResetBefore) return 'gru resetAfter: false not supported';
+  if (cell === 'rnn' && !caps.activations.includes(c.activation)) return `${c.activation} not supported`;
   if (c.h0 !== undefined && !caps.initialState) return 'h0 given: not supported';
+  if (c.c0 !== undefined && !caps.initialState) return 'c0 given: not supported';
   return undefined;
 }
 
@@ -120,13 +155,17 @@ export function adaptCase(caps: Capabilities, c: RnnCase): RnnCase {
   return caps.lastStepOnly ? { ...c, dhs: maskToLastStep(c.dhs) } : c;
 }
 
-/** The options of a case, for forward and backward. */
+/** The options of a case, for forward and backward: the cell's own, and h0 and c0 when given. */
 export function caseOptions(c: RnnCase): RnnOptions {
-  return c.h0 === undefined ? { activation: c.activation } : { activation: c.activation, h0: c.h0 };
+  const cell = c.cell ?? 'rnn';
+  const states = { ...(c.h0 === undefined ? {} : { h0: c.h0 }), ...(c.c0 === undefined ? {} : { c0: c.c0 }) };
+  if (cell === 'rnn') return { activation: c.activation, ...states };
+  return { cell, ...(cell === 'gru' ? { resetAfter: c.resetAfter !== false } : {}), ...states };
 }
 
 /** The smallest |a_t| over the case's pre-activations, given its reference hidden states. */
 export function minPreActivation(c: RnnCase, hs: Tensor): number {
+  if ((c.cell ?? 'rnn') !== 'rnn') return Infinity; // a gated cell is smooth: no kink
   const out = new Float64Array(c.B * c.T * c.H);
   const p = c.params;
   rnnPreActivations(
@@ -148,7 +187,11 @@ export function minPreActivation(c: RnnCase, hs: Tensor): number {
 
 /** A one-line description of a case: its shape and options. */
 export function describeCase(c: RnnCase): string {
-  return `B=${c.B} T=${c.T} F=${c.F} H=${c.H} activation=${c.activation} h0=${c.h0 === undefined ? 'zeros' : 'given'}`;
+  const shape = `B=${c.B} T=${c.T} F=${c.F} H=${c.H}`;
+  const h0 = `h0=${c.h0 === undefined ? 'zeros' : 'given'}`;
+  if (c.cell === 'lstm') return `lstm ${shape} ${h0} c0=${c.c0 === undefined ? 'zeros' : 'given'}`;
+  if (c.cell === 'gru') return `gru ${shape} resetAfter=${c.resetAfter !== false} ${h0}`;
+  return `${shape} activation=${c.activation} ${h0}`;
 }
 
 /**
@@ -157,23 +200,30 @@ export function describeCase(c: RnnCase): string {
  */
 export function caseToJson(c: RnnCase): object {
   const arr = (t: Tensor | undefined) => (t === undefined ? null : { shape: t.shape, data: [...t.data] });
+  const cell =
+    c.cell === undefined ? {} : { cell: c.cell, ...(c.cell === 'gru' ? { resetAfter: c.resetAfter !== false } : {}) };
   if (c.recipe !== undefined) {
     return {
       shape: { B: c.B, T: c.T, F: c.F, H: c.H },
+      ...cell,
       activation: c.activation,
       h0: c.h0 !== undefined,
+      ...(c.cell === 'lstm' ? { c0: c.c0 !== undefined } : {}),
       lastStepOnly: isLastStepOnly(c),
       scaledCase: c.recipe,
     };
   }
   return {
     shape: { B: c.B, T: c.T, F: c.F, H: c.H },
+    ...cell,
     activation: c.activation,
     wx: arr(c.params.wx),
     wh: arr(c.params.wh),
     b: arr(c.params.b),
+    ...(c.cell === 'gru' ? { bh: arr(c.params.bh) } : {}),
     x: arr(c.x),
     h0: arr(c.h0),
+    ...(c.cell === 'lstm' ? { c0: arr(c.c0) } : {}),
     dhs: arr(c.dhs),
   };
 }

@@ -18,22 +18,29 @@ export const FEATURES = [
   'tanh',
   'H!=F',
   'H=F',
+  'c0',
+  'no c0',
+  'reset after',
+  'reset before',
   'saturated',
 ] as const;
 export type Feature = (typeof FEATURES)[number];
 
 /** The features of a case; `saturated` marks the case whose every pre-activation is far beyond tanh's knee. */
 export function caseFeatures(
-  c: Pick<RnnCase, 'B' | 'T' | 'F' | 'H' | 'activation' | 'h0'>,
+  c: Pick<RnnCase, 'B' | 'T' | 'F' | 'H' | 'activation' | 'h0' | 'cell' | 'c0' | 'resetAfter'>,
   saturated = false,
 ): Feature[] {
   const f: Feature[] = [
     c.T > 1 ? 'T>1' : 'T=1',
     c.B > 1 ? 'B>1' : 'B=1',
     c.h0 === undefined ? 'no h0' : 'h0',
-    c.activation,
     c.H === c.F ? 'H=F' : 'H!=F',
   ];
+  // A gated cell has no activation to choose; an LSTM has c0 or not, a GRU its reset gate after or before.
+  if (c.cell === undefined || c.cell === 'rnn') f.push(c.activation);
+  if (c.cell === 'lstm') f.push(c.c0 === undefined ? 'no c0' : 'c0');
+  if (c.cell === 'gru') f.push(c.resetAfter === false ? 'reset before' : 'reset after');
   if (saturated) f.push('saturated');
   return FEATURES.filter((x) => f.includes(x));
 }
@@ -87,7 +94,14 @@ export const FEATURE_HINTS: Record<Feature, string> = {
   tanh: 'look at tanh and its derivative 1 − h²',
   'H!=F': 'look for F and H swapped, or wx and wh mixed up: a mistake that H = F would hide',
   'H=F': 'look at code that only square weights reach',
-  saturated: 'look at large pre-activations: tanh written with e^{2a} overflows to NaN beyond a ≈ 354',
+  c0: "look at how the LSTM's initial cell state c0 enters: c_{t-1} at the first step, and dc0 = dc_1 ⊙ f_1",
+  'no c0': 'look at the zero initial cell state used when c0 is not given',
+  'reset after':
+    "look at the GRU's new gate with the reset after the product: n = tanh(x·wxn + bn + r ⊙ (h·whn + bhn))",
+  'reset before':
+    "look at the GRU's new gate with the reset before the product: n = tanh(x·wxn + bn + (r ⊙ h)·whn + bhn)",
+  saturated:
+    'look at large pre-activations: tanh written with e^{2a} overflows to NaN beyond a ≈ 354, a sigmoid written as e^a/(1 + e^a) beyond a ≈ 709',
 };
 
 /** Where to look when a quantity fails in every case: the line of the contract that makes it. */

@@ -102,7 +102,7 @@ export function comparePeer(got: ArrayLike<number>, expected: readonly number[],
 }
 
 /** The last state [B,H] of hs [B,T,H]. */
-function lastStep(hs: Tensor, B: number, T: number, H: number): Float64Array {
+export function lastStep(hs: Tensor, B: number, T: number, H: number): Float64Array {
   const out = new Float64Array(B * H);
   for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) out[b * H + j] = hs.data[(b * T + T - 1) * H + j] as number;
   return out;

@@ -5,9 +5,15 @@
  * every backend against `loops`, and the oracle against `loops`. A failing row names its worst element
  * and what its failing cases share that no passing one has (check/diagnosis.ts).
  */
-import { checkedGradients, GRADIENT_KEYS, resolveCapabilities, type Gap } from '../core/capabilities.js';
+import {
+  checkedGradients,
+  GRADIENT_KEYS,
+  resolveCapabilities,
+  type Gap,
+  type SimpleGradientKey,
+} from '../core/capabilities.js';
 import { PROBLEM2 } from '../fixtures/problem2.js';
-import type { Activation, RnnBackend } from '../core/rnn.js';
+import { gradientOf, type Activation, type Cell, type RnnBackend } from '../core/rnn.js';
 import { rnnForward } from '../kernels/simple-rnn.js';
 import { asFloat64, fromNested, type Nested, type Tensor } from '../core/tensor.js';
 import { adaptCase, caseOptions, minPreActivation, outsideCapabilities, type RnnCase } from './arbitraries.js';
@@ -23,6 +29,7 @@ import {
   runPeerCase,
   type PeerComparison,
 } from './peer-cases.js';
+import { gatedPeerCases, gatedPeerExpected, gatedPeerRnnCase, runGatedPeerCase } from './gated-peer-cases.js';
 import { RELU_KINK_MARGIN } from './properties.js';
 import { scaledCase } from './scaled-case.js';
 import { toleranceFor, type Tolerance } from './tolerance.js';
@@ -129,17 +136,11 @@ function alive(c: RnnCase): boolean {
  * separates failing cases from passing ones is one feature: 'T=1' and 'T=5' differ only in T, 'B=1' and
  * 'T=5' only in B, 'H=F' and 'T=5' only in H.
  */
-export function checkCases(seed = CHECK_SEED): CheckCase[] {
-  const shapes = [
-    ['T=1', 3, 1, 4, 5],
-    ['T=5', 3, 5, 4, 5],
-    ['B=1', 1, 5, 4, 5],
-    ['H=F', 3, 5, 4, 4],
-    ['T=64', 2, 64, 3, 5],
-  ] as const;
+export function checkCases(seed = CHECK_SEED, cell: Cell = 'rnn'): CheckCase[] {
+  if (cell !== 'rnn') return gatedCheckCases(seed, cell);
   const cases: CheckCase[] = [{ name: 'problem2', c: problem2Case() }];
   let s = seed;
-  for (const [label, B, T, F, H] of shapes) {
+  for (const [label, B, T, F, H] of CHECK_SHAPES) {
     for (const activation of ['tanh', 'relu'] as const) {
       for (const withH0 of [false, true]) {
         let c = randomCase(s++, B, T, F, H, activation, withH0);
@@ -152,6 +153,51 @@ export function checkCases(seed = CHECK_SEED): CheckCase[] {
   const saturated = randomCase(s, 2, 6, 3, 4, 'tanh', false);
   saturated.params.b = { shape: [4], data: Float64Array.from([600, -2500, 9000, -10000]) };
   cases.push({ name: 'saturated tanh', c: saturated, saturated: true });
+  return cases;
+}
+
+/** The pairs of shapes of the suite; each differs from 'T=5' in one size. */
+const CHECK_SHAPES = [
+  ['T=1', 3, 1, 4, 5],
+  ['T=5', 3, 5, 4, 5],
+  ['B=1', 1, 5, 4, 5],
+  ['H=F', 3, 5, 4, 4],
+  ['T=64', 2, 64, 3, 5],
+] as const;
+
+/**
+ * An LSTM's or a GRU's cases: the suite's shapes, an LSTM with no initial state, with h0 only and with h0
+ * and c0, a GRU with its reset gate after and before the product, each with and without h0; then a case
+ * whose gates are all saturated (every bias ±30).
+ */
+function gatedCheckCases(seed: number, cell: 'lstm' | 'gru'): CheckCase[] {
+  const variants =
+    cell === 'lstm'
+      ? [
+          { name: '', o: { h0: false, c0: false } },
+          { name: ' h0', o: { h0: true, c0: false } },
+          { name: ' h0 c0', o: { h0: true, c0: true } },
+        ]
+      : [true, false].flatMap((after) =>
+          [false, true].map((h0) => ({
+            name: ` reset ${after ? 'after' : 'before'}${h0 ? ' h0' : ''}`,
+            o: { h0, resetAfter: after },
+          })),
+        );
+  const cases: CheckCase[] = [];
+  let s = seed;
+  for (const [label, B, T, F, H] of CHECK_SHAPES) {
+    for (const v of variants)
+      cases.push({ name: `${label}${v.name}`, c: scaledCase({ B, T, F, H }, 'tanh', s++, { cell, ...v.o }) });
+  }
+  // Every gate's pre-activation near ±30, where σ is 0 or 1 to 13 digits and a σ written e^a/(1 + e^a) still holds.
+  for (const resetAfter of cell === 'gru' ? [true, false] : [true]) {
+    const c = scaledCase({ B: 2, T: 6, F: 3, H: 4 }, 'tanh', s++, { cell, resetAfter });
+    const b = c.params.b.data as Float64Array;
+    for (let k = 0; k < b.length; k++) b[k] = k % 3 === 1 ? -30 : 30;
+    const name = cell === 'gru' ? `saturated gates reset ${resetAfter ? 'after' : 'before'}` : 'saturated gates';
+    cases.push({ name, c, saturated: true });
+  }
   return cases;
 }
 
@@ -272,11 +318,11 @@ export async function checkBackend(
   caps = resolveCapabilities(backend),
 ): Promise<CheckRow[]> {
   const worst = new Worst(backend.name);
-  const gradients = checkedGradients(caps);
   for (const cc of cases) {
     const { name, c: original } = cc;
     if (outsideCapabilities(caps, original) !== undefined) continue;
     const c = adaptCase(caps, original);
+    const gradients = checkedGradients(caps, c.cell);
     const o = caseOptions(c);
     const tol = toleranceFor(backend.precision, c);
     const hsRef = await reference.forward(c.params, c.x, o);
@@ -290,8 +336,11 @@ export async function checkBackend(
     const gRef = await reference.backward(c.params, c.x, hsRef, c.dhs, o);
     try {
       const g = await backend.backward(c.params, c.x, hsRef, c.dhs, o);
-      for (const k of gradients)
-        worst.compared(`d${k}`, name, compareTensors(g[k], gRef[k], tol), tol, g[k], gRef[k], cc);
+      for (const k of gradients) {
+        const [got, want] = [g[k], gradientOf(gRef, k, reference.name)];
+        if (got === undefined || got === null) worst.threw(`d${k}`, name, new Error(`backward returned no d${k}`), cc);
+        else worst.compared(`d${k}`, name, compareTensors(got, want, tol), tol, got, want, cc);
+      }
     } catch (e) {
       for (const k of gradients) worst.threw(`d${k}`, name, e, cc);
     }
@@ -373,7 +422,14 @@ export async function checkPeers(
       const e = p.expected;
       const got: [string, Tensor, number[]][] = [
         ['hs', hs, e.hs],
-        ...checkedGradients(caps).map((k) => [`d${k}`, g[k], e[`grad_${k}`]] as [string, Tensor, number[]]),
+        ...checkedGradients(caps).map(
+          (k) =>
+            [`d${k}`, gradientOf(g, k, backend.name), e[`grad_${k as SimpleGradientKey}`]] as [
+              string,
+              Tensor,
+              number[],
+            ],
+        ),
       ];
       for (const [what, actual, expected] of got) {
         worst.add(
@@ -390,6 +446,33 @@ export async function checkPeers(
       }
     } catch (e) {
       worst.threw('peer grads', p.name, e);
+    }
+  }
+  return { rows: worst.result(), left };
+}
+
+/**
+ * Other frameworks' expectations for an LSTM or a GRU (check/gated-peer-cases.ts), each with that
+ * framework's tolerance: one row, 'peer hs'. Cases outside the backend's capabilities are counted as left.
+ */
+export async function checkGatedPeers(
+  backend: RnnBackend,
+  cell: 'lstm' | 'gru',
+  caps = resolveCapabilities(backend),
+): Promise<{ rows: CheckRow[]; left: number }> {
+  const worst = new Worst(backend.name);
+  let left = 0;
+  for (const p of gatedPeerCases(cell)) {
+    if (outsideCapabilities(caps, gatedPeerRnnCase(p)) !== undefined) {
+      left++;
+      continue;
+    }
+    try {
+      const { what, shape } = gatedPeerExpected(p);
+      const cmp = await runGatedPeerCase(backend, p);
+      worst.add(peerRow(backend.name, 'peer hs', `${p.name} (${p.project})`, cmp, p.tolerance.atol, what, shape));
+    } catch (e) {
+      worst.threw('peer hs', p.name, e);
     }
   }
   return { rows: worst.result(), left };

@@ -4,6 +4,7 @@ import { runCheck, type CheckReport } from '../run/check.js';
 import { checkMarkdown } from '../report/summaries.js';
 import {
   backendHelp,
+  cellOption,
   BACKEND_OPTIONS,
   backendFlags,
   EXIT,
@@ -17,7 +18,7 @@ import {
   type Io,
 } from './common.js';
 
-export const CHECK_HELP = `Usage: rnn-harness check [--large] [--jobs N] [--shard I/N] [--backends a,b] [--plugin MODULE]...
+export const CHECK_HELP = `Usage: rnn-harness check [--cell rnn|lstm|gru|all] [--large] [--jobs N] [--shard I/N] [--backends a,b] [--plugin MODULE]...
                          [--exec NAME=CMD]... [--timeout-ms N] [--json FILE] [--out DIR]
 
 Runs a fixed suite on every available backend against the float64 reference 'loops':
@@ -39,8 +40,16 @@ oracle, finite differences of loops' forward along random directions (six forwar
 instead of four per number). Its rows are 'directional hs', 'directional dwx', …: the error of the
 projection and what it is allowed. About a minute here for the fast backends; slow ones take longer.
 
+With --cell lstm or --cell gru it checks that cell instead: the same shapes with an LSTM without an
+initial state, with h0 and with h0 and c0, a GRU with its reset gate after and before the product, each
+with and without h0, and a case whose gates are all saturated (biases ±30); hs and every gradient (the
+GRU's dbh and the LSTM's dc0 too) against loops, loops' gradients against finite differences, and 67
+expectations from ONNX, ONNX Runtime, Keras and TensorFlow.js tests (data/GATED-PEER-CASES.md). Rows are
+named 'lstm hs', 'gru dbh', …; a backend that does not declare the cell has a 'not supported' row.
+
 Options:
-  --large           also the bench's shapes, with the directional oracle
+  --cell CELL       rnn (the default), lstm, gru, or all three
+  --large           also the bench's shapes, with the directional oracle (the SimpleRNN's)
 ${jobsHelp('backends')}
   --shard I/N       only the I-th of N shards: the parts (each backend, then the oracle) dealt by cost;
                     merge the shards' check.json with rnn-harness merge
@@ -62,6 +71,7 @@ export async function check(argv: string[], io: Io): Promise<number> {
       options: {
         ...BACKEND_OPTIONS,
         large: { type: 'boolean' },
+        cell: { type: 'string' },
         json: { type: 'string' },
         out: { type: 'string' },
         jobs: { type: 'string' },
@@ -80,6 +90,7 @@ export async function check(argv: string[], io: Io): Promise<number> {
     backends: flags.backends,
     timeoutMs: flags.timeoutMs,
     large: values.large === true,
+    ...(values.cell === undefined ? {} : { cell: cellOption('check', values.cell) }),
     progress: io.err,
     jobs,
     replayArgs: flags.loadArgs,

@@ -6,6 +6,7 @@ import { loadPlugins } from '../registry/plugins.js';
 import { registerVariants } from '../registry/variants.js';
 import { backendEntries, getBackendEntry, markReloadable } from '../registry/registry.js';
 import type { BackendInfo } from '../registry/types.js';
+import { CELLS, type Cell } from '../core/kinds.js';
 import { DEFAULT_TIMEOUT_MS } from '../run/guard.js';
 import { AUTO_JOBS_MIN_MS, defaultJobs, type JobsOption } from '../run/jobs.js';
 import { sci, table, unavailableLines } from '../report/text.js';
@@ -40,6 +41,16 @@ export function intOption(command: string, name: string, value: string | undefin
     );
   }
   return n;
+}
+
+/** --cell: 'rnn', 'lstm', 'gru' or (withAll) 'all', or a UsageError. */
+export function cellOption(command: string, value: string, withAll = true): Cell | 'all' {
+  const allowed: readonly string[] = withAll ? [...CELLS, 'all'] : CELLS;
+  if (!allowed.includes(value))
+    throw new UsageError(
+      `rnn-harness ${command}: --cell must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}`,
+    );
+  return value as Cell | 'all';
 }
 
 /** --jobs N: child processes for the campaign; 'auto' when not given. */

@@ -4,7 +4,7 @@
  * `rnn-harness/vitest` export); another runner needs only another such adapter.
  */
 import fc from 'fast-check';
-import { capabilityGaps, checkedGradients, type Capabilities } from '../core/capabilities.js';
+import { capabilityGaps, checkedGradients, type Capabilities, type SimpleGradientKey } from '../core/capabilities.js';
 import {
   caseOptions,
   caseToJson,
@@ -37,7 +37,7 @@ import { caseValues } from '../report/fuzz-text.js';
 import { problem2Case } from '../check/suite.js';
 import { toleranceFor } from '../check/tolerance.js';
 import { PROBLEM2 } from '../fixtures/problem2.js';
-import type { RnnBackend } from '../core/rnn.js';
+import { gradientOf, type RnnBackend } from '../core/rnn.js';
 import { tensor, type Tensor } from '../core/tensor.js';
 import { badInputs, leavesInputsUnchanged } from './bad-inputs.js';
 import { combine, concatBatch, sliceBatch } from './tensors.js';
@@ -277,8 +277,10 @@ async function batchSplit(b: RnnBackend, caps: Capabilities, c: RnnCase): Promis
       b,
       c,
       summed ? `d${key} summed over halves` : `d${key} of the halves`,
-      summed ? combine(1, g1[key], 1, g2[key]) : concatBatch(g1[key], g2[key]),
-      g[key],
+      summed
+        ? combine(1, gradientOf(g1, key, b.name), 1, gradientOf(g2, key, b.name))
+        : concatBatch(gradientOf(g1, key, b.name), gradientOf(g2, key, b.name)),
+      gradientOf(g, key, b.name),
     );
   }
 }
@@ -297,7 +299,13 @@ async function linearInDhs(b: RnnBackend, caps: Capabilities, c: RnnCase, other:
   const g2 = await b.backward(c.params, c.x, hs, dhs2, o);
   const g = await b.backward(c.params, c.x, hs, combine(alpha, c.dhs, beta, dhs2), o);
   for (const key of checkedGradients(caps))
-    assertAgrees(b, c, `d${key} of a combination`, combine(alpha, g1[key], beta, g2[key]), g[key]);
+    assertAgrees(
+      b,
+      c,
+      `d${key} of a combination`,
+      combine(alpha, gradientOf(g1, key, b.name), beta, gradientOf(g2, key, b.name)),
+      gradientOf(g, key, b.name),
+    );
 }
 
 const f = (activation: string, v: number) => (activation === 'tanh' ? Math.tanh(v) : Math.max(0, v));
@@ -347,7 +355,7 @@ async function peerGradients(b: RnnBackend, caps: Capabilities, p: PeerGradientC
   const hs = await b.forward(c.params, c.x, o);
   const g = await b.backward(c.params, c.x, hs, caps.lastStepOnly ? maskToLastStep(c.dhs) : c.dhs, o);
   for (const k of checkedGradients(caps)) {
-    const r = comparePeer(g[k].data, p.expected[`grad_${k}`], p.expected);
+    const r = comparePeer(gradientOf(g, k, b.name).data, p.expected[`grad_${k as SimpleGradientKey}`], p.expected);
     if (!(r.ratio <= 1))
       throw new Error(
         `${p.name}: d${k}[${r.index}] is off by ${r.maxError.toExponential(3)}, ${r.ratio.toFixed(2)}x the peer's tolerance (atol ${p.expected.atol}); source: ${p.source}`,

@@ -6,22 +6,38 @@
  * (the backend's win, e.g. an exec backend that learns them from its child's handshake).
  */
 import { describeValue, invalidArgument } from './errors.js';
-import { ACTIVATIONS, type Activation } from './kinds.js';
+import { ACTIVATIONS, CELLS, type Activation, type Cell } from './kinds.js';
 
-/** A gradient a backward returns, by the name of its input: wx, wh, b, x or h0. */
-export type GradientKey = 'wx' | 'wh' | 'b' | 'x' | 'h0';
-/** The gradients of the contract, in the order every table shows them. */
-export const GRADIENT_KEYS: readonly GradientKey[] = ['wx', 'wh', 'b', 'x', 'h0'];
+/** A gradient a backward returns, by the name of its input: wx, wh, b, x, h0, and bh (GRU) or c0 (LSTM). */
+export type GradientKey = SimpleGradientKey | 'bh' | 'c0';
+/** A gradient every cell has: the SimpleRNN's five. */
+export type SimpleGradientKey = 'wx' | 'wh' | 'b' | 'x' | 'h0';
+/** The gradients of the SimpleRNN, in the order every table shows them. */
+export const GRADIENT_KEYS: readonly SimpleGradientKey[] = ['wx', 'wh', 'b', 'x', 'h0'];
+/** Every gradient of every cell, in the order every table shows them. */
+export const ALL_GRADIENT_KEYS: readonly GradientKey[] = ['wx', 'wh', 'b', 'bh', 'x', 'h0', 'c0'];
+
+/** The gradients of a cell: the SimpleRNN's five, and bh for a GRU or c0 for an LSTM. */
+export function gradientKeys(cell: Cell = 'rnn'): readonly GradientKey[] {
+  return ALL_GRADIENT_KEYS.filter((k) => (k !== 'bh' || cell === 'gru') && (k !== 'c0' || cell === 'lstm'));
+}
 
 /** What a backend declares it implements, resolved with the defaults (everything, but validating input). */
 export type Capabilities = {
-  /** The activations the backend implements (default both). */
+  /** The cells the backend implements (default: the SimpleRNN only); the others are shown as not supported. */
+  cells: readonly Cell[];
+  /** Whether a GRU declared in `cells` also has the reset gate before the product (resetAfter: false; default true). */
+  gruResetBefore: boolean;
+  /** The SimpleRNN's activations the backend implements (default both). */
   activations: readonly Activation[];
-  /** The gradients backward returns (default all five; none: forward only); the others may be absent or null. */
+  /** The gradients backward returns (default all; none: forward only); the others may be absent or null. */
   gradients: readonly GradientKey[];
   /** Backward reads only dhs[:, T-1] (a many-to-one model): checked with dhs zero elsewhere (default false). */
   lastStepOnly: boolean;
-  /** The backend uses options.h0 (default true); false: it always starts from zeros, and dh0 is not checked. */
+  /**
+   * The backend uses options.h0, and an LSTM's c0 (default true); false: it always starts from zeros, and
+   * dh0 and dc0 are not checked.
+   */
   initialState: boolean;
   /**
    * The backend refuses bad input (wrong shapes, NaN, an unknown activation) with an error, as
@@ -34,6 +50,8 @@ export type Capabilities = {
 
 /** The optional fields a BackendEntry or an RnnBackend may carry. */
 export type CapabilityDeclarations = {
+  readonly cells?: readonly Cell[];
+  readonly gruResetBefore?: boolean;
   readonly activations?: readonly Activation[];
   readonly gradients?: readonly GradientKey[];
   readonly lastStepOnly?: boolean;
@@ -42,8 +60,10 @@ export type CapabilityDeclarations = {
 };
 
 export const FULL_CAPABILITIES: Capabilities = {
+  cells: ['rnn'],
+  gruResetBefore: true,
   activations: ACTIVATIONS,
-  gradients: GRADIENT_KEYS,
+  gradients: ALL_GRADIENT_KEYS,
   lastStepOnly: false,
   initialState: true,
   validatesInput: false,
@@ -82,13 +102,17 @@ function flag(fn: string, arg: string, v: unknown): boolean | undefined {
 
 /** Checks the declaration fields of `d` (an entry or a backend); `what` prefixes the argument names. */
 export function checkDeclarations(fn: string, what: string, d: CapabilityDeclarations): CapabilityDeclarations {
+  const cells = subset(fn, `${what}.cells`, d.cells, CELLS);
+  const gruResetBefore = flag(fn, `${what}.gruResetBefore`, d.gruResetBefore);
   const activations = subset(fn, `${what}.activations`, d.activations, ACTIVATIONS);
   // No gradients at all is a forward-only backend: every gradient row is then "not provided".
-  const gradients = subset(fn, `${what}.gradients`, d.gradients, GRADIENT_KEYS, true);
+  const gradients = subset(fn, `${what}.gradients`, d.gradients, ALL_GRADIENT_KEYS, true);
   const lastStepOnly = flag(fn, `${what}.lastStepOnly`, d.lastStepOnly);
   const initialState = flag(fn, `${what}.initialState`, d.initialState);
   const validatesInput = flag(fn, `${what}.validatesInput`, d.validatesInput);
   return {
+    ...(cells && { cells }),
+    ...(gruResetBefore !== undefined && { gruResetBefore }),
     ...(activations && { activations }),
     ...(gradients && { gradients }),
     ...(lastStepOnly !== undefined && { lastStepOnly }),
@@ -102,6 +126,8 @@ export function resolveCapabilities(...declarations: (CapabilityDeclarations | u
   const caps = { ...FULL_CAPABILITIES };
   for (const d of declarations) {
     if (d === undefined) continue;
+    if (d.cells !== undefined) caps.cells = d.cells;
+    if (d.gruResetBefore !== undefined) caps.gruResetBefore = d.gruResetBefore;
     if (d.activations !== undefined) caps.activations = d.activations;
     if (d.gradients !== undefined) caps.gradients = d.gradients;
     if (d.lastStepOnly !== undefined) caps.lastStepOnly = d.lastStepOnly;
@@ -111,37 +137,58 @@ export function resolveCapabilities(...declarations: (CapabilityDeclarations | u
   return caps;
 }
 
-/** The gradients the harness compares: the declared ones, without dh0 when h0 is not supported. */
-export function checkedGradients(caps: Capabilities): GradientKey[] {
-  return caps.gradients.filter((k) => k !== 'h0' || caps.initialState);
+/**
+ * The gradients the harness compares for a cell: the declared ones of the cell, without dh0 and dc0 when h0
+ * is not supported.
+ */
+export function checkedGradients(caps: Capabilities, cell: Cell = 'rnn'): GradientKey[] {
+  const keys = gradientKeys(cell);
+  return caps.gradients.filter((k) => keys.includes(k) && ((k !== 'h0' && k !== 'c0') || caps.initialState));
 }
 
 /** One thing the harness leaves out for a backend, and why: a visible row of every report. */
 export type Gap = {
-  /** What is left out: 'tanh', 'relu', 'd<key>', 'h0 given', 'dhs before the last step'. */
+  /** What is left out: 'lstm', 'gru', 'tanh', 'relu', 'd<key>', 'h0 given', 'dhs before the last step'. */
   what: string;
   status: 'not supported' | 'not provided';
   reason: string;
 };
 
-/** What the declarations leave out, each with its reason. */
-export function capabilityGaps(caps: Capabilities): Gap[] {
+/**
+ * What the declarations leave out of a check of `cells` (default: the SimpleRNN), each with its reason: a
+ * cell it does not implement, and within the cells it does, activations, h0 and gradients.
+ */
+export function capabilityGaps(caps: Capabilities, cells: readonly Cell[] = ['rnn']): Gap[] {
   const gaps: Gap[] = [];
+  for (const c of cells) {
+    if (!caps.cells.includes(c))
+      gaps.push({ what: c, status: 'not supported', reason: `the backend declares cells: ${caps.cells.join(', ')}` });
+  }
+  const checked = cells.filter((c) => caps.cells.includes(c));
+  if (checked.includes('gru') && !caps.gruResetBefore) {
+    gaps.push({
+      what: 'gru resetAfter: false',
+      status: 'not supported',
+      reason: 'the backend declares gruResetBefore: false (it has only the reset gate after the product)',
+    });
+  }
   const declared = caps.activations.join(', ');
-  for (const a of ACTIVATIONS) {
+  for (const a of checked.includes('rnn') ? ACTIVATIONS : []) {
     if (!caps.activations.includes(a))
       gaps.push({ what: a, status: 'not supported', reason: `the backend declares activations: ${declared}` });
   }
-  if (!caps.initialState)
+  if (!caps.initialState && checked.length > 0)
     gaps.push({
       what: 'h0 given',
       status: 'not supported',
       reason: 'the backend declares initialState: false (it starts from zeros)',
     });
-  for (const k of GRADIENT_KEYS) {
-    if (caps.gradients.includes(k) && (k !== 'h0' || caps.initialState)) continue;
+  const keys = ALL_GRADIENT_KEYS.filter((k) => checked.some((c) => gradientKeys(c).includes(k)));
+  for (const k of keys) {
+    const state = k === 'h0' || k === 'c0';
+    if (caps.gradients.includes(k) && (!state || caps.initialState)) continue;
     const reason = caps.gradients.includes(k)
-      ? 'without h0 there is no dh0 to check'
+      ? `without ${k} there is no d${k} to check`
       : `the backend declares gradients: ${caps.gradients.join(', ') || 'none (forward only)'}`;
     gaps.push({ what: `d${k}`, status: 'not provided', reason });
   }
@@ -156,13 +203,15 @@ export function capabilityGaps(caps: Capabilities): Gap[] {
 
 /** A one-line summary, e.g. "activations relu; gradients dwx, dwh, db; last step only; h0 = 0". */
 export function describeCapabilities(caps: Capabilities): string {
+  const gradients = ALL_GRADIENT_KEYS.filter((k) => caps.cells.some((c) => checkedGradients(caps, c).includes(k)));
   const parts = [
+    ...(caps.cells.length === 1 && caps.cells[0] === 'rnn'
+      ? []
+      : [
+          `cells ${caps.cells.join(', ')}${caps.cells.includes('gru') && !caps.gruResetBefore ? ' (gru reset after only)' : ''}`,
+        ]),
     `activations ${caps.activations.join(', ')}`,
-    `gradients ${
-      checkedGradients(caps)
-        .map((k) => `d${k}`)
-        .join(', ') || 'none'
-    }`,
+    `gradients ${gradients.map((k) => `d${k}`).join(', ') || 'none'}`,
   ];
   if (caps.lastStepOnly) parts.push('last step only');
   if (!caps.initialState) parts.push('h0 = 0');

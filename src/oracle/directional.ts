@@ -1,7 +1,7 @@
 /**
  * The directional gradient oracle (docs/PERFORMANCE.md, "At real sizes"), the idea behind PyTorch gradcheck's
  * fast mode. For L(θ) = Σ v ⊙ forward(θ) with v the upstream gradient (a case's dhs), and a random
- * direction u_k over one input k (wx, wh, b, x or h0), the derivative of L along u_k is
+ * direction u_k over one input k (wx, wh, b, x, h0, and a GRU's bh or an LSTM's c0), the derivative of L along u_k is
  *
  *   D_k = d/dt L(θ + t·u_k) at t = 0 = Σ_i (∂L/∂k)_i · u_k,i,
  *
@@ -17,12 +17,21 @@
  * - the stencil's truncation, O(h⁴), estimated from the two step sizes: |D(h) − D(2h)| (the error of
  *   D(2h) is 16 times that of D(h)).
  */
-import type { GradientKey } from '../core/capabilities.js';
-import { GRADIENT_KEYS } from '../core/capabilities.js';
-import { minPreActivation, type RnnCase } from '../check/arbitraries.js';
+import { gradientKeys, type GradientKey } from '../core/capabilities.js';
+import { caseOptions, minPreActivation, type RnnCase } from '../check/arbitraries.js';
 import { toleranceFor } from '../check/tolerance.js';
 import { seededRng, uniformTensor } from '../core/random.js';
-import type { Precision, RnnBackend, RnnGradients, RnnOptions } from '../core/rnn.js';
+import {
+  callInputs,
+  callOf,
+  checkForward,
+  type CallInputs,
+  type CheckedCall,
+  type Precision,
+  type RnnBackend,
+  type RnnGradients,
+  type RnnOptions,
+} from '../core/rnn.js';
 import { asFloat64, type Tensor } from '../core/tensor.js';
 
 /** Default step along a direction whose entries are uniform in [-1, 1). */
@@ -39,7 +48,10 @@ export const DIRECTIONAL_KINK_MARGIN = 1e-2;
  * The problem the oracle differentiates: L = Σ dhs ⊙ forward(params, x, { activation, h0 }); an h0 that
  * is undefined is zeros, and its direction still perturbs it from zeros.
  */
-export type DirectionalProblem = Pick<RnnCase, 'params' | 'x' | 'h0' | 'activation' | 'dhs'>;
+export type DirectionalProblem = Pick<
+  RnnCase,
+  'params' | 'x' | 'h0' | 'activation' | 'dhs' | 'cell' | 'resetAfter' | 'c0'
+>;
 
 /** One input's derivative along its direction, from the reference. */
 export type NumericDirectional = {
@@ -52,24 +64,26 @@ export type NumericDirectional = {
 };
 
 /** The random directions the directional oracle projects each input on. */
-export type Directions = Record<GradientKey, Tensor>;
+export type Directions = Partial<Record<GradientKey, Tensor>>;
 
 const dims = (p: DirectionalProblem) => {
   const [B, T, F] = p.x.shape as [number, number, number];
   return { B, T, F, H: p.params.wh.shape[0] as number };
 };
 
-/** Random directions with entries uniform in [-1, 1), one per input, from `seed`. */
+/** The problem as a validated call and its inputs by gradient name (h0 and c0 zeros when absent). */
+function inputsOf(p: DirectionalProblem): { call: CheckedCall; inputs: CallInputs } {
+  const call = checkForward('directional', p.params, p.x, caseOptions(p as RnnCase));
+  return { call, inputs: callInputs(call, p.params, p.x) };
+}
+
+/** Random directions with entries uniform in [-1, 1), one per input of the problem's cell, from `seed`. */
 export function randomDirections(p: DirectionalProblem, seed: number): Directions {
-  const { B, T, F, H } = dims(p);
   const rng = seededRng(seed);
-  return {
-    wx: uniformTensor(rng, [F, H]),
-    wh: uniformTensor(rng, [H, H]),
-    b: uniformTensor(rng, [H]),
-    x: uniformTensor(rng, [B, T, F]),
-    h0: uniformTensor(rng, [B, H]),
-  };
+  const { inputs } = inputsOf(p);
+  const out: Directions = {};
+  for (const [k, t] of Object.entries(inputs) as [GradientKey, Tensor][]) out[k] = uniformTensor(rng, t.shape);
+  return out;
 }
 
 function sumProducts(a: ArrayLike<number>, b: ArrayLike<number>): { dot: number; abs: number } {
@@ -91,36 +105,20 @@ export async function numericDirectionals(
   reference: RnnBackend,
   p: DirectionalProblem,
   directions: Directions,
-  keys: readonly GradientKey[] = GRADIENT_KEYS,
+  keys: readonly GradientKey[] = gradientKeys(p.cell),
   step = DIRECTIONAL_STEP,
-): Promise<Record<GradientKey, NumericDirectional>> {
-  const { B, H } = dims(p);
-  const base: Record<GradientKey, Float64Array> = {
-    wx: asFloat64(p.params.wx),
-    wh: asFloat64(p.params.wh),
-    b: asFloat64(p.params.b),
-    x: asFloat64(p.x),
-    h0: p.h0 === undefined ? new Float64Array(B * H) : asFloat64(p.h0),
-  };
-  const shapes: Record<GradientKey, readonly number[]> = {
-    wx: p.params.wx.shape,
-    wh: p.params.wh.shape,
-    b: p.params.b.shape,
-    x: p.x.shape,
-    h0: [B, H],
-  };
+): Promise<Partial<Record<GradientKey, NumericDirectional>>> {
+  const { call, inputs } = inputsOf(p);
   const v = asFloat64(p.dhs);
-  const out = {} as Record<GradientKey, NumericDirectional>;
+  const out: Partial<Record<GradientKey, NumericDirectional>> = {};
   for (const key of keys) {
-    const u = directions[key].data;
+    const u = (directions[key] as Tensor).data;
+    const base = inputs[key] as Tensor;
     let worstAbs = 0;
     const loss = async (t: number): Promise<number> => {
-      const moved = Float64Array.from(base[key], (value, i) => value + t * (u[i] as number));
-      const at = (k: GradientKey): Tensor => ({ shape: shapes[k], data: k === key ? moved : base[k] });
-      const hs = await reference.forward({ wx: at('wx'), wh: at('wh'), b: at('b') }, at('x'), {
-        activation: p.activation,
-        h0: at('h0'),
-      });
+      const moved = Float64Array.from(asFloat64(base), (value, i) => value + t * (u[i] as number));
+      const c = callOf(call, { ...inputs, [key]: { shape: base.shape, data: moved } });
+      const hs = await reference.forward(c.params, c.x, c.options);
       const s = sumProducts(hs.data, v);
       worstAbs = Math.max(worstAbs, s.abs);
       return s.dot;
@@ -220,13 +218,13 @@ export async function checkDirectional(
     seed?: number;
     keys?: readonly GradientKey[];
     directions?: Directions;
-    numeric?: Record<GradientKey, NumericDirectional>;
+    numeric?: Partial<Record<GradientKey, NumericDirectional>>;
     referenceHs?: Tensor;
   } = {},
 ): Promise<DirectionalReport> {
   const size = dims(p);
-  const keys = opts.keys ?? GRADIENT_KEYS;
-  const o: RnnOptions = p.h0 === undefined ? { activation: p.activation } : { activation: p.activation, h0: p.h0 };
+  const keys = opts.keys ?? gradientKeys(p.cell);
+  const o: RnnOptions = caseOptions(p as RnnCase);
   const refHs = opts.referenceHs ?? (await reference.forward(p.params, p.x, o));
   const hs = await backend.forward(p.params, p.x, o);
   const forward = judgeForward(hs, refHs, p.dhs, backend.precision, size);
@@ -245,8 +243,13 @@ export async function checkDirectional(
   const directions = opts.directions ?? randomDirections(p, opts.seed ?? 1);
   const numeric = opts.numeric ?? (await numericDirectionals(reference, p, directions, keys));
   const g: RnnGradients = await backend.backward(p.params, p.x, hs, p.dhs, o);
-  for (const k of keys)
-    report.gradients.push(judgeDirectional(k, g[k], directions[k], numeric[k], backend.precision, size));
+  for (const k of keys) {
+    const [gk, uk, nk] = [g[k], directions[k], numeric[k]];
+    if (uk === undefined || nk === undefined) continue; // not an input of this cell
+    // A gradient missing from the answer is a failure: NaN is never within what is allowed.
+    const missing: Tensor = { shape: uk.shape, data: new Float64Array(uk.data.length).fill(Number.NaN) };
+    report.gradients.push(judgeDirectional(k, gk ?? missing, uk, nk, backend.precision, size));
+  }
   report.ok = forward.ok && report.gradients.every((r) => r.ok);
   return report;
 }

@@ -3,7 +3,17 @@
  * backend's forward, for the loss L = Σ dhs ⊙ hs, with a step scaled to each value. The five-point
  * stencil (f(v-2h) - 8f(v-h) + 8f(v+h) - f(v+2h)) / 12h leaves a truncation error of O(h⁴).
  */
-import { checkBackward, type RnnBackend, type RnnGradients, type RnnOptions, type RnnParams } from '../core/rnn.js';
+import { gradientKeys, type GradientKey } from '../core/capabilities.js';
+import {
+  callInputs,
+  callOf,
+  checkBackward,
+  type CallInputs,
+  type RnnBackend,
+  type RnnGradients,
+  type RnnOptions,
+  type RnnParams,
+} from '../core/rnn.js';
 import { asFloat64, type Tensor } from '../core/tensor.js';
 
 /** Options of the finite-difference oracle: the step, relative to each value. */
@@ -20,8 +30,9 @@ export function rnnLoss(hs: Tensor, dhs: Tensor): number {
 }
 
 /**
- * Numerical gradients of Σ dhs ⊙ forward(p, x, o) with respect to wx, wh, b, x and h0 (zeros when absent).
- * Works on float64 copies, so the caller's tensors are never touched.
+ * Numerical gradients of Σ dhs ⊙ forward(p, x, o) with respect to every input of the call's cell: wx, wh,
+ * b, x and h0 (zeros when absent), and bh for a GRU, c0 for an LSTM. Works on float64 copies, so the
+ * caller's tensors are never touched.
  */
 export async function numericGradients(
   backend: RnnBackend,
@@ -35,24 +46,16 @@ export async function numericGradients(
   const hs0 = await backend.forward(p, x, o);
   const call = checkBackward('numericGradients', p, x, hs0, dhs, o);
   const copy = (t: Tensor): Tensor => ({ shape: [...t.shape], data: Float64Array.from(t.data) });
-  const inputs = {
-    wx: copy(p.wx),
-    wh: copy(p.wh),
-    b: copy(p.b),
-    x: copy(x),
-    h0: call.h0 ? copy(call.h0) : { shape: [call.B, call.H], data: new Float64Array(call.B * call.H) },
-  };
+  const inputs: CallInputs = Object.fromEntries(Object.entries(callInputs(call, p, x)).map(([k, t]) => [k, copy(t)]));
   const dhs64: Tensor = { shape: dhs.shape, data: asFloat64(dhs) };
   const loss = async (): Promise<number> => {
-    const hs = await backend.forward({ wx: inputs.wx, wh: inputs.wh, b: inputs.b }, inputs.x, {
-      activation: call.activation,
-      h0: inputs.h0,
-    });
-    return rnnLoss(hs, dhs64);
+    const c = callOf(call, inputs);
+    return rnnLoss(await backend.forward(c.params, c.x, c.options), dhs64);
   };
-  const grads = {} as Record<keyof RnnGradients, Tensor>;
-  for (const key of ['wx', 'wh', 'b', 'x', 'h0'] as const) {
-    const data = inputs[key].data;
+  const grads: Partial<Record<GradientKey, Tensor>> = {};
+  for (const key of gradientKeys(call.cell)) {
+    const input = inputs[key] as Tensor;
+    const data = input.data;
     const g = new Float64Array(data.length);
     for (let i = 0; i < data.length; i++) {
       const v = data[i] as number;
@@ -67,9 +70,9 @@ export async function numericGradients(
       data[i] = v;
       g[i] = (8 * d1 - d2) / (12 * h);
     }
-    grads[key] = { shape: [...inputs[key].shape], data: g };
+    grads[key] = { shape: [...input.shape], data: g };
   }
-  return grads;
+  return grads as RnnGradients;
 }
 
 /**

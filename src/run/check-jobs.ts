@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { failedRow } from '../check/suite.js';
 import { isReloadable } from '../registry/registry.js';
-import { checkPlan, estimatedCheckCost, type CheckOptions, type CheckReport } from './check-plan.js';
+import { checkCostKind, checkPlan, estimatedCheckCost, type CheckOptions, type CheckReport } from './check-plan.js';
 import { readCosts } from './costs.js';
 import { dealByCost } from './deal.js';
 import { jobsFor, runJobs, type Job, type JobsOption } from './jobs.js';
@@ -24,7 +24,7 @@ export async function runCheckInJobs(
 ): Promise<CheckReport | undefined> {
   const selection = await selectBackends('runCheck', options.backends);
   const plan = checkPlan(selection.run.map((e) => e.name));
-  const kind = options.large === true ? 'check-large' : 'check';
+  const kind = checkCostKind(options);
   const measured = await readCosts(kind);
   const costs = plan.map((part) => measured[part] ?? estimatedCheckCost(part) * (options.large === true ? 20 : 1));
   const count = jobsFor(
@@ -43,6 +43,7 @@ export async function runCheckInJobs(
       '--costs',
       costsFile,
       ...(options.large === true ? ['--large'] : []),
+      ...(options.cell === undefined ? [] : ['--cell', options.cell]),
       ...(names === undefined ? [] : ['--backends', names.join(',')]),
       ...(options.timeoutMs === undefined ? [] : ['--timeout-ms', String(options.timeoutMs)]),
       ...(options.replayArgs ?? []),

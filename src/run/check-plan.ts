@@ -3,6 +3,8 @@
  * reports: the options, the report, and the plan (each backend, then the oracle) with what each part costs.
  */
 import type { CheckRow } from '../check/suite.js';
+import { CELLS, type Cell } from '../core/kinds.js';
+import { invalidArgument, describeValue } from '../core/errors.js';
 import type { BackendInfo } from '../registry/types.js';
 import { estimatedCost } from './deal.js';
 import type { JobsOption } from './jobs.js';
@@ -29,6 +31,11 @@ export type CheckOptions = {
   timeoutMs?: number;
   /** Also the bench's shapes: agreement with loops and the directional gradient oracle (check/large.ts). */
   large?: boolean;
+  /**
+   * The cell to check (default 'rnn', the SimpleRNN): 'lstm' or 'gru' check that cell's suite and the
+   * other frameworks' expectations for it, their rows named 'lstm hs', 'gru dbh', …; 'all' all three.
+   */
+  cell?: Cell | 'all';
   /** Lines of progress, e.g. to stderr. */
   progress?: (line: string) => void;
   /**
@@ -75,3 +82,20 @@ export type CheckReport = {
    */
   likelyCauses: Record<string, { name: string; description: string }[]>;
 };
+
+/** The cells a check covers: CheckOptions.cell checked, 'all' spelled out. */
+export function checkedCells(fn: string, cell: CheckOptions['cell']): Cell[] {
+  if (cell === undefined) return ['rnn'];
+  if (cell === 'all') return [...CELLS];
+  if (!(CELLS as readonly string[]).includes(cell))
+    throw invalidArgument(fn, 'options.cell', `one of ${CELLS.join(', ')} or all`, describeValue(cell));
+  return [cell];
+}
+
+/** A quantity's name in a check of `cell`: 'dwx' for the SimpleRNN, 'lstm dwx' for an LSTM. */
+export const cellQuantity = (cell: Cell, quantity: string): string =>
+  cell === 'rnn' ? quantity : `${cell} ${quantity}`;
+
+/** Under which name a check's part times are kept (run/costs.ts): each cell and --large cost differently. */
+export const checkCostKind = (o: Pick<CheckOptions, 'large' | 'cell'>): string =>
+  `check${o.cell === undefined || o.cell === 'rnn' ? '' : `-${o.cell}`}${o.large === true ? '-large' : ''}`;

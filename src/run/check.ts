@@ -8,7 +8,9 @@ import { capabilityGaps, describeCapabilities } from '../core/capabilities.js';
 import { likelyCauses } from '../catalog/signature.js';
 import {
   checkBackend,
+  CHECK_SEED,
   checkCases,
+  checkGatedPeers,
   checkPeers,
   checkProblem2,
   failedRow,
@@ -22,8 +24,17 @@ import { checkOracleRows } from '../oracle/rows.js';
 import { checkDirectionalLarge, DirectionalCache, largeCases } from '../oracle/large.js';
 import { createBackend } from '../registry/registry.js';
 import type { BackendEntry } from '../registry/types.js';
-import type { RnnBackend } from '../core/rnn.js';
-import { checkPlan, estimatedCheckCost, ORACLE, type CheckOptions, type CheckReport } from './check-plan.js';
+import type { Cell, RnnBackend } from '../core/rnn.js';
+import {
+  cellQuantity,
+  checkCostKind,
+  checkedCells,
+  checkPlan,
+  estimatedCheckCost,
+  ORACLE,
+  type CheckOptions,
+  type CheckReport,
+} from './check-plan.js';
 import { runCheckInJobs } from './check-jobs.js';
 import { recordCosts } from './costs.js';
 import { dealByCost } from './deal.js';
@@ -36,16 +47,21 @@ export type { CheckOptions, CheckReport } from './check-plan.js';
 type Context = {
   reference: RnnBackend;
   directional: DirectionalCache;
-  cases: CheckCase[];
+  /** The cases of each cell checked. */
+  suites: { cell: Cell; cases: CheckCase[] }[];
   large: CheckCase[];
   timeoutMs: number | undefined;
   progress: (line: string) => void;
 };
 
-/** One backend's rows: Problem 2, the suite against loops, the large cases, the peers, and what it leaves out. */
+/**
+ * One backend's rows for each cell: Problem 2 (the SimpleRNN), the suite against loops, the large cases
+ * (the SimpleRNN), the peers, and what it leaves out.
+ */
 async function checkEntry(entry: BackendEntry, ctx: Context, report: CheckReport): Promise<void> {
-  const { reference, cases, large } = ctx;
-  ctx.progress(`checking ${entry.name} on ${cases.length} cases and the peers' expectations…`);
+  const { reference, large } = ctx;
+  const count = ctx.suites.reduce((n, s) => n + s.cases.length, 0);
+  ctx.progress(`checking ${entry.name} on ${count} cases and the peers' expectations…`);
   let subject;
   try {
     subject = await openSubject(entry, {
@@ -61,36 +77,49 @@ async function checkEntry(entry: BackendEntry, ctx: Context, report: CheckReport
   const renderer = rendererOf(backend);
   if (renderer !== undefined) report.renderers[entry.name] = renderer;
   const rows: CheckRow[] = [];
-  const problem2Left = outsideCapabilities(caps, problem2Case()) !== undefined;
-  if (!problem2Left) rows.push(await checkProblem2(backend));
-  if (entry.name !== 'loops') {
-    const suite = await checkBackend(backend, reference, cases, caps);
-    rows.push(...suite);
-    const causes = likelyCauses(
-      suite,
-      suite.filter((r) => r.status === 'pass' || r.status === 'fail').map((r) => r.quantity),
-    );
-    if (causes.length > 0) report.likelyCauses[entry.name] = causes;
+  let left = 0;
+  for (const { cell, cases } of ctx.suites) {
+    if (!caps.cells.includes(cell)) continue; // a row of its own below: not supported
+    const cellRows: CheckRow[] = [];
+    const problem2Left = cell === 'rnn' && outsideCapabilities(caps, problem2Case()) !== undefined;
+    if (cell === 'rnn' && !problem2Left) cellRows.push(await checkProblem2(backend));
+    if (entry.name !== 'loops') {
+      const suite = await checkBackend(backend, reference, cases, caps);
+      cellRows.push(...suite);
+      const causes =
+        cell === 'rnn'
+          ? likelyCauses(
+              suite,
+              suite.filter(checked).map((r) => r.quantity),
+            )
+          : [];
+      if (causes.length > 0) report.likelyCauses[entry.name] = causes;
+    }
+    const big = cell === 'rnn' ? large : [];
+    if (big.length > 0) {
+      ctx.progress(`checking ${entry.name} at the bench's shapes: agreement with loops and the directional oracle…`);
+      if (entry.name !== 'loops') cellRows.push(...(await checkBackend(backend, reference, big, caps)));
+      cellRows.push(...(await checkDirectionalLarge(backend, ctx.directional, big, caps)));
+    }
+    const peers = cell === 'rnn' ? await checkPeers(backend, caps) : await checkGatedPeers(backend, cell, caps);
+    cellRows.push(...peers.rows);
+    left +=
+      [...cases, ...big].filter(({ c }) => outsideCapabilities(caps, c) !== undefined).length +
+      peers.left +
+      (problem2Left ? 1 : 0);
+    rows.push(...cellRows.map((r) => ({ ...r, quantity: cellQuantity(cell, r.quantity) })));
   }
-  if (large.length > 0) {
-    ctx.progress(`checking ${entry.name} at the bench's shapes: agreement with loops and the directional oracle…`);
-    if (entry.name !== 'loops') rows.push(...(await checkBackend(backend, reference, large, caps)));
-    rows.push(...(await checkDirectionalLarge(backend, ctx.directional, large, caps)));
-  }
-  const peers = await checkPeers(backend, caps);
-  rows.push(...peers.rows);
-  const left =
-    [...cases, ...large].filter(({ c }) => outsideCapabilities(caps, c) !== undefined).length +
-    peers.left +
-    (problem2Left ? 1 : 0);
-  capabilityGaps(caps).forEach((g, i) =>
-    rows.push(gapRow(entry.name, g, i === 0 && left > 0 ? ` (${left} cases left out)` : '')),
-  );
+  capabilityGaps(
+    caps,
+    ctx.suites.map((s) => s.cell),
+  ).forEach((g, i) => rows.push(gapRow(entry.name, g, i === 0 && left > 0 ? ` (${left} cases left out)` : '')));
   for (const r of rows) r.backend = entry.name;
   report.rows.push(...rows);
   const warning = await closeSubject(subject);
   if (warning !== undefined) report.warnings.push(warning);
 }
+
+const checked = (r: CheckRow): boolean => r.status === 'pass' || r.status === 'fail';
 
 /**
  * `rnn-harness check` as a function: runs the fixed suite on the backends and returns what the command prints and
@@ -105,22 +134,23 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckReport>
   }
   const progress = options.progress ?? (() => {});
   const selection = await selectBackends('runCheck', options.backends);
-  const cases = checkCases();
-  const large = options.large === true ? largeCases() : [];
+  const cells = checkedCells('runCheck', options.cell);
+  const suites = cells.map((cell) => ({ cell, cases: checkCases(CHECK_SEED, cell) }));
+  const large = options.large === true && cells.includes('rnn') ? largeCases() : [];
   const plan = checkPlan(selection.run.map((e) => e.name));
   const mine = shardOf(plan, options.shard, options.costs);
   const reference = await createBackend('loops');
   const ctx: Context = {
     reference,
     directional: new DirectionalCache(reference),
-    cases,
+    suites,
     large,
     timeoutMs: options.timeoutMs,
     progress,
   };
   const report: CheckReport = {
     ok: false,
-    cases: [...cases, ...large].map((c) => c.name),
+    cases: [...suites.flatMap((s) => s.cases.map((c) => cellQuantity(s.cell, c.name))), ...large.map((c) => c.name)],
     plan,
     rows: [],
     capabilities: {},
@@ -142,9 +172,11 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckReport>
     if (mine.has(ORACLE)) {
       await timed(ORACLE, async () => {
         progress(`checking loops' gradients against finite differences…`);
-        const oracle = await checkOracleRows(reference, cases);
-        report.rows.push(...oracle.rows);
-        report.oracleSkipped = oracle.skipped;
+        for (const { cell, cases } of suites) {
+          const oracle = await checkOracleRows(reference, cases);
+          report.rows.push(...oracle.rows.map((r) => ({ ...r, quantity: cellQuantity(cell, r.quantity) })));
+          report.oracleSkipped.push(...oracle.skipped.map((c) => cellQuantity(cell, c)));
+        }
       });
     }
   } finally {
@@ -153,7 +185,7 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckReport>
   const failed = report.rows.some((r) => r.status === 'fail');
   report.ok = !failed && !(selection.requested && selection.unavailable.length > 0);
   // What each part took, for dealing the next check's jobs (run/costs.ts).
-  await recordCosts(options.large === true ? 'check-large' : 'check', report.times ?? {});
+  await recordCosts(checkCostKind(options), report.times ?? {});
   return report;
 }
 

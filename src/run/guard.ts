@@ -65,7 +65,8 @@ function checkResult(what: string, t: unknown, shape: readonly number[]): void {
 /** The sizes a call's results must have, read from its (already valid) inputs. */
 function dimsOf(p: RnnParams, x: Tensor) {
   const [B, T, F] = x.shape as [number, number, number];
-  return { B, T, F, H: p.wx.shape[1] as number };
+  // H from wh's rows: a gated cell's wx has G·H columns.
+  return { B, T, F, H: p.wh.shape[0] as number, G: p.wx.shape[1] as number };
 }
 
 /** Options of guardBackend: the time limit of a call, the capabilities, the name, whether results are checked. */
@@ -110,11 +111,22 @@ export function guardBackend(inner: RnnBackend, options: GuardOptions = {}): Rnn
     async backward(p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor, o?: RnnOptions) {
       const g = await call(`${inner.name}.backward`, () => inner.backward(p, x, hs, dhs, o));
       if (options.checkResults === false) return g;
-      const { B, T, F, H } = dimsOf(p, x);
+      const { B, T, F, H, G } = dimsOf(p, x);
+      const keys = checkedGradients(caps, o?.cell);
       if (typeof g !== 'object' || g === null)
-        throw new BackendFault(`${inner.name}.backward must resolve to { wx, wh, b, x, h0 }; got ${describeValue(g)}`);
-      const shapes: Record<string, number[]> = { wx: [F, H], wh: [H, H], b: [H], x: [B, T, F], h0: [B, H] };
-      for (const k of checkedGradients(caps))
+        throw new BackendFault(
+          `${inner.name}.backward must resolve to { ${keys.join(', ')} }; got ${describeValue(g)}`,
+        );
+      const shapes: Record<string, number[]> = {
+        wx: [F, G],
+        wh: [H, G],
+        b: [G],
+        bh: [G],
+        x: [B, T, F],
+        h0: [B, H],
+        c0: [B, H],
+      };
+      for (const k of keys)
         checkResult(`${inner.name}.backward's gradient ${k}`, (g as Record<string, unknown>)[k], shapes[k] as number[]);
       return g as RnnGradients;
     },
@@ -143,6 +155,8 @@ export function guardBackend(inner: RnnBackend, options: GuardOptions = {}): Rnn
 
 function declarationsOf(caps: Capabilities) {
   return {
+    cells: caps.cells,
+    gruResetBefore: caps.gruResetBefore,
     activations: caps.activations,
     gradients: caps.gradients,
     lastStepOnly: caps.lastStepOnly,
