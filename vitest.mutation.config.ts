@@ -13,6 +13,7 @@ export default defineConfig({
       'test/oracle.test.ts',
       'test/compare-tensors.test.ts',
       'test/notebook-bug.test.ts',
+      'test/gated-reference.test.ts',
     ],
     setupFiles: ['test/helpers/builtin.ts'],
     testTimeout: 120_000,

@@ -9,42 +9,8 @@ import { caseFeatures } from '../src/check/diagnosis.js';
 import { checkCases } from '../src/check/suite.js';
 import { gatedPeerCases, gatedPeerRnnCase } from '../src/check/gated-peer-cases.js';
 import { runCheck } from '../src/run/check.js';
-import { createBackend } from '../src/index.js';
-import type { RnnBackend, RnnOptions, RnnParams } from '../src/core/rnn.js';
-import type { Tensor } from '../src/core/tensor.js';
-import type { BackendEntry } from '../src/registry/types.js';
+import { gruAlwaysResetAfter, lstmC0Ignored, plantedEntry } from './helpers/planted-gated.js';
 import { CELLS } from '../src/core/kinds.js';
-
-/** An entry whose backend is loops with its inputs changed before each call: a bug in front of a right kernel. */
-function plantedEntry(
-  name: string,
-  cells: BackendEntry['cells'],
-  change: (p: RnnParams, o: RnnOptions | undefined) => [RnnParams, RnnOptions | undefined],
-): BackendEntry {
-  return {
-    name,
-    precision: 'float64',
-    description: `loops with a planted bug: ${name}`,
-    ...(cells === undefined ? {} : { cells }),
-    create: async (): Promise<RnnBackend> => {
-      const loops = await createBackend('loops');
-      return {
-        name,
-        precision: 'float64',
-        forward: (p: RnnParams, x: Tensor, o?: RnnOptions) => loops.forward(...withBug(change(p, o), x)),
-        backward: (p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor, o?: RnnOptions) => {
-          const [p2, x2, o2] = withBug(change(p, o), x);
-          return loops.backward(p2, x2, hs, dhs, o2);
-        },
-        dispose: () => loops.dispose(),
-      };
-    },
-  };
-}
-const withBug = (
-  [p, o]: [RnnParams, RnnOptions | undefined],
-  x: Tensor,
-): [RnnParams, Tensor, RnnOptions | undefined] => [p, x, o];
 
 describe('the gated suite', () => {
   it('should pair LSTM cases so that c0 and h0 separate', () => {
@@ -128,7 +94,7 @@ describe('check --cell', () => {
 
 describe('check --cell on a gated bug of a real project', () => {
   it("should show a GRU that ignores resetAfter: false (burn#2704) failing only when 'reset before'", async () => {
-    const entry = plantedEntry('gru-always-reset-after', ['gru'], (p, o) => [p, { ...o, resetAfter: true }]);
+    const entry = gruAlwaysResetAfter();
     const report = await runCheck({ backends: ['loops', entry], cell: 'gru', jobs: 1 });
     const hs = report.rows.find((r) => r.backend === entry.name && r.quantity === 'gru hs');
     expect(hs).toMatchObject({ status: 'fail', failsWhen: ['reset before'] });
@@ -138,10 +104,7 @@ describe('check --cell on a gated bug of a real project', () => {
   });
 
   it("should show an LSTM that ignores c0 failing only when 'c0'", async () => {
-    const entry = plantedEntry('lstm-c0-ignored', ['lstm'], (p, o) => {
-      const { c0: _c0, ...rest } = o ?? {};
-      return [p, rest];
-    });
+    const entry = lstmC0Ignored();
     const report = await runCheck({ backends: ['loops', entry], cell: 'lstm', jobs: 1 });
     const rows = report.rows.filter((r) => r.backend === entry.name && r.status === 'fail');
     expect(rows.map((r) => r.quantity)).toEqual(expect.arrayContaining(['lstm hs', 'lstm dwx', 'lstm dc0']));

@@ -145,6 +145,7 @@ export async function checkAgreement(backend: RnnBackend, reference: RnnBackend,
  * draw values of magnitude >= 0.05, so few land near the kink.
  */
 export function kinkAwareCases(c: CaseConstraints = {}): fc.Arbitrary<RnnCase> {
+  if (c.cell !== undefined && c.cell !== 'rnn') return rnnCase(c); // a gated cell has no kink
   const tanh = rnnCase({ ...c, activation: 'tanh' });
   const relu = rnnCase({ minMagnitude: 0.05, ...c, activation: 'relu' });
   if (c.activation === 'tanh') return tanh;
@@ -166,6 +167,12 @@ export const agreementProperty = (
 
 /** Saturated tanh cases: every pre-activation beyond 88 in magnitude (see rnnCase's biasMagnitude). */
 export const SATURATED: CaseConstraints = { activation: 'tanh', biasMagnitude: [100, 1e4] };
+
+/**
+ * A gated cell's saturated cases: biases in ±[100, 1e4], so every gate's pre-activation is beyond 100 in
+ * magnitude, where σ and tanh are 0, ±1 to the last digit and a σ written e^a/(1 + e^a) overflows past 709.
+ */
+export const GATED_SATURATED: CaseConstraints = { biasMagnitude: [100, 1e4] };
 
 /** Agreement where tanh saturates: catches a tanh that overflows to NaN or Infinity. */
 export const saturationProperty = (backend: RnnBackend, reference: RnnBackend) =>

@@ -9,8 +9,10 @@ import {
 } from '../run/fuzz.js';
 import { fuzzLines } from '../report/fuzz-text.js';
 import { fuzzMarkdown } from '../report/summaries.js';
+import type { Cell } from '../core/kinds.js';
 import {
   backendHelp,
+  cellOption,
   BACKEND_OPTIONS,
   backendFlags,
   EXIT,
@@ -27,7 +29,7 @@ import {
 } from './common.js';
 
 export const FUZZ_HELP = `Usage: rnn-harness fuzz [--runs N] [--seed S] [--path P] [--no-shrink] [--property NAME] [--sizes small|large]
-                        [--shard I/N] [--jobs N] [--backends a,b] [--plugin MODULE]... [--exec NAME=CMD]...
+                        [--cell rnn|lstm|gru] [--shard I/N] [--jobs N] [--backends a,b] [--plugin MODULE]... [--exec NAME=CMD]...
                         [--timeout-ms N] [--json FILE] [--out DIR]
 
 Property-based fuzzing with fast-check on random shapes (B 1..6, T 1..10, F 1..6, H 1..6), tanh and
@@ -48,6 +50,11 @@ purpose (where blocked kernels and chunked batches break). The oracle is then th
 (finite differences of loops along random directions), on tanh; relu is fuzzed at large sizes on
 float64 backends only. A case's values come from a seed, which the counterexample shows.
 
+--cell lstm or --cell gru fuzzes that cell instead (small sizes): an LSTM with and without h0 and c0, a
+GRU with its reset gate after and before the product, with and without h0; every gradient, the GRU's
+dbh and the LSTM's dc0 included; saturation draws biases beyond 100 in magnitude, so that every gate
+saturates. A backend that does not declare the cell is listed as not run.
+
 --shard I/N runs the I-th of N shards of the campaign: its properties (the oracle, then each backend's
 agreement and saturation) are dealt out by their estimated cost, the costliest first to the shard with the
 least so far, so that each gets a mix; each runs all its cases with the same seed, so N shards with one
@@ -61,6 +68,7 @@ Options:
   --no-shrink       report the first failing case as drawn, without shrinking it
   --property NAME   only this property: ${FUZZ_PROPERTIES.join(', ')} (default: all)
   --sizes S         small (default) or large
+  --cell CELL       rnn (default), lstm or gru
   --shard I/N       only the I-th of N shards (1 <= I <= N; give every shard the same --seed)
   --costs FILE      the cost of each property of the plan, a JSON array, for dealing the shards (what
                     --jobs gives its children; default: estimated)
@@ -84,6 +92,7 @@ export async function fuzz(argv: string[], io: Io): Promise<number> {
         path: { type: 'string' },
         property: { type: 'string' },
         sizes: { type: 'string' },
+        cell: { type: 'string' },
         shard: { type: 'string' },
         'no-shrink': { type: 'boolean' },
         jobs: { type: 'string' },
@@ -109,6 +118,11 @@ export async function fuzz(argv: string[], io: Io): Promise<number> {
     throw new UsageError(
       `rnn-harness fuzz: --sizes must be ${FUZZ_SIZES.join(' or ')}; got ${JSON.stringify(values.sizes)}`,
     );
+  const cell = values.cell === undefined ? undefined : (cellOption('fuzz', values.cell, false) as Cell);
+  if (cell !== undefined && cell !== 'rnn' && sizes === 'large')
+    throw new UsageError(
+      `rnn-harness fuzz: --sizes large is for the SimpleRNN only so far; --cell ${cell} takes small sizes`,
+    );
   const shard = values.shard === undefined ? undefined : parseShard('fuzz', values.shard);
   if (shard !== undefined && values.seed === undefined)
     throw new UsageError(
@@ -119,6 +133,7 @@ export async function fuzz(argv: string[], io: Io): Promise<number> {
   const flags = await backendFlags('fuzz', values);
   const report = await runFuzz({
     ...(sizes === undefined ? {} : { sizes }),
+    ...(cell === undefined ? {} : { cell }),
     ...(shard === undefined ? {} : { shard }),
     ...(costs === undefined ? {} : { costs }),
     jobs,

@@ -68,7 +68,7 @@ export function fuzzFailureLines(f: FuzzFailure): string[] {
 export function fuzzLines(report: FuzzReport): string[] {
   const shard = report.shard === undefined ? '' : `, shard ${report.shard.index}/${report.shard.count}`;
   const lines = [
-    `rnn-harness fuzz: seed ${report.seed}, ${report.runs} runs per property, ${report.sizes} sizes${shard}`,
+    `rnn-harness fuzz: seed ${report.seed}, ${report.runs} runs per property, ${report.sizes} sizes${report.cell === undefined ? '' : `, ${report.cell}`}${shard}`,
   ];
   for (const p of report.properties)
     if (p.ok) lines.push(`ok    ${p.name} on ${p.backend}: ${p.runs} cases, ${p.skipped} discarded, ${p.ms} ms`);

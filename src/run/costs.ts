@@ -44,5 +44,8 @@ export async function recordCosts(kind: string, measured: Costs): Promise<void> 
 }
 
 /** The key of a fuzz property's cost: ms per case, by sizes, property and backend. */
+/** The sizes part of a fuzz cost key: 'small', 'large', or 'small lstm' for a gated cell. */
+export const costSizes = (sizes: string, cell: string): string => (cell === 'rnn' ? sizes : `${sizes} ${cell}`);
+
 export const fuzzCostKey = (sizes: string, property: string, backend: string): string =>
   `${sizes} ${property} ${backend}`;

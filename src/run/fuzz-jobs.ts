@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isReloadable } from '../registry/registry.js';
 import type { BackendEntry } from '../registry/types.js';
-import { fuzzCostKey, readCosts } from './costs.js';
+import { costSizes, fuzzCostKey, readCosts } from './costs.js';
 import { estimatedCost } from './deal.js';
 import { campaignPlan, dealPlan, type FuzzOptions, type FuzzReport, type PlanItem } from './fuzz-plan.js';
 import { jobsFor, runJobs, type Job } from './jobs.js';
@@ -28,6 +28,7 @@ export async function runFuzzInJobs(
   options: FuzzOptions & { runs: number; seed: number },
 ): Promise<FuzzReport | undefined> {
   const sizes = options.sizes ?? 'small';
+  const cell = options.cell ?? 'rnn';
   const selection = await selectBackends('runFuzz', options.backends);
   const wanted = (p: string) => options.property === undefined || options.property === p;
   const plan = campaignPlan(
@@ -36,7 +37,9 @@ export async function runFuzzInJobs(
   );
   const measured = await readCosts('fuzz');
   const costs = plan.map(
-    (p) => (measured[fuzzCostKey(sizes, p.name, p.backend)] ?? estimatedCost(p.name, p.backend)) * options.runs,
+    (p) =>
+      (measured[fuzzCostKey(costSizes(sizes, cell), p.name, p.backend)] ?? estimatedCost(p.name, p.backend)) *
+      options.runs,
   );
   const count = jobsFor(
     options.jobs ?? 1,
@@ -57,6 +60,7 @@ export async function runFuzzInJobs(
       String(options.runs),
       '--sizes',
       sizes,
+      ...(cell === 'rnn' ? [] : ['--cell', cell]),
       '--costs',
       costsFile,
       ...(names === undefined ? [] : ['--backends', names.join(',')]),
@@ -109,6 +113,7 @@ function failedShard(
     runs: options.runs,
     seed: options.seed,
     sizes,
+    ...(options.cell === undefined || options.cell === 'rnn' ? {} : { cell: options.cell }),
     shard,
     plan,
     properties: [],

@@ -4,6 +4,7 @@
  * dealt to shards and jobs.
  */
 import type { BackendInfo } from '../registry/types.js';
+import type { Cell } from '../core/kinds.js';
 import type { ChildDetails } from '../core/errors.js';
 import { dealByCost, estimatedCost } from './deal.js';
 import type { JobsOption } from './jobs.js';
@@ -35,6 +36,12 @@ export type FuzzOptions = {
    * 'small' (default): B, F, H 1..6 and T 1..10; 'large': up to B 128, T 500, F 64, H 256 (check/large-properties.ts).
    */
   sizes?: FuzzSizes;
+  /**
+   * The cell (default 'rnn', the SimpleRNN): 'lstm' or 'gru' draw that cell's cases (a GRU's reset gate
+   * after or before the product, an LSTM with or without c0) for every property, saturation with gate
+   * pre-activations beyond 100 in magnitude. Small sizes only, so far.
+   */
+  cell?: Cell;
   /**
    * Runs only shard `index` (1-based) of `count`: the campaign's properties, in a fixed order (the oracle,
    * then each backend's agreement and saturation), dealt out by cost (see `costs`). Every property runs
@@ -97,6 +104,8 @@ export type FuzzReport = {
   runs: number;
   seed: number;
   sizes: FuzzSizes;
+  /** The cell fuzzed, when not the SimpleRNN. */
+  cell?: Cell;
   /** The shard this report is, when the campaign was split (see FuzzOptions.shard). */
   shard?: { index: number; count: number };
   /**

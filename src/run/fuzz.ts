@@ -12,6 +12,7 @@ import {
   agreementProperty,
   checkAgreement,
   Disagreement,
+  GATED_SATURATED,
   saturationProperty,
   type FailureWatch,
 } from '../check/properties.js';
@@ -25,7 +26,7 @@ import {
 import { childDetails, describeValue, invalidArgument } from '../core/errors.js';
 import { createBackend } from '../registry/registry.js';
 import type { BackendEntry } from '../registry/types.js';
-import { fuzzCostKey, recordCosts } from './costs.js';
+import { costSizes, fuzzCostKey, recordCosts } from './costs.js';
 import { runFuzzInJobs } from './fuzz-jobs.js';
 import {
   campaignPlan,
@@ -39,7 +40,7 @@ import {
   type PlanItem,
 } from './fuzz-plan.js';
 import { checkJobs } from './jobs.js';
-import type { RnnBackend } from '../core/rnn.js';
+import { CELLS, type Cell, type RnnBackend } from '../core/rnn.js';
 import { hungReason } from './guard.js';
 import { closeSubject, errorMessage, openSubject, selectBackends, type Subject } from './select.js';
 import { shellLine } from '../core/shell.js';
@@ -82,6 +83,15 @@ function checkOptions(o: FuzzOptions): { runs: number; seed: number } {
   const seed = o.seed ?? randomInt(2 ** 31 - 1);
   if (!Number.isSafeInteger(seed))
     throw invalidArgument('runFuzz', 'options.seed', 'an integer', describeValue(o.seed));
+  if (o.cell !== undefined && !CELLS.includes(o.cell))
+    throw invalidArgument('runFuzz', 'options.cell', `one of ${CELLS.join(', ')}`, describeValue(o.cell));
+  if (o.cell !== undefined && o.cell !== 'rnn' && o.sizes === 'large')
+    throw invalidArgument(
+      'runFuzz',
+      'options.sizes',
+      `'small' for ${o.cell} (large gated cases are not there yet)`,
+      "'large'",
+    );
   if (o.property !== undefined && !FUZZ_PROPERTIES.includes(o.property)) {
     throw invalidArgument(
       'runFuzz',
@@ -128,7 +138,13 @@ function propertyOf(
   backend: RnnBackend,
   reference: RnnBackend,
   large: boolean,
+  cell: Cell,
 ): fc.IAsyncPropertyWithHooks<[RnnCase]> {
+  if (cell !== 'rnn') {
+    // A gated cell's saturation: every gate's pre-activation beyond 100, where e^a/(1 + e^a) overflows at 709.
+    if (name === 'oracle') return oracleProperty(reference, { cell });
+    return agreementProperty(backend, reference, { cell, ...(name === 'saturation' ? GATED_SATURATED : {}) });
+  }
   if (name === 'oracle') return large ? largeOracleProperty(reference) : oracleProperty(reference);
   if (name === 'agreement')
     return large ? largeAgreementProperty(backend, reference) : agreementProperty(backend, reference);
@@ -163,9 +179,10 @@ async function openTargets(
   report: FuzzReport,
   subjects: Subject[],
   timeoutMs: number | undefined,
+  cell: Cell,
 ): Promise<Target[]> {
   const targets: Target[] = mine.has('oracle loops')
-    ? [target('oracle', reference, propertyOf('oracle', reference, reference, large))]
+    ? [target('oracle', reference, propertyOf('oracle', reference, reference, large, cell))]
     : [];
   for (const entry of others) {
     const agreement = mine.has(`agreement ${entry.name}`);
@@ -179,14 +196,25 @@ async function openTargets(
       continue;
     }
     subjects.push(s);
+    const gaps = capabilityGaps(s.capabilities, [cell]);
+    if (!s.capabilities.cells.includes(cell)) {
+      // Neither property can draw a case this backend implements.
+      for (const g of gaps)
+        report.notRun.push({
+          property: 'agreement',
+          backend: entry.name,
+          reason: `${g.what}: ${g.status} (${g.reason})`,
+        });
+      continue;
+    }
     if (agreement) {
-      targets.push(target('agreement', s.backend, propertyOf('agreement', s.backend, reference, large), s));
+      targets.push(target('agreement', s.backend, propertyOf('agreement', s.backend, reference, large, cell), s));
       if (large && s.backend.precision !== 'float64' && s.capabilities.activations.includes('relu'))
         report.notRun.push({ property: 'agreement on relu', backend: entry.name, reason: LARGE_RELU_NOTE });
     }
-    if (saturation && s.capabilities.activations.includes('tanh'))
-      targets.push(target('saturation', s.backend, propertyOf('saturation', s.backend, reference, large), s));
-    for (const g of capabilityGaps(s.capabilities)) {
+    if (saturation && (cell !== 'rnn' || s.capabilities.activations.includes('tanh')))
+      targets.push(target('saturation', s.backend, propertyOf('saturation', s.backend, reference, large, cell), s));
+    for (const g of gaps) {
       report.notRun.push({
         property: g.what === 'tanh' ? 'saturation, and agreement on tanh' : 'agreement',
         backend: entry.name,
@@ -240,6 +268,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   const wanted = (p: FuzzProperty) => options.property === undefined || options.property === p;
   const sizes = options.sizes ?? 'small';
   const large = sizes === 'large';
+  const cell = options.cell ?? 'rnn';
   const selection = await selectBackends('runFuzz', options.backends);
   const others = selection.run.filter((e) => e.name !== 'loops');
   const plan = campaignPlan(
@@ -251,6 +280,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
     runs,
     seed,
     sizes,
+    ...(cell === 'rnn' ? {} : { cell }),
     ...(options.shard === undefined ? {} : { shard: { ...options.shard } }),
     plan,
     properties: [],
@@ -262,7 +292,11 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   };
   const reference = await createBackend('loops');
   const subjects: Subject[] = [];
-  const replayArgs = [...(large ? ['--sizes', 'large'] : []), ...(options.replayArgs ?? [])];
+  const replayArgs = [
+    ...(large ? ['--sizes', 'large'] : []),
+    ...(cell === 'rnn' ? [] : ['--cell', cell]),
+    ...(options.replayArgs ?? []),
+  ];
   try {
     const targets = await openTargets(
       others,
@@ -272,6 +306,7 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
       report,
       subjects,
       options.timeoutMs,
+      cell,
     );
     for (const t of targets) {
       const start = performance.now();
@@ -331,7 +366,9 @@ export async function runFuzz(options: FuzzOptions = {}): Promise<FuzzReport> {
   await recordCosts(
     'fuzz',
     Object.fromEntries(
-      report.properties.filter((p) => p.runs > 0).map((p) => [fuzzCostKey(sizes, p.name, p.backend), p.ms / p.runs]),
+      report.properties
+        .filter((p) => p.runs > 0)
+        .map((p) => [fuzzCostKey(costSizes(sizes, cell), p.name, p.backend), p.ms / p.runs]),
     ),
   );
   return report;

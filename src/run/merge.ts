@@ -47,10 +47,10 @@ const unique = <T>(items: T[], key: (t: T) => string): T[] => {
 export function mergeFuzz(parts: { dir: string; report: FuzzReport }[]): FuzzReport {
   const first = parts[0] as { dir: string; report: FuzzReport };
   for (const { dir, report } of parts) {
-    for (const k of ['seed', 'runs', 'sizes'] as const) {
+    for (const k of ['seed', 'runs', 'sizes', 'cell'] as const) {
       if (report[k] !== first.report[k]) {
         throw new RnnInputError(
-          `runMerge: ${dir}/fuzz.json has ${k} ${JSON.stringify(report[k])} but ${first.dir}/fuzz.json has ${JSON.stringify(first.report[k])}: shards of one campaign share the seed, runs and sizes`,
+          `runMerge: ${dir}/fuzz.json has ${k} ${JSON.stringify(report[k] ?? 'rnn')} but ${first.dir}/fuzz.json has ${JSON.stringify(first.report[k] ?? 'rnn')}: shards of one campaign share the seed, runs, sizes and cell`,
         );
       }
     }
@@ -101,6 +101,7 @@ export function mergeFuzz(parts: { dir: string; report: FuzzReport }[]): FuzzRep
     runs: first.report.runs,
     seed: first.report.seed,
     sizes: first.report.sizes,
+    ...(first.report.cell === undefined ? {} : { cell: first.report.cell }),
     plan: first.report.plan,
     properties,
     failures,

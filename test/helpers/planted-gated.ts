@@ -1,0 +1,49 @@
+/** Gated bugs of real projects planted in front of loops' right kernels, for the tests of check and fuzz --cell. */
+import { createBackend } from '../../src/index.js';
+import type { RnnBackend, RnnOptions, RnnParams } from '../../src/core/rnn.js';
+import type { Tensor } from '../../src/core/tensor.js';
+import type { BackendEntry } from '../../src/registry/types.js';
+
+/**
+ * An entry whose backend is loops with its inputs changed before each call: a bug in front of a right kernel.
+ */
+export function plantedEntry(
+  name: string,
+  cells: BackendEntry['cells'],
+  change: (p: RnnParams, o: RnnOptions | undefined) => [RnnParams, RnnOptions | undefined],
+): BackendEntry {
+  return {
+    name,
+    precision: 'float64',
+    description: `loops with a planted bug: ${name}`,
+    ...(cells === undefined ? {} : { cells }),
+    create: async (): Promise<RnnBackend> => {
+      const loops = await createBackend('loops');
+      return {
+        name,
+        precision: 'float64',
+        forward: (p: RnnParams, x: Tensor, o?: RnnOptions) => loops.forward(...withBug(change(p, o), x)),
+        backward: (p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor, o?: RnnOptions) => {
+          const [p2, x2, o2] = withBug(change(p, o), x);
+          return loops.backward(p2, x2, hs, dhs, o2);
+        },
+        dispose: () => loops.dispose(),
+      };
+    },
+  };
+}
+const withBug = (
+  [p, o]: [RnnParams, RnnOptions | undefined],
+  x: Tensor,
+): [RnnParams, Tensor, RnnOptions | undefined] => [p, x, o];
+
+/** A GRU that always applies the reset gate after the product, whatever resetAfter says (burn#2704). */
+export const gruAlwaysResetAfter = (): BackendEntry =>
+  plantedEntry('gru-always-reset-after', ['gru'], (p, o) => [p, { ...o, resetAfter: true }]);
+
+/** An LSTM that drops the initial cell state c0. */
+export const lstmC0Ignored = (): BackendEntry =>
+  plantedEntry('lstm-c0-ignored', ['lstm'], (p, o) => {
+    const { c0: _c0, ...rest } = o ?? {};
+    return [p, rest];
+  });
