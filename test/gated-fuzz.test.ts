@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { runFuzz } from '../src/run/fuzz.js';
 import { WIDE_MARGIN } from '../src/check/properties.js';
+import { caseValues } from '../src/report/fuzz-text.js';
 import { gruAlwaysResetAfter, lstmC0Ignored } from './helpers/planted-gated.js';
 
 type Shown = { shape: Record<'B' | 'T' | 'F' | 'H', number>; cell?: string; resetAfter?: boolean; c0?: unknown };
@@ -40,6 +41,8 @@ describe('fuzz --cell', () => {
     expect(B * T * F * H).toBeLessThanOrEqual(8);
     expect(f.ratio).toBeGreaterThanOrEqual(WIDE_MARGIN);
     expect(f.replay).toMatch(/ --cell gru\b/);
+    // The printed values include the GRU's second bias.
+    expect(caseValues(f.counterexample)).toMatch(/ {2}bh \[/);
   });
 
   it('should shrink an LSTM that drops c0 to a case with c0 given', async () => {

@@ -27,7 +27,9 @@ const nested = (t: { shape: number[]; data: number[] }): string => {
 export function caseValues(counterexample: object): string {
   const c = counterexample as Record<string, unknown>;
   if (!('wx' in c)) return JSON.stringify(counterexample);
-  return ['wx', 'wh', 'b', 'x', 'h0', 'dhs']
+  // A GRU's bh and an LSTM's c0 are in the case when its cell has them.
+  return ['wx', 'wh', 'b', 'bh', 'x', 'h0', 'c0', 'dhs']
+    .filter((k) => k in c || (k !== 'bh' && k !== 'c0'))
     .map((k) => {
       const t = c[k] as { shape: number[]; data: number[] } | null | undefined;
       return `${k} ${t === null || t === undefined ? 'none' : nested(t)}`;

@@ -22,20 +22,19 @@ export function plantedEntry(
       return {
         name,
         precision: 'float64',
-        forward: (p: RnnParams, x: Tensor, o?: RnnOptions) => loops.forward(...withBug(change(p, o), x)),
+        forward: (p: RnnParams, x: Tensor, o?: RnnOptions) => {
+          const [p2, o2] = change(p, o);
+          return loops.forward(p2, x, o2);
+        },
         backward: (p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor, o?: RnnOptions) => {
-          const [p2, x2, o2] = withBug(change(p, o), x);
-          return loops.backward(p2, x2, hs, dhs, o2);
+          const [p2, o2] = change(p, o);
+          return loops.backward(p2, x, hs, dhs, o2);
         },
         dispose: () => loops.dispose(),
       };
     },
   };
 }
-const withBug = (
-  [p, o]: [RnnParams, RnnOptions | undefined],
-  x: Tensor,
-): [RnnParams, Tensor, RnnOptions | undefined] => [p, x, o];
 
 /** A GRU that always applies the reset gate after the product, whatever resetAfter says (burn#2704). */
 export const gruAlwaysResetAfter = (): BackendEntry =>
