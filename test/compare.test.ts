@@ -3,7 +3,8 @@ import type { BenchResult } from '../src/bench/runner.js';
 import { compareResults, confirmComparison, flaggedGroups, type BaselineResult } from '../src/bench/compare.js';
 import { compareCells } from '../src/report/format.js';
 
-const shape = { B: 2, T: 3, F: 4, H: 5 };
+// A shape of real work: the threshold is doubled for a call of under 10,000 floating-point operations.
+const shape = { B: 32, T: 50, F: 32, H: 128 };
 /** 20 samples around `ms`, ±2 %. */
 const samples = (ms: number) => Array.from({ length: 20 }, (_, k) => ms * (1 + ((k % 5) - 2) * 0.01));
 const result = (backend: string, ms: number, rme = 2, sampleMs: number[] | undefined = samples(ms)): BenchResult => ({
@@ -128,6 +129,24 @@ describe('compareResults', () => {
     );
   });
 
+  it('should double --min-change for a shape of almost no work, however long its call takes', () => {
+    const tiny = { B: 1, T: 3, F: 2, H: 4 };
+    const at = (r: BenchResult, s = tiny): BenchResult => ({ ...r, shape: s });
+    const base = [at(result('a', 6)), at(result('b', 20)), at(result('c', 10))];
+    // gpujs-headlessgl's train at 1x3x2x4 went from 6.5 to 28 ms between two runs of the same code, with
+    // nothing changed: +130 % is within twice 70 %, +150 % is not.
+    expect(verdicts(base, [at(result('a', 13.8)), at(result('b', 20)), at(result('c', 10))])).toEqual({
+      a: 'same',
+      b: 'same',
+      c: 'same',
+    });
+    expect(verdicts(base, [at(result('a', 15)), at(result('b', 20)), at(result('c', 10))]).a).toBe('regression');
+    expect(compareResults(base, base, 70).rows.map((r) => r.thresholdPct)).toEqual([140, 140, 140]);
+    // The same times at a shape of real work: 70 %.
+    const big = base.map((r) => at(r, shape));
+    expect(compareResults(big, big, 70).rows.map((r) => r.thresholdPct)).toEqual([70, 70, 70]);
+  });
+
   it('should judge a baseline without samples by its means, only beyond twice the threshold', () => {
     const base = ['a', 'b', 'c'].map((b) => {
       const { sampleMs: _, ...old } = result(b, 10, 2);
@@ -154,7 +173,7 @@ describe('compareResults', () => {
     const before = JSON.stringify([baseline, current]);
     const report = compareResults(baseline, current, 5, 'old.json');
     expect(report.rows).toHaveLength(1);
-    expect(report.unmatched).toEqual(['loops forward 2x3x4x5']);
+    expect(report.unmatched).toEqual(['loops forward 32x50x32x128']);
     expect(report.baseline).toBe('old.json');
     expect(JSON.stringify([baseline, current])).toBe(before);
   });

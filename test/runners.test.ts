@@ -1,6 +1,44 @@
 /** The runners behind the CLI, as an API: typed reports, and options refused with the argument named. */
 import { describe, expect, it } from 'vitest';
-import { RnnInputError, runBench, runCheck, runFuzz, runMutants, type BackendEntry } from '../src/index.js';
+import {
+  createBackend,
+  RnnInputError,
+  runBench,
+  runCheck,
+  runFuzz,
+  runMutants,
+  type BackendEntry,
+  type RnnBackend,
+} from '../src/index.js';
+
+/**
+ * loops under another name, each call done 8 times in the first `slowInstances` instances the entry
+ * creates and once in the others.
+ */
+function slowedEntry(name: string, slowInstances: number): BackendEntry {
+  let made = 0;
+  return {
+    name,
+    precision: 'float64',
+    validatesInput: true,
+    create: async (): Promise<RnnBackend> => {
+      const inner = await createBackend('loops');
+      const factor = made++ < slowInstances ? 8 : 1;
+      const repeat = async <T>(call: () => Promise<T>): Promise<T> => {
+        let out = await call();
+        for (let i = 1; i < factor; i++) out = await call();
+        return out;
+      };
+      return {
+        name,
+        precision: 'float64',
+        forward: (p, x, o) => repeat(() => inner.forward(p, x, o)),
+        backward: (p, x, hs, dhs, o) => repeat(() => inner.backward(p, x, hs, dhs, o)),
+        dispose: () => inner.dispose(),
+      };
+    },
+  };
+}
 
 describe('the runners', () => {
   it.each([
@@ -76,5 +114,24 @@ describe('the runners', () => {
     expect(f?.replay).toBe(
       `rnn-harness fuzz --seed 2 --path ${f?.path} --property agreement --backends scratch-buggy --plugin './my dir/buggy.mjs'`,
     );
+  });
+
+  it('should confirm a change on new instances: one slow instance is not a regression, a slow backend is', async () => {
+    const timing = { shapes: [{ B: 4, T: 10, F: 8, H: 16 }], ops: ['forward' as const], rounds: 1, maxTimeS: 0.3 };
+    const names = ['a', 'b', 'c', 'moody', 'steady'];
+    const base = await runBench({ ...timing, backends: names.map((n) => slowedEntry(n, 0)) });
+    // moody is 8x slower in its first instance only; steady in every instance.
+    const slowIn: Record<string, number> = { moody: 1, steady: Infinity };
+    const now = await runBench({
+      ...timing,
+      backends: names.map((n) => slowedEntry(n, slowIn[n] ?? 0)),
+      compare: { baseline: base.results, file: 'base.json' },
+    });
+    const rows = Object.fromEntries(now.comparison?.rows.map((r) => [r.backend, r]) ?? []);
+    expect(rows.moody).toMatchObject({ verdict: 'same', confirmation: { verdict: 'same' } });
+    expect(rows.moody?.net).toBeGreaterThan(3);
+    expect(rows.steady).toMatchObject({ verdict: 'regression', confirmation: { verdict: 'regression' } });
+    expect(rows.a?.verdict).toBe('same');
+    expect(now.failures).toEqual([]);
   });
 });

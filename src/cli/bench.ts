@@ -68,8 +68,9 @@ ${backendHelp(20)}
                         when, against the other backends timed beside it (which takes out the
                         machine's own drift), it is slower by more than the larger of --min-change
                         and both runs' measured noise, and a rank test on the samples (Mann-Whitney U,
-                        95 %) tells them apart (twice --min-change for calls under 5 ms); and only
-                        when its shape and op, timed again with every backend, says so too; otherwise
+                        95 %) tells them apart (twice --min-change for calls under 5 ms or of under
+                        10,000 floating-point operations); and only when its shape and op, timed
+                        again on new instances of every backend, says so too; otherwise
                         'no change'. A backend whose every shape and op slowed together with all the
                         others is not told from a busier machine
   --min-change PCT      the smallest net change --compare calls (default ${DEFAULT_MIN_CHANGE_PCT}: reruns of the same code

@@ -1,6 +1,6 @@
 /** Formatting shared by the Markdown and HTML writers. */
 import type { BenchRun } from '../bench/runner.js';
-import { SHORT_CALL_MS, type Comparison } from '../bench/compare.js';
+import { OVERHEAD_FLOPS, SHORT_CALL_MS, type Comparison } from '../bench/compare.js';
 import { shapeName, type BenchReport } from '../bench/report.js';
 
 export { shapeName, type BenchEnvironment, type BenchReport } from '../bench/report.js';
@@ -94,6 +94,6 @@ function confirmationNote(r: Comparison): string {
 /** One sentence on the rule, for the head of a comparison. */
 export const compareRule = (minChangePct: number): string =>
   `A result is called slower (REGRESSION) or faster only when its net change, against the other backends timed beside it (which takes out ` +
-  `the machine's drift), is beyond the larger of ${minChangePct} % (${2 * minChangePct} % for calls under ${SHORT_CALL_MS} ms, which ` +
+  `the machine's drift), is beyond the larger of ${minChangePct} % (${2 * minChangePct} % for calls under ${SHORT_CALL_MS} ms or of under ${OVERHEAD_FLOPS.toLocaleString('en')} floating-point operations, which ` +
   'time the machine as much as the code) and the noise both runs measured, and a rank test (Mann–Whitney U, 95 %) ' +
   'tells the samples apart, and its shape and op timed again say so too; otherwise: no change.';

@@ -132,6 +132,33 @@ async function compareAndConfirm(
 }
 
 /**
+ * Replaces every subject by a new instance of its backend (the old one disposed first, so that a backend
+ * holding a process or a GL context never has two); one that cannot be created again is left out of the
+ * second measurement (and of `subjects`), with the reason in `failures`.
+ */
+async function reopenSubjects(
+  subjects: Subject[],
+  timeoutMs: number | undefined,
+  failures: BenchReport['failures'],
+): Promise<RnnBackend[]> {
+  const kept: Subject[] = [];
+  for (const s of subjects) {
+    const warning = await closeSubject(s);
+    if (warning !== undefined) failures.push({ backend: s.entry.name, reason: warning });
+    try {
+      kept.push(await openSubject(s.entry, timeoutMs === undefined ? {} : { timeoutMs }));
+    } catch (e) {
+      failures.push({
+        backend: s.entry.name,
+        reason: `could not be created again to confirm a change: ${errorMessage(e)}`,
+      });
+    }
+  }
+  subjects.splice(0, subjects.length, ...kept);
+  return kept.map((s) => s.backend);
+}
+
+/**
  * `rnn-harness bench` as a function: times the backends side by side and returns what the command prints and writes.
  */
 export async function runBench(options: BenchOptions = {}): Promise<BenchReport> {
@@ -179,11 +206,14 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     }
     const backends: RnnBackend[] = subjects.map((s) => s.backend);
     run = await timeBackends({ backends, shapes, ops, rounds, maxTimeS, probes, activation }, options.progress);
-    comparison = await compareAndConfirm(options, run, (shape, op) =>
-      timeBackends(
+    let fresh: RnnBackend[] | undefined;
+    comparison = await compareAndConfirm(options, run, async (shape, op) => {
+      // The second measurement times new instances, so that a slow state of one does not confirm itself.
+      fresh ??= await reopenSubjects(subjects, options.timeoutMs, failures);
+      return timeBackends(
         // A group of fewer than 3 backends is judged against the probes: time them again too.
         {
-          backends,
+          backends: fresh,
           shapes: [shape],
           ops: [op],
           rounds,
@@ -192,8 +222,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
           activation,
         },
         options.progress && ((done, total, what) => options.progress?.(done, total, `confirming: ${what}`)),
-      ),
-    );
+      );
+    });
   } finally {
     for (const s of subjects) await closeSubject(s);
     for (const p of probes) await p.dispose().catch(() => undefined);
