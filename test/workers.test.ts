@@ -42,6 +42,54 @@ describe('the workers backend', () => {
     );
   });
 
+  it.each([
+    ['lstm', true],
+    ['gru', true],
+    ['gru', false],
+  ] as const)(
+    'should split a %s call (resetAfter %s) in two tasks and agree with loops on hs and every gradient',
+    async (cell, resetAfter) => {
+      const rng = seededRng(cell === 'lstm' ? 3 : resetAfter ? 4 : 5);
+      const [B, T, F, H] = [5, 4, 3, 6];
+      const G = (cell === 'lstm' ? 4 : 3) * H;
+      const params = {
+        wx: uniformTensor(rng, [F, G], 0.4),
+        wh: uniformTensor(rng, [H, G], 0.4),
+        b: uniformTensor(rng, [G], 0.5),
+        ...(cell === 'gru' ? { bh: uniformTensor(rng, [G], 0.5) } : {}),
+      };
+      const x = uniformTensor(rng, [B, T, F]);
+      const o = {
+        cell,
+        ...(cell === 'gru' ? { resetAfter } : {}),
+        h0: uniformTensor(rng, [B, H]),
+        ...(cell === 'lstm' ? { c0: uniformTensor(rng, [B, H]) } : {}),
+      };
+      const dhs = uniformTensor(rng, [B, T, H]);
+      const before = split.completedTasks;
+      const hs = await split.forward(params, x, o);
+      const grads = await split.backward(params, x, hs, dhs, o);
+      expect(split.completedTasks - before).toBe(4);
+      const refHs = await reference.forward(params, x, o);
+      const ref = await reference.backward(params, x, refHs, dhs, o);
+      const close = (got: Float64Array | Float32Array, want: Float64Array | Float32Array) => {
+        expect(got.length).toBe(want.length);
+        got.forEach((v, i) =>
+          expect(Math.abs(v - (want[i] as number))).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(v))),
+        );
+      };
+      close(hs.data, refHs.data);
+      const keys = cell === 'lstm' ? ['wx', 'wh', 'b', 'x', 'h0', 'c0'] : ['wx', 'wh', 'b', 'bh', 'x', 'h0'];
+      expect(Object.keys(grads).sort()).toEqual([...keys].sort());
+      for (const k of keys) {
+        const want = ref[k as keyof typeof ref];
+        const got = grads[k as keyof typeof grads];
+        expect(got?.shape).toEqual(want?.shape);
+        close(got?.data ?? new Float64Array(0), want?.data ?? new Float64Array(1));
+      }
+    },
+  );
+
   it('should run a call below minParallelWork in this thread', async () => {
     const small = new WorkersBackend({ threads: 2 });
     const c = randomCase(2, 3, 2, 4);

@@ -1,9 +1,9 @@
 /**
  * `workers`: the reference math split across a piscina pool, one batch chunk per thread. Each worker runs
- * workers/rnn-task.ts, which calls the same kernel as `loops` on its rows; inputs and results travel in
- * SharedArrayBuffers. The chunks' parameter gradients are summed here; hs, dx and dh0 are written in
- * place by row. Calls too small to pay for the hop to a thread run in this thread, through the same
- * functions as `loops` on plain arrays.
+ * workers/rnn-task.ts, which calls the same kernels as `loops` (SimpleRNN, LSTM, GRU) on its rows; inputs
+ * and results travel in SharedArrayBuffers. The chunks' parameter gradients are summed here; hs, dx, dh0
+ * and dc0 are written in place by row. Calls too small to pay for the hop to a thread run in this thread,
+ * through the same functions as `loops` on plain arrays.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -24,10 +24,12 @@ import {
 import type { Tensor } from '../core/tensor.js';
 import { backwardInThread, forwardInThread, gradientTensors } from './loops.js';
 import { balancedRanges } from './batch-chunks.js';
+import { CELLS, GATES } from '../core/kinds.js';
 
 /**
- * Below this many multiply-adds per call (B·T·H·(F+H)) the batch is not split: a round trip to a worker
- * costs about as much as the work. Measured on a 2-core machine (docs/BACKENDS.md, "The workers backend").
+ * Below this many multiply-adds per call (B·T·G·H·(F+H), G gate blocks: 1, 4 or 3) the batch is not split:
+ * a round trip to a worker costs about as much as the work. Measured on a 2-core machine (docs/BACKENDS.md,
+ * "The workers backend").
  */
 export const DEFAULT_MIN_PARALLEL_WORK = 1_000_000;
 
@@ -110,6 +112,7 @@ const sharedZeros = (n: number) => new SharedArrayBuffer(n * 8);
 export class WorkersBackend implements RnnBackend {
   readonly name = 'workers';
   readonly precision = 'float64';
+  readonly cells = CELLS;
   readonly threads: number;
   readonly minParallelWork: number;
   private readonly pool: Piscina<RnnTask, number>;
@@ -145,7 +148,7 @@ export class WorkersBackend implements RnnBackend {
 
   /** Batch chunks [from, to), balanced, one per thread; a single chunk when the call is small. */
   private chunks(call: CheckedCall): [number, number][] {
-    const work = call.B * call.T * call.H * (call.F + call.H);
+    const work = call.B * call.T * GATES[call.cell] * call.H * (call.F + call.H);
     const n = work < this.minParallelWork ? 1 : Math.min(this.threads, call.B);
     return balancedRanges(call.B, n);
   }
@@ -177,6 +180,8 @@ export class WorkersBackend implements RnnBackend {
         b: stage(p.b),
         x: stage(x),
         h0: call.h0 && stage(call.h0),
+        bh: p.bh && stage(p.bh),
+        c0: call.c0 && stage(call.c0),
         hs: hs instanceof SharedArrayBuffer ? hs : stage(hs),
       };
       await this.dispatch(tasks(inputs, stage));
@@ -194,6 +199,8 @@ export class WorkersBackend implements RnnBackend {
     await this.run(p, x, call, hs, (inputs) =>
       chunks.map(([from, to], chunk) => ({
         op: 'forward',
+        cell: call.cell,
+        resetAfter: call.resetAfter,
         activation: call.activation,
         dims: call,
         from,
@@ -211,17 +218,22 @@ export class WorkersBackend implements RnnBackend {
     const chunks = this.chunks(call);
     if (chunks.length === 1) return backwardInThread(call, p, x, hs, dhs);
     const n = chunks.length;
+    const G = GATES[call.cell] * H;
     const grads = {
-      wx: sharedZeros(n * F * H),
-      wh: sharedZeros(n * H * H),
-      b: sharedZeros(n * H),
+      wx: sharedZeros(n * F * G),
+      wh: sharedZeros(n * H * G),
+      b: sharedZeros(n * G),
+      bh: sharedZeros(call.cell === 'gru' ? n * G : 0),
       x: sharedZeros(B * T * F),
       h0: sharedZeros(B * H),
+      c0: sharedZeros(call.cell === 'lstm' ? B * H : 0),
     };
     await this.run(p, x, call, hs, (inputs, stage) => {
       const all: SharedGradients = { ...grads, dhs: stage(dhs) };
       return chunks.map(([from, to], chunk) => ({
         op: 'backward',
+        cell: call.cell,
+        resetAfter: call.resetAfter,
         activation: call.activation,
         dims: call,
         from,
@@ -239,11 +251,13 @@ export class WorkersBackend implements RnnBackend {
       return out;
     };
     return gradientTensors(call, {
-      wx: sum(grads.wx, F * H),
-      wh: sum(grads.wh, H * H),
-      b: sum(grads.b, H),
+      wx: sum(grads.wx, F * G),
+      wh: sum(grads.wh, H * G),
+      b: sum(grads.b, G),
+      bh: sum(grads.bh, call.cell === 'gru' ? G : 0),
       x: new Float64Array(grads.x),
       h0: new Float64Array(grads.h0),
+      c0: new Float64Array(grads.c0),
     });
   }
 
@@ -256,7 +270,8 @@ export const workersEntry: BackendEntry = {
   name: 'workers',
   precision: 'float64',
   validatesInput: true,
-  description: 'float64 reference math, batch split across a piscina worker pool',
+  cells: CELLS,
+  description: 'float64 reference math (SimpleRNN, LSTM, GRU), batch split across a piscina worker pool',
   checkOptions: { minParallelWork: 0 },
   availability: async () =>
     defaultWorkerFile() === undefined
