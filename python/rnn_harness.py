@@ -1,4 +1,4 @@
-"""rnn_harness: serve a SimpleRNN written in Python to rnn-harness, which checks and times it.
+"""rnn_harness: serve a SimpleRNN, an LSTM or a GRU written in Python to rnn-harness, which checks and times it.
 
 Your two functions become a backend in three lines:
 
@@ -17,10 +17,23 @@ backward(x, wx, wh, b, h0, hs, dhs) -> {'wx': ..., 'wh': ..., 'b': ..., 'x': ...
     `gradients` may be None or left out.
 If you declare both activations, both functions also receive activation='tanh' or 'relu'.
 
+Gated cells (docs/CONTRACT.md of rnn-harness, "Gated cells"): declare them in `cells`, e.g.
+cells=('lstm',). The weights then hold the gate blocks side by side: wx [F,G·H], wh [H,G·H], b [G·H],
+with G = 4 blocks i, f, g, o for an LSTM and 3 blocks r, z, n for a GRU.
+    LSTM: forward and backward also receive c0= (the initial cell state [B,H], or None for zeros),
+          and backward returns 'c0' too.
+    GRU:  they also receive bh= (the recurrent bias [3H], or None for zeros), and backward returns
+          'bh' too. The reset gate is applied after the product (resetAfter, PyTorch's and Keras's
+          default); declare gru_reset_before=True if your code also does it before, and both functions
+          then receive reset_after=True or False.
+With more than one cell declared, both functions also receive cell='rnn', 'lstm' or 'gru'.
+
 Declare what your code does (the harness checks exactly that and shows the rest as "not provided"):
     precision      'float64' (default) or 'float32': the dtype of the arrays you get, and the tolerance
     activations    ('tanh', 'relu') by default
-    gradients      ('wx', 'wh', 'b', 'x', 'h0') by default
+    cells          ('rnn',) by default: which of 'rnn', 'lstm', 'gru' you implement
+    gruResetBefore see above (gru_reset_before=False by default)
+    gradients      ('wx', 'wh', 'b', 'x', 'h0'), and 'bh' / 'c0' for a declared GRU / LSTM, by default
     last_step_only True if backward reads only dhs[:, -1] (a many-to-one model)
     initial_state  False if your code always starts from zeros (h0 is then always None)
     reads_hs       False if backward runs the forward pass again and never reads hs (it then gets None,
@@ -40,12 +53,15 @@ import traceback
 
 import numpy as np
 
-PROTOCOL = 1
+PROTOCOL = 2
 GRADIENTS = ('wx', 'wh', 'b', 'x', 'h0')
 ACTIVATIONS = ('tanh', 'relu')
+CELLS = ('rnn', 'lstm', 'gru')
+ALL_GRADIENTS = ('wx', 'wh', 'b', 'bh', 'x', 'h0', 'c0')
+_CELL_GRADIENTS = {'rnn': GRADIENTS, 'lstm': GRADIENTS + ('c0',), 'gru': GRADIENTS + ('bh',)}
 _DTYPES = {'float64': np.dtype('<f8'), 'float32': np.dtype('<f4')}
 
-__all__ = ['serve', 'check', 'CheckResult', 'PROTOCOL', 'GRADIENTS', 'ACTIVATIONS']
+__all__ = ['serve', 'check', 'CheckResult', 'PROTOCOL', 'GRADIENTS', 'ACTIVATIONS', 'CELLS']
 
 
 def _subset(what, values, known):
@@ -62,12 +78,13 @@ def _is_file(fd):
         return False
 
 
-def _takes_activation(fn):
+def _takes(fn, name):
+    """Whether fn accepts the keyword argument `name` (True when its signature cannot be read)."""
     try:
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):
         return True
-    return 'activation' in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
+    return name in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
 
 
 class _Wire:
@@ -153,7 +170,8 @@ class _Wire:
 class _Spec:
     """The functions to serve and what they declare, checked once; `call` runs one request on them."""
 
-    def __init__(self, who, forward, backward, precision, activations, gradients, last_step_only, initial_state, reads_hs):
+    def __init__(self, who, forward, backward, precision, activations, gradients, last_step_only, initial_state, reads_hs,
+                 cells=('rnn',), gru_reset_before=False):
         if not callable(forward):
             raise TypeError(f'{who}: forward must be a function forward(x, wx, wh, b, h0) -> hs; got {forward!r}')
         if backward is not None and not callable(backward):
@@ -162,42 +180,73 @@ class _Spec:
             raise ValueError(f"{who}: precision must be 'float64' or 'float32'; got {precision!r}")
         self.forward, self.backward, self.precision = forward, backward, precision
         self.activations = _subset('activations', activations, ACTIVATIONS)
-        self.gradients = _subset('gradients', gradients, GRADIENTS) if backward is not None else ()
+        self.cells = _subset('cells', cells, CELLS)
+        self.gru_reset_before = bool(gru_reset_before)
+        if gradients is None:
+            gradients = tuple(k for k in ALL_GRADIENTS if any(k in _CELL_GRADIENTS[c] for c in self.cells))
+        self.gradients = _subset('gradients', gradients, ALL_GRADIENTS) if backward is not None else ()
         self.last_step_only, self.initial_state, self.reads_hs = bool(last_step_only), bool(initial_state), bool(reads_hs)
         self.both = len(self.activations) > 1
-        if self.both and not all(_takes_activation(f) for f in (forward, backward) if f is not None):
-            raise TypeError(f"{who}: with both activations declared, forward and backward must accept activation= ('tanh' or 'relu')")
+        self.many = len(self.cells) > 1
+        functions = [f for f in (forward, backward) if f is not None]
+        needs = [('activation', self.both, "with both activations declared, forward and backward must accept activation= ('tanh' or 'relu')"),
+                 ('cell', self.many, "with several cells declared, forward and backward must accept cell= ('rnn', 'lstm' or 'gru')"),
+                 ('c0', 'lstm' in self.cells, 'with the LSTM declared, forward and backward must accept c0= (the initial cell state [B,H], or None)'),
+                 ('bh', 'gru' in self.cells, 'with the GRU declared, forward and backward must accept bh= (the recurrent bias [3H], or None)'),
+                 ('reset_after', 'gru' in self.cells and self.gru_reset_before,
+                  'with gru_reset_before=True, forward and backward must accept reset_after= (True or False)')]
+        for name, needed, message in needs:
+            if needed and not all(_takes(f, name) for f in functions):
+                raise TypeError(f'{who}: {message}')
         self.dtype = _DTYPES[precision]
 
     def hello(self, name, engine, transports):
         return {'type': 'hello', 'protocol': PROTOCOL, 'name': name, 'precision': self.precision,
-                'activations': list(self.activations), 'gradients': list(self.gradients),
+                'activations': list(self.activations), 'cells': list(self.cells), 'gradients': list(self.gradients),
                 'lastStepOnly': self.last_step_only, 'initialState': self.initial_state, 'readsHs': self.reads_hs,
                 'reuse': True, 'transports': transports,
-                'engine': engine or f'Python {sys.version.split()[0]}, NumPy {np.__version__}'}
+                'engine': engine or f'Python {sys.version.split()[0]}, NumPy {np.__version__}',
+                **({'gruResetBefore': self.gru_reset_before} if 'gru' in self.cells else {})}
 
-    def _call(self, fn, args, activation):
-        return fn(*args, activation=activation) if self.both else fn(*args)
+    def _kwargs(self, t, header):
+        """The keyword arguments of a call: activation, cell, and the gated cell's c0, bh and reset_after."""
+        cell = header.get('cell', 'rnn')
+        if cell not in self.cells:
+            raise ValueError(f'a {cell!r} call, but this backend declares cells {self.cells}')
+        kw = {'activation': header.get('activation', 'tanh')} if self.both else {}
+        if self.many:
+            kw['cell'] = cell
+        if cell == 'lstm':
+            kw['c0'] = t.get('c0') if self.initial_state else None
+        if cell == 'gru':
+            kw['bh'] = t.get('bh')
+            if self.gru_reset_before:
+                kw['reset_after'] = bool(header.get('resetAfter', True))
+        return cell, kw
 
-    def run_forward(self, t, activation):
+    def run_forward(self, t, header):
         h0 = t.get('h0') if self.initial_state else None
-        hs = self._call(self.forward, (t['x'], t['wx'], t['wh'], t['b'], h0), activation)
+        _, kw = self._kwargs(t, header)
+        hs = self.forward(t['x'], t['wx'], t['wh'], t['b'], h0, **kw)
         return np.asarray(hs, dtype=self.dtype)
 
-    def run_backward(self, t, hs, activation):
+    def run_backward(self, t, hs, header):
         if self.backward is None:
             raise NotImplementedError('this backend serves forward only')
         h0 = t.get('h0') if self.initial_state else None
-        g = self._call(self.backward, (t['x'], t['wx'], t['wh'], t['b'], h0, hs if self.reads_hs else None, t['dhs']), activation)
+        cell, kw = self._kwargs(t, header)
+        g = self.backward(t['x'], t['wx'], t['wh'], t['b'], h0, hs if self.reads_hs else None, t['dhs'], **kw)
+        keys = _CELL_GRADIENTS[cell]
         if not isinstance(g, dict):
-            raise TypeError(f"backward must return a dict with keys from {GRADIENTS}; got {type(g).__name__}")
-        unknown = set(g) - set(GRADIENTS)
+            raise TypeError(f"backward must return a dict with keys from {keys}; got {type(g).__name__}")
+        unknown = set(g) - set(keys)
         if unknown:
-            raise KeyError(f'backward returned unknown keys {sorted(unknown)}; expected keys from {GRADIENTS}')
-        missing = [k for k in self.gradients if g.get(k) is None]
+            raise KeyError(f'backward returned unknown keys {sorted(unknown)}; expected keys from {keys}')
+        wanted = [k for k in self.gradients if k in keys]
+        missing = [k for k in wanted if g.get(k) is None]
         if missing:
-            raise KeyError(f'backward declared {self.gradients} but returned no {missing}')
-        return [(k, np.asarray(g[k], dtype=self.dtype)) for k in self.gradients]
+            raise KeyError(f'backward declared {tuple(wanted)} but returned no {missing}')
+        return [(k, np.asarray(g[k], dtype=self.dtype)) for k in wanted]
 
 
 class _Tee:
@@ -239,23 +288,22 @@ def _serve(wire, spec):
         if header is None:
             return
         kind, rid = header.get('type'), header.get('id')
-        activation = header.get('activation', 'tanh')
         # What the learner's code prints during the call goes where it always goes, and into the error
         # frame if the call fails.
         tee, saved = _Tee(sys.stdout), (sys.stdout, sys.stderr)
         sys.stdout = sys.stderr = tee
         try:
             if kind == 'forward':
-                reply = ({'type': 'result', 'id': rid}, [('hs', spec.run_forward(t, activation))])
+                reply = ({'type': 'result', 'id': rid}, [('hs', spec.run_forward(t, header))])
             elif kind == 'backward':
-                reply = ({'type': 'result', 'id': rid}, spec.run_backward(t, t.get('hs'), activation))
+                reply = ({'type': 'result', 'id': rid}, spec.run_backward(t, t.get('hs'), header))
             elif kind == 'time':
                 ms = []
                 for _ in range(int(header['repeat'])):
                     start = time.perf_counter()
-                    hs = spec.run_forward(t, activation)
+                    hs = spec.run_forward(t, header)
                     if header['op'] == 'train':
-                        spec.run_backward(t, hs, activation)
+                        spec.run_backward(t, hs, header)
                     ms.append((time.perf_counter() - start) * 1000)
                 reply = ({'type': 'result', 'id': rid, 'ms': ms}, [])
             elif kind == 'shutdown':
@@ -270,11 +318,13 @@ def _serve(wire, spec):
         wire.send(*reply)
 
 
-def serve(forward, backward=None, *, precision='float64', activations=ACTIVATIONS, gradients=GRADIENTS,
-          last_step_only=False, initial_state=True, reads_hs=True, name=None, engine=None):
+def serve(forward, backward=None, *, precision='float64', activations=ACTIVATIONS, gradients=None,
+          last_step_only=False, initial_state=True, reads_hs=True, name=None, engine=None, cells=('rnn',),
+          gru_reset_before=False):
     """Serve forward and backward to rnn-harness on this process's standard input and output, until the
     harness says goodbye. See the module's documentation for the arguments."""
-    spec = _Spec('serve', forward, backward, precision, activations, gradients, last_step_only, initial_state, reads_hs)
+    spec = _Spec('serve', forward, backward, precision, activations, gradients, last_step_only, initial_state, reads_hs,
+                 cells, gru_reset_before)
     # Frames go to the real stdout; everything else that writes to stdout (print, C libraries) to stderr.
     out = os.fdopen(os.dup(sys.stdout.fileno()), 'wb')
     sys.stdout.flush()
@@ -319,17 +369,20 @@ def _harness():
     return node, cli
 
 
-def check(forward, backward=None, *, precision='float64', activations=ACTIVATIONS, gradients=GRADIENTS,
-          last_step_only=False, initial_state=True, reads_hs=True, name='mine', args=(), timeout_ms=None):
+def check(forward, backward=None, *, precision='float64', activations=ACTIVATIONS, gradients=None,
+          last_step_only=False, initial_state=True, reads_hs=True, name='mine', args=(), timeout_ms=None,
+          cells=('rnn',), gru_reset_before=False):
     """Run `rnn-harness check` on forward and backward from this process (a notebook cell), print its
     table, and return a CheckResult. The declarations are those of `serve`; `args` are more options for
     the command (e.g. ['--large']). The harness runs in a Node.js process next to this file and calls the
-    two functions here, over a socket."""
+    two functions here, over a socket. With gated cells declared, it checks them: `--cell` with the one
+    declared cell, or `--cell all`."""
     import socket
     import subprocess
     import tempfile
     import threading
-    spec = _Spec('check', forward, backward, precision, activations, gradients, last_step_only, initial_state, reads_hs)
+    spec = _Spec('check', forward, backward, precision, activations, gradients, last_step_only, initial_state, reads_hs,
+                 cells, gru_reset_before)
     node, cli = _harness()
     with tempfile.TemporaryDirectory(prefix='rnn-harness-') as tmp:
         path, report_file = os.path.join(tmp, 'backend.sock'), os.path.join(tmp, 'check.json')
@@ -337,7 +390,10 @@ def check(forward, backward=None, *, precision='float64', activations=ACTIVATION
         server.bind(path)
         server.listen(1)
         server.settimeout(0.2)
-        command = [node, cli, 'check', '--connect', f'{name}={path}', '--backends', name, '--json', report_file, *args]
+        command = [node, cli, 'check', '--connect', f'{name}={path}', '--backends', name, '--json', report_file]
+        if spec.cells != ('rnn',):
+            command += ['--cell', spec.cells[0] if len(spec.cells) == 1 else 'all']
+        command += list(args)
         if timeout_ms is not None:
             command += ['--timeout-ms', str(int(timeout_ms))]
         harness = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

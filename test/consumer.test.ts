@@ -165,7 +165,15 @@ describe('rnn-harness installed from its tarball into an empty project', () => {
     const tests = results.testResults.flatMap((f) => f.assertionResults);
     const of = (name: string) => tests.filter((t) => t.ancestorTitles.includes(`rnn-harness conformance: ${name}`));
     expect(of('scratch').length).toBeGreaterThan(50);
-    expect(of('scratch').filter((t) => t.status !== 'passed')).toEqual([]);
+    // Only the gated cells, which the SimpleRNN plug-in does not declare, are left out, saying so.
+    expect(
+      of('scratch')
+        .filter((t) => t.status !== 'passed')
+        .map((t) => t.title),
+    ).toEqual([
+      'LSTM: not supported (the backend declares cells: rnn)',
+      'GRU: not supported (the backend declares cells: rnn)',
+    ]);
     const failed = of('scratch-buggy').filter((t) => t.status === 'failed');
     expect(failed.map((t) => t.title)).toContain('should agree with loops on hs and every gradient it declares');
     const message = failed.find((t) => t.title.startsWith('should agree'))?.failureMessages.join('\n') ?? '';

@@ -133,7 +133,10 @@ describe.skipIf(skip)('a child that misbehaves', () => {
       'garbage',
       /^garbage\s+create\s.*not a protocol frame: expected a JSON header line, got "Hello! Loading my model\.\.\."\s+FAIL$/m,
     ],
-    ['version', /^version\s+create\s.*the child speaks protocol version 2; this harness speaks version 1\s+FAIL$/m],
+    [
+      'version',
+      /^version\s+create\s.*the child speaks protocol version 3; this harness speaks versions 1 and 2 \(2 for the gated cells\)\s+FAIL$/m,
+    ],
     [
       'wrong-shape',
       /^wrong-shape\s+hs\s.*wrong-shape\.forward: "hs" must have shape \[1,3,4\]; got \[1,2,4\]\s+FAIL$/m,

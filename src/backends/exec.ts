@@ -6,11 +6,13 @@
  * back. A child that crashed or hung is replaced by a fresh one at the next call.
  */
 import {
+  ALL_GRADIENT_KEYS,
   checkDeclarations,
-  GRADIENT_KEYS,
+  gradientKeys,
   type CapabilityDeclarations,
   type GradientKey,
 } from '../core/capabilities.js';
+import { GATES } from '../core/kinds.js';
 import { delimiter } from 'node:path';
 import { describeValue, invalidArgument } from '../core/errors.js';
 import { packageFile } from '../core/package-files.js';
@@ -124,6 +126,8 @@ export class ExecBackend implements RnnBackend {
   readonly name: string;
   readonly precision: Precision;
   readonly activations?: CapabilityDeclarations['activations'];
+  readonly cells?: CapabilityDeclarations['cells'];
+  readonly gruResetBefore?: boolean;
   readonly gradients?: readonly GradientKey[];
   readonly lastStepOnly?: boolean;
   readonly initialState?: boolean;
@@ -206,7 +210,18 @@ export class ExecBackend implements RnnBackend {
   private inputs(p: RnnParams, x: Tensor, call: CheckedCall): WireTensor[] {
     const list = [this.wire('wx', p.wx), this.wire('wh', p.wh), this.wire('b', p.b), this.wire('x', x)];
     if (call.h0 !== undefined && this.initialState !== false) list.push(this.wire('h0', call.h0));
+    // Protocol 2: a GRU's recurrent bias and an LSTM's initial cell state, when given (absent: zeros).
+    if (call.cell === 'gru' && p.bh !== undefined) list.push(this.wire('bh', p.bh));
+    if (call.cell === 'lstm' && call.c0 !== undefined && this.initialState !== false)
+      list.push(this.wire('c0', call.c0));
     return list;
+  }
+
+  /** A request's header: its type, the activation, and for a gated call (protocol 2) the cell and resetAfter. */
+  private header(type: string, call: CheckedCall, more: Record<string, unknown> = {}): Header {
+    const gated =
+      call.cell === 'rnn' ? {} : { cell: call.cell, ...(call.cell === 'gru' ? { resetAfter: call.resetAfter } : {}) };
+    return { type, ...more, activation: call.activation, ...gated };
   }
 
   /** The tensor `name` of a reply, of exactly `shape`, in the backend's precision. */
@@ -228,7 +243,7 @@ export class ExecBackend implements RnnBackend {
   async forward(p: RnnParams, x: Tensor, o?: RnnOptions): Promise<Tensor> {
     const call = checkForward(`${this.name}.forward`, p, x, o);
     const channel = await this.live();
-    const f = await channel.request({ type: 'forward', activation: call.activation }, this.inputs(p, x, call), [
+    const f = await channel.request(this.header('forward', call), this.inputs(p, x, call), [
       { name: 'hs', dtype: this.precision, shape: [call.B, call.T, call.H] },
     ]);
     return this.output(f, 'forward', 'hs', [call.B, call.T, call.H]);
@@ -240,19 +255,27 @@ export class ExecBackend implements RnnBackend {
     // A child whose backward does not read hs (it runs the forward pass again) is not sent it.
     const hsToo = channel.hello.readsHs === false ? [] : [this.wire('hs', hs)];
     const { B, T, F, H } = call;
-    const shapes: Partial<Record<GradientKey, number[]>> = { wx: [F, H], wh: [H, H], b: [H], x: [B, T, F], h0: [B, H] };
-    // The exec protocol speaks the SimpleRNN: its five gradients.
-    const declared = (this.gradients ?? GRADIENT_KEYS).filter((k) => (GRADIENT_KEYS as readonly string[]).includes(k));
-    const expected = declared.map((k) => ({ name: k, dtype: this.precision, shape: shapes[k] as number[] }));
+    const G = GATES[call.cell] * H;
+    const shapes: Record<GradientKey, number[]> = {
+      wx: [F, G],
+      wh: [H, G],
+      b: [G],
+      bh: [G],
+      x: [B, T, F],
+      h0: [B, H],
+      c0: [B, H],
+    };
+    // The declared gradients of this call's cell: the SimpleRNN's five, and bh (GRU) or c0 (LSTM).
+    const ofCell = gradientKeys(call.cell);
+    const declared = (this.gradients ?? ALL_GRADIENT_KEYS).filter((k) => ofCell.includes(k));
+    const expected = declared.map((k) => ({ name: k, dtype: this.precision, shape: shapes[k] }));
     const f = await channel.request(
-      { type: 'backward', activation: call.activation },
+      this.header('backward', call),
       [...this.inputs(p, x, call), ...hsToo, this.wire('dhs', dhs)],
       expected,
     );
     // Only what the child declares comes back; the harness neither reads nor checks the rest.
-    return Object.fromEntries(
-      declared.map((k) => [k, this.output(f, 'backward', k, shapes[k] as number[])]),
-    ) as RnnGradients;
+    return Object.fromEntries(declared.map((k) => [k, this.output(f, 'backward', k, shapes[k])])) as RnnGradients;
   }
 
   /**
@@ -269,7 +292,7 @@ export class ExecBackend implements RnnBackend {
   ): Promise<number[]> {
     const call = checkBackward(`${this.name}.time`, p, x, dhs, dhs, o);
     const channel = await this.live();
-    const f = await channel.request({ type: 'time', op, repeat, activation: call.activation }, [
+    const f = await channel.request(this.header('time', call, { op, repeat }), [
       ...this.inputs(p, x, call),
       this.wire('dhs', dhs),
     ]);

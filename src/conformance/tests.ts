@@ -11,10 +11,12 @@ import {
   constraintsFor,
   describeCase,
   maskToLastStep,
+  outsideCapabilities,
   rnnCase,
   type CaseConstraints,
   type RnnCase,
 } from '../check/arbitraries.js';
+import { gatedPeerCases, gatedPeerRnnCase, runGatedPeerCase } from '../check/gated-peer-cases.js';
 import { compareTensors } from '../check/compare.js';
 import {
   comparePeer,
@@ -28,6 +30,7 @@ import {
 import {
   assertAgrees,
   checkAgreement,
+  GATED_SATURATED,
   saturationProperty,
   watchedProperty,
   type FailureWatch,
@@ -246,12 +249,73 @@ export function conformanceTests(caps: Capabilities, options: ConformanceOptions
     );
   }
   for (const g of capabilityGaps(caps)) tests.push({ name: `${g.what}: ${g.status}`, skip: g.reason });
+  // A backend of gated cells only: the SimpleRNN's tests (bad inputs included) are one skipped line.
+  if (!caps.cells.includes('rnn'))
+    tests.splice(0, tests.length, {
+      name: 'SimpleRNN: not supported',
+      skip: `the backend declares cells: ${caps.cells.join(', ')}`,
+    });
+  gatedTests(caps, property, add);
   const only = options.replay?.test;
   if (only === undefined) return tests;
   return tests.map((t) => ('run' in t && t.name !== only ? { name: t.name, skip: `replaying only "${only}"` } : t));
 }
 
 const origin = (p: PeerCase | PeerGradientCase) => p.source.split(' ')[0] as string;
+
+/**
+ * The tests of the gated cells the backend declares (`cells`): agreement with loops on random cases of the
+ * cell, with every gate saturated, and the other frameworks' expectations; a cell it does not declare is
+ * one skipped test that says so.
+ */
+function gatedTests(
+  caps: Capabilities,
+  property: (
+    name: string,
+    make: (ctx: ConformanceContext) => fc.IAsyncPropertyWithHooks<[RnnCase, ...RnnCase[]]>,
+    n: number,
+    k: number,
+    skip?: string,
+  ) => void,
+  add: (name: string, run: (ctx: ConformanceContext) => Promise<void>, skip?: string) => void,
+): void {
+  for (const [k, cell] of (['lstm', 'gru'] as const).entries()) {
+    const label = cell === 'lstm' ? 'LSTM' : 'GRU';
+    if (!caps.cells.includes(cell)) {
+      add(`${label}: not supported`, async () => {}, `the backend declares cells: ${caps.cells.join(', ')}`);
+      continue;
+    }
+    const gated: CaseConstraints = { cell, ...(cell === 'gru' && !caps.gruResetBefore ? { resetAfter: true } : {}) };
+    const within = (c: CaseConstraints = {}) => rnnCase(constraintsFor(caps, { ...gated, ...c }));
+    property(
+      `should agree with loops on the ${label}'s hs and every gradient it declares`,
+      ({ backend, reference }) => watchedProperty(within(), (c) => checkAgreement(backend, reference, c)),
+      100,
+      10 + k,
+    );
+    property(
+      `should agree with loops where every ${label} gate saturates (|bias| >= 100)`,
+      ({ backend, reference }) =>
+        watchedProperty(within(GATED_SATURATED), (c) => checkAgreement(backend, reference, c)),
+      50,
+      12 + k,
+    );
+    for (const p of gatedPeerCases(cell)) {
+      add(
+        `should match the ${label} case ${p.name} from ${p.project} within its tolerance`,
+        async ({ backend }) => {
+          const cmp = await runGatedPeerCase(backend, p);
+          if (cmp.ratio > 1)
+            throw new Error(
+              `${p.name} (${p.project}): element ${cmp.index} is ${cmp.got} where ${cmp.expected} was expected; ` +
+                `${cmp.mismatches} of ${cmp.size} elements disagree, worst error/tolerance ${cmp.ratio.toExponential(2)}`,
+            );
+        },
+        outsideCapabilities(caps, gatedPeerRnnCase(p)),
+      );
+    }
+  }
+}
 
 async function batchSplit(b: RnnBackend, caps: Capabilities, c: RnnCase): Promise<void> {
   const k = Math.floor(c.B / 2);

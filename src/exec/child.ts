@@ -10,6 +10,7 @@ import {
   FrameReader,
   frameHeader,
   PROTOCOL_VERSION,
+  PROTOCOL_VERSIONS,
   ProtocolError,
   type Frame,
   type Header,
@@ -118,10 +119,16 @@ export class ChildChannel {
       channel.fail(
         new ProtocolError(`${spec.label}: the child's first frame must be its hello; got "${hello.header.type}"`),
       );
-    else if (hello.header.protocol !== PROTOCOL_VERSION) {
+    else if (!PROTOCOL_VERSIONS.includes(hello.header.protocol as number)) {
       channel.fail(
         new ProtocolError(
-          `${spec.label}: the child speaks protocol version ${JSON.stringify(hello.header.protocol)}; this harness speaks version ${PROTOCOL_VERSION}`,
+          `${spec.label}: the child speaks protocol version ${JSON.stringify(hello.header.protocol)}; this harness speaks versions ${PROTOCOL_VERSIONS.join(' and ')} (${PROTOCOL_VERSION} for the gated cells)`,
+        ),
+      );
+    } else if (hello.header.protocol === 1 && hello.header.cells !== undefined) {
+      channel.fail(
+        new ProtocolError(
+          `${spec.label}: the hello declares "cells" under protocol version 1; cells came with version ${PROTOCOL_VERSION}: say "protocol":${PROTOCOL_VERSION}`,
         ),
       );
     }

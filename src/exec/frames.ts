@@ -4,7 +4,15 @@
  * each tensor into an aligned typed array of its own.
  */
 
-export const PROTOCOL_VERSION = 1;
+/**
+ * The exec protocol's version this harness speaks: 2 adds the gated cells (a request's `cell` and
+ * `resetAfter`, the tensors bh and c0, the hello's `cells`). A child that speaks 1 is served too, as a
+ * SimpleRNN backend.
+ */
+export const PROTOCOL_VERSION = 2;
+
+/** The versions a child's hello may name. */
+export const PROTOCOL_VERSIONS: readonly number[] = [1, 2];
 
 export type Dtype = 'float64' | 'float32';
 /** A tensor on the wire; `same`: not sent, the child uses the last tensor of this name it received. */
