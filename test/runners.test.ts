@@ -10,6 +10,7 @@ import {
   type BackendEntry,
   type RnnBackend,
 } from '../src/index.js';
+import { flops } from '../src/bench/runner.js';
 
 /**
  * loops under another name, each call done 8 times in the first `slowInstances` instances the entry
@@ -133,5 +134,27 @@ describe('the runners', () => {
     expect(rows.steady).toMatchObject({ verdict: 'regression', confirmation: { verdict: 'regression' } });
     expect(rows.a?.verdict).toBe('same');
     expect(now.failures).toEqual([]);
+  });
+
+  it('should time a gated cell with --cell, counting its gate blocks, and list a backend without it', async () => {
+    const shape = { B: 2, T: 3, F: 4, H: 5 };
+    const report = await runBench({
+      backends: ['loops', 'wasm'],
+      cell: 'gru',
+      shapes: [shape],
+      ops: ['train'],
+      rounds: 1,
+      maxTimeS: 0.1,
+    });
+    expect(report.environment.cell).toBe('gru');
+    const [r] = report.results;
+    expect(r).toMatchObject({ backend: 'loops', cell: 'gru', op: 'train' });
+    // A GRU's train step: 3 gate blocks of 6·B·T·H·(F+H) = 3 · 6 · 2 · 3 · 5 · 9 = 4860 flops.
+    expect(flops(shape, 'train', 'gru')).toBe(4860);
+    expect(r?.gflops).toBeCloseTo(4860 / (r?.meanMs ?? 1) / 1e6, 6);
+    expect(report.notSupported).toEqual([{ backend: 'wasm', reason: 'gru not supported (declares cells: rnn)' }]);
+    await expect(runBench({ backends: ['loops'], cell: 'lstmx' as 'lstm' })).rejects.toThrow(
+      /runBench: options\.cell must be 'rnn', 'lstm' or 'gru'; got "lstmx"/,
+    );
   });
 });

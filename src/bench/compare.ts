@@ -34,6 +34,7 @@
 import { readFile } from 'node:fs/promises';
 import Benchmark from 'benchmark';
 import type { Dims } from '../core/rnn.js';
+import type { Cell } from '../core/kinds.js';
 import { flops, type BenchOp, type BenchResult } from './runner.js';
 
 export type Verdict = 'regression' | 'improvement' | 'same';
@@ -70,7 +71,7 @@ export type CompareReport = {
 };
 
 /** The fields of a bench result that a baseline must have. */
-export type BaselineResult = Pick<BenchResult, 'backend' | 'shape' | 'op' | 'meanMs' | 'rme'> & {
+export type BaselineResult = Pick<BenchResult, 'backend' | 'shape' | 'op' | 'meanMs' | 'rme' | 'cell'> & {
   roundsMs?: number[];
   sampleMs?: number[];
 };
@@ -93,12 +94,14 @@ export const SHORT_CALL_MS = 5;
 export const OVERHEAD_FLOPS = 10_000;
 
 /** Whether a result is judged with twice the threshold: a short call, or one that does almost no work. */
-export const isShortCall = (baselineMs: number, shape: Dims, op: BenchOp): boolean =>
-  baselineMs < SHORT_CALL_MS || flops(shape, op) < OVERHEAD_FLOPS;
+export const isShortCall = (baselineMs: number, shape: Dims, op: BenchOp, cell?: Cell): boolean =>
+  baselineMs < SHORT_CALL_MS || flops(shape, op, cell) < OVERHEAD_FLOPS;
 
-const key = (r: { backend: string; shape: Dims; op: string }) =>
-  `${r.backend} ${r.op} ${r.shape.B}x${r.shape.T}x${r.shape.F}x${r.shape.H}`;
-const group = (r: { shape: Dims; op: string }) => `${r.op} ${r.shape.B}x${r.shape.T}x${r.shape.F}x${r.shape.H}`;
+/** A result's name in a comparison; a gated cell's results never match a SimpleRNN's. */
+const key = (r: { backend: string; shape: Dims; op: string; cell?: string }) =>
+  `${r.backend} ${r.op} ${r.shape.B}x${r.shape.T}x${r.shape.F}x${r.shape.H}${r.cell === undefined || r.cell === 'rnn' ? '' : ` ${r.cell}`}`;
+const group = (r: { shape: Dims; op: string; cell?: string }) =>
+  `${r.op} ${r.shape.B}x${r.shape.T}x${r.shape.F}x${r.shape.H}${r.cell === undefined || r.cell === 'rnn' ? '' : ` ${r.cell}`}`;
 
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -165,7 +168,8 @@ export function compareResults(
     const drift = peers.length >= 3 ? median(peers) : probes;
     const net = ratio / drift;
     const noisePct = Math.hypot(b.rme, c.rme) + Math.max(spreadPct(b.roundsMs), spreadPct(c.roundsMs));
-    const thresholdPct = Math.max(noisePct, isShortCall(baselineMs, c.shape, c.op) ? 2 * minChangePct : minChangePct);
+    const short = isShortCall(baselineMs, c.shape, c.op, c.cell);
+    const thresholdPct = Math.max(noisePct, short ? 2 * minChangePct : minChangePct);
     const samples = hasSamples(b) && hasSamples(c);
     const test = samples
       ? rankTest(

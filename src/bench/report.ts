@@ -1,5 +1,6 @@
 /** What bench.json holds: a bench run with where it ran, and how a shape is named. */
 import type { Activation, Dims } from '../core/rnn.js';
+import type { Cell } from '../core/kinds.js';
 import type { BackendInfo } from '../registry/types.js';
 import type { CompareReport } from './compare.js';
 import type { BenchRun } from './runner.js';
@@ -14,6 +15,8 @@ export type BenchEnvironment = {
   date: string;
   /** The activation of every timed call (tanh when absent, as in reports written before it was recorded). */
   activation?: Activation;
+  /** The cell of every timed call, when not the SimpleRNN. */
+  cell?: Cell;
   packages: Record<string, string>;
   renderers?: Record<string, string>;
   /** What each backend in another process computes with, from its hello (e.g. torch and its BLAS). */

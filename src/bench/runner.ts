@@ -10,6 +10,7 @@ import { seededRng, uniformTensor } from '../core/random.js';
 import { childDetails, type ChildDetails } from '../core/errors.js';
 import type { MatmulProbe } from '../registry/types.js';
 import type { Activation, Dims, RnnBackend } from '../core/rnn.js';
+import { GATES, type Cell } from '../core/kinds.js';
 
 /** What a benchmark times: one forward pass, or a train step (forward, then backward). */
 export type BenchOp = 'forward' | 'train';
@@ -20,6 +21,8 @@ export type BenchResult = {
   backend: string;
   shape: Dims;
   op: BenchOp;
+  /** The cell timed, when not the SimpleRNN ('lstm' or 'gru'; absent: 'rnn'). */
+  cell?: Cell;
   /** benchmark.js statistics of the best round: mean and deviation in ms, relative margin of error in %. */
   meanMs: number;
   rme: number;
@@ -48,22 +51,28 @@ export type BenchResult = {
 
 /**
  * Floating-point operations of one call, counting a multiply-add as 2: the forward pass is
- * 2·B·T·H·(F+H) (x·wx and h·wh); backward is twice that (da·wxᵀ, da·whᵀ, xᵀ·da, hᵀ·da); a train step is
- * forward + backward = 6·B·T·H·(F+H). Activations and bias additions are left out.
+ * 2·B·T·G·H·(F+H) (x·wx and h·wh, with G gate blocks: 1 for the SimpleRNN, 4 for an LSTM, 3 for a GRU);
+ * backward is twice that (da·wxᵀ, da·whᵀ, xᵀ·da, hᵀ·da); a train step is forward + backward =
+ * 6·B·T·G·H·(F+H). Activations, gates' products and bias additions are left out.
  */
-export function flops(s: Dims, op: BenchOp): number {
-  const f = 2 * s.B * s.T * s.H * (s.F + s.H);
+export function flops(s: Dims, op: BenchOp, cell: Cell = 'rnn'): number {
+  const f = 2 * s.B * s.T * GATES[cell] * s.H * (s.F + s.H);
   return op === 'forward' ? f : 3 * f;
 }
 
-/** Seeded inputs for a shape (weights scaled so tanh does not saturate); `variant` draws another set. */
-export function benchInputs(s: Dims, variant = 0) {
+/**
+ * Seeded inputs for a shape (weights scaled so tanh does not saturate); `variant` draws another set; a
+ * gated cell's weights have its G gate blocks ([F,G·H], [H,G·H], [G·H], and a GRU's bh).
+ */
+export function benchInputs(s: Dims, variant = 0, cell: Cell = 'rnn') {
   const rng = seededRng(s.B * 1_000_003 + s.T * 1009 + s.F * 31 + s.H + variant * 7_919_003);
+  const G = GATES[cell] * s.H;
   return {
     params: {
-      wx: uniformTensor(rng, [s.F, s.H], 1 / Math.sqrt(s.F)),
-      wh: uniformTensor(rng, [s.H, s.H], 1 / Math.sqrt(s.H)),
-      b: uniformTensor(rng, [s.H], 0.1),
+      wx: uniformTensor(rng, [s.F, G], 1 / Math.sqrt(s.F)),
+      wh: uniformTensor(rng, [s.H, G], 1 / Math.sqrt(s.H)),
+      b: uniformTensor(rng, [G], 0.1),
+      ...(cell === 'gru' ? { bh: uniformTensor(rng, [G], 0.1) } : {}),
     },
     x: uniformTensor(rng, [s.B, s.T, s.F]),
     dhs: uniformTensor(rng, [s.B, s.T, s.H]),
@@ -101,6 +110,8 @@ export type BenchPlan = {
   maxTimeS: number;
   /** The activation every call uses (default tanh); the caller leaves out backends that lack it. */
   activation?: Activation;
+  /** The cell every call runs (default 'rnn'; a GRU with its reset gate after the product). */
+  cell?: Cell;
   /** Matrix-multiply probes for the machine limit (see MatmulProbe); timed first, in the same rounds. */
   probes?: MatmulProbe[];
 };
@@ -240,9 +251,10 @@ export async function timeBackends(plan: BenchPlan, progress: Progress = () => {
     for (const op of plan.ops) {
       // Two input sets, taken in turn, as the batches of a training run would be: no engine can keep a
       // result, and a backend in another process pays for sending new inputs on every call.
-      const sets = [benchInputs(shape), benchInputs(shape, 1)];
+      const cell = plan.cell ?? 'rnn';
+      const sets = [benchInputs(shape, 0, cell), benchInputs(shape, 1, cell)];
       const { params, x, dhs } = sets[0] as (typeof sets)[number];
-      const o = { activation: plan.activation ?? 'tanh' };
+      const o = cell === 'rnn' ? { activation: plan.activation ?? 'tanh' } : { cell };
       const items = plan.backends.map((backend) => {
         let turn = 0;
         return {
@@ -260,7 +272,7 @@ export async function timeBackends(plan: BenchPlan, progress: Progress = () => {
       for (const backend of plan.backends) {
         const b = best.get(backend.name);
         if (b === undefined) continue;
-        const gflops = flops(shape, op) / b.stats.mean / 1e9;
+        const gflops = flops(shape, op, cell) / b.stats.mean / 1e9;
         let inProcess: { inProcessMs: number; inProcessSamples: number } | undefined;
         if (backend.timeInProcess !== undefined) {
           // As many of the child's own timings as fit in one measurement's time, at least 5.
@@ -276,6 +288,7 @@ export async function timeBackends(plan: BenchPlan, progress: Progress = () => {
           backend: backend.name,
           shape,
           op,
+          ...(cell === 'rnn' ? {} : { cell }),
           ...statsOf(b),
           sampleMs: samplesOf(b),
           deviationMs: b.stats.deviation * 1000,

@@ -17,6 +17,7 @@ import {
 import { benchHtml } from '../report/html.js';
 import { benchMarkdown } from '../report/markdown.js';
 import { ACTIVATIONS, type Activation, type Dims } from '../core/rnn.js';
+import { CELLS, type Cell } from '../core/kinds.js';
 import { DEFAULT_SHAPES, QUICK_SHAPES, runBench } from '../run/bench.js';
 import { childLines } from '../report/fuzz-text.js';
 import {
@@ -37,6 +38,7 @@ export { DEFAULT_SHAPES, QUICK_SHAPES };
 
 export const BENCH_HELP = `Usage: rnn-harness bench [--quick] [--backends a,b] [--plugin MODULE]... [--exec NAME=CMD]... [--timeout-ms N]
                          [--shapes BxTxFxH,...] [--ops forward,train] [--activation tanh|relu]
+                         [--cell rnn|lstm|gru]
                          [--rounds N] [--max-time S] [--json FILE] [--out DIR]
                          [--compare BASELINE.json [--min-change PCT] [--fail-on-regression]]
 
@@ -59,6 +61,9 @@ ${backendHelp(20)}
   --shapes BxTxFxH,...  shapes (default: ${DEFAULT_SHAPES.map(shapeName).join(',')})
   --ops forward,train   operations (default: both)
   --activation A        tanh or relu (default tanh); a backend without it is listed as not supported
+  --cell C              rnn (default), lstm or gru (resetAfter): the cell every call runs; GFLOP/s
+                        count its 4 or 3 gate blocks; a backend that does not declare it is listed as
+                        not supported
   --rounds N            interleaved rounds per shape and op (default 2)
   --max-time S          benchmark.js maxTime per measurement, in seconds (default 2)
   --json FILE           write { environment, results, peaks, limit, comparison } as JSON
@@ -132,6 +137,7 @@ export async function bench(argv: string[], io: Io): Promise<number> {
         ops: { type: 'string' },
         rounds: { type: 'string' },
         activation: { type: 'string' },
+        cell: { type: 'string' },
         'max-time': { type: 'string' },
         json: { type: 'string' },
         out: { type: 'string' },
@@ -155,6 +161,9 @@ export async function bench(argv: string[], io: Io): Promise<number> {
     throw new UsageError(
       `rnn-harness bench: --activation must be tanh or relu; got ${JSON.stringify(values.activation)}`,
     );
+  const cell = (values.cell ?? 'rnn') as Cell;
+  if (!CELLS.includes(cell))
+    throw new UsageError(`rnn-harness bench: --cell must be rnn, lstm or gru; got ${JSON.stringify(values.cell)}`);
   if (values['fail-on-regression'] === true && values.compare === undefined) {
     throw new UsageError('rnn-harness bench: --fail-on-regression needs --compare BASELINE.json to compare with');
   }
@@ -176,6 +185,7 @@ export async function bench(argv: string[], io: Io): Promise<number> {
     rounds,
     maxTimeS,
     activation,
+    cell,
     ...(baseline === undefined
       ? {}
       : {
@@ -205,7 +215,7 @@ export async function bench(argv: string[], io: Io): Promise<number> {
 export function printReport(io: Io, report: BenchReport): void {
   const env = report.environment;
   io.out(
-    `rnn-harness bench: node ${env.node}, ${env.cpu}, ${env.cores} cores, ${env.rounds} interleaved round${env.rounds === 1 ? '' : 's'}, best round kept, activation ${env.activation ?? 'tanh'}`,
+    `rnn-harness bench: node ${env.node}, ${env.cpu}, ${env.cores} cores, ${env.rounds} interleaved round${env.rounds === 1 ? '' : 's'}, best round kept, ${env.cell === undefined ? `activation ${env.activation ?? 'tanh'}` : `cell ${env.cell}`}`,
   );
   for (const [name, renderer] of Object.entries(env.renderers ?? {})) io.out(`GL renderer of ${name}: ${renderer}`);
   for (const [name, engine] of Object.entries(env.engines ?? {})) io.out(`engine of ${name}: ${engine}`);

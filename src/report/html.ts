@@ -189,7 +189,7 @@ export function benchHtml(report: BenchReport): string {
       [
         ['date', env.date],
         ['node', env.node],
-        ['activation', env.activation ?? 'tanh'],
+        env.cell === undefined ? ['activation', env.activation ?? 'tanh'] : ['cell', env.cell],
         ['CPU', `${env.cpu}, ${env.cores} cores`],
         ...Object.entries(env.renderers ?? {}).map(([k, v]) => [`GL renderer (${k})`, v]),
         ...Object.entries(env.packages),

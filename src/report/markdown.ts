@@ -20,7 +20,7 @@ export function benchMarkdown(report: BenchReport): string {
     '# rnn-harness bench',
     '',
     `${env.date}. Node ${env.node}, ${env.cpu}, ${env.cores} cores; ${env.rounds} interleaved round${env.rounds === 1 ? '' : 's'} per shape and op, ` +
-      `best round kept; benchmark.js maxTime ${env.maxTimeS} s; activation ${env.activation ?? 'tanh'}. Shapes are BxTxFxH. Speedups are ratios measured in this run.`,
+      `best round kept; benchmark.js maxTime ${env.maxTimeS} s; ${env.cell === undefined ? `activation ${env.activation ?? 'tanh'}` : `cell ${env.cell}`}. Shapes are BxTxFxH. Speedups are ratios measured in this run.`,
     '',
   ];
   for (const [name, renderer] of Object.entries(env.renderers ?? {}))

@@ -21,6 +21,7 @@ import { describeValue, invalidArgument } from '../core/errors.js';
 import type { BenchEnvironment, BenchReport } from '../bench/report.js';
 import type { MatmulProbe } from '../registry/types.js';
 import { ACTIVATIONS, type Activation, type Dims, type RnnBackend } from '../core/rnn.js';
+import { CELLS, type Cell } from '../core/kinds.js';
 import { engineOf, rendererOf } from './guard.js';
 import { closeSubject, errorMessage, openSubject, selectBackends, type BackendRef, type Subject } from './select.js';
 
@@ -52,6 +53,8 @@ export type BenchOptions = {
   maxTimeS?: number;
   /** Default tanh; backends that do not support it are listed in notSupported. */
   activation?: Activation;
+  /** The cell to time (default 'rnn'); backends that do not declare it are listed in notSupported. */
+  cell?: Cell;
   timeoutMs?: number;
   /** A baseline's results to compare with (see src/bench/compare.ts). */
   compare?: { baseline: BaselineResult[]; peaks?: BaselinePeak[]; file: string; minChangePct?: number };
@@ -170,6 +173,9 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const activation = options.activation ?? 'tanh';
   if (!ACTIVATIONS.includes(activation))
     throw invalidArgument('runBench', 'options.activation', "'tanh' or 'relu'", describeValue(activation));
+  const cell = options.cell ?? 'rnn';
+  if (!CELLS.includes(cell))
+    throw invalidArgument('runBench', 'options.cell', "'rnn', 'lstm' or 'gru'", describeValue(cell));
   const selection = await selectBackends('runBench', options.backends);
   const subjects: Subject[] = [];
   const probes: MatmulProbe[] = [];
@@ -182,12 +188,16 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     for (const entry of selection.run) {
       try {
         const s = await openSubject(entry, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
-        if (s.capabilities.activations.includes(activation)) subjects.push(s);
+        const caps = s.capabilities;
+        // A gated cell has no activation to choose; a SimpleRNN needs the run's.
+        const gap = !caps.cells.includes(cell)
+          ? `${cell} not supported (declares cells: ${caps.cells.join(', ')})`
+          : cell === 'rnn' && !caps.activations.includes(activation)
+            ? `${activation} not supported (declares activations: ${caps.activations.join(', ')})`
+            : undefined;
+        if (gap === undefined) subjects.push(s);
         else {
-          notSupported.push({
-            backend: entry.name,
-            reason: `${activation} not supported (declares activations: ${s.capabilities.activations.join(', ')})`,
-          });
+          notSupported.push({ backend: entry.name, reason: gap });
           await closeSubject(s);
         }
       } catch (e) {
@@ -205,7 +215,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       }
     }
     const backends: RnnBackend[] = subjects.map((s) => s.backend);
-    run = await timeBackends({ backends, shapes, ops, rounds, maxTimeS, probes, activation }, options.progress);
+    run = await timeBackends({ backends, shapes, ops, rounds, maxTimeS, probes, activation, cell }, options.progress);
     let fresh: RnnBackend[] | undefined;
     comparison = await compareAndConfirm(options, run, async (shape, op) => {
       // The second measurement times new instances, so that a slow state of one does not confirm itself.
@@ -220,6 +230,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
           maxTimeS,
           probes: backends.length < 3 ? probes : [],
           activation,
+          cell,
         },
         options.progress && ((done, total, what) => options.progress?.(done, total, `confirming: ${what}`)),
       );
@@ -245,6 +256,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     maxTimeS,
     date: new Date().toISOString(),
     activation,
+    ...(cell === 'rnn' ? {} : { cell }),
     packages: await packageVersions(),
     ...(Object.keys(renderers).length === 0 ? {} : { renderers }),
     ...(Object.keys(engines).length === 0 ? {} : { engines }),
