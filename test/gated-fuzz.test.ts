@@ -45,6 +45,20 @@ describe('fuzz --cell', () => {
     expect(caseValues(f.counterexample)).toMatch(/ {2}bh \[/);
   });
 
+  it('should fuzz the same GRU declaring gruResetBefore: false on reset-after cases only, and pass it', async () => {
+    const declared = { ...gruAlwaysResetAfter(), name: 'gru-after-only', gruResetBefore: false };
+    const report = await runFuzz({
+      backends: [declared],
+      cell: 'gru',
+      property: 'agreement',
+      runs: 60,
+      seed: 1,
+      jobs: 1,
+    });
+    expect(report.failures).toEqual([]);
+    expect(report.properties).toEqual([expect.objectContaining({ name: 'agreement', runs: 60, ok: true })]);
+  });
+
   it('should shrink an LSTM that drops c0 to a case with c0 given', async () => {
     const report = await runFuzz({
       backends: [lstmC0Ignored()],

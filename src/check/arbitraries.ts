@@ -69,6 +69,8 @@ export function constraintsFor(caps: Capabilities, c: CaseConstraints = {}): Cas
   if (caps.activations.length === 1 && out.activation === undefined) out.activation = caps.activations[0];
   if (!caps.initialState) out.h0 = false;
   if (caps.lastStepOnly) out.lastStepOnly = true;
+  // A GRU with the reset gate after the product only (PyTorch's nn.GRU) is never given a reset-before case.
+  if (out.cell === 'gru' && !caps.gruResetBefore && out.resetAfter === undefined) out.resetAfter = true;
   return out;
 }
 
@@ -79,6 +81,17 @@ export function maskToLastStep(dhs: Tensor): Tensor {
   for (let b = 0; b < B; b++)
     for (let j = 0; j < H; j++) data[(b * T + T - 1) * H + j] = dhs.data[(b * T + T - 1) * H + j] as number;
   return { shape: [...dhs.shape], data };
+}
+
+/**
+ * A GRU's recurrent bias. Its gates add b and bh, so two large biases of opposite signs could cancel and
+ * leave a gate far from saturation, where a float32 backend's sum of large terms loses digits the
+ * tolerance does not allow for: with biasMagnitude given (the saturated cases), bh takes the sign of b,
+ * and every gate stays beyond the bias magnitude.
+ */
+function gruBh(c: CaseConstraints, b: Tensor, bh: Tensor): Tensor {
+  if (c.biasMagnitude === undefined) return bh;
+  return { shape: bh.shape, data: Float64Array.from(bh.data, (v, i) => Math.sign(b.data[i] as number) * Math.abs(v)) };
 }
 
 /**
@@ -134,7 +147,8 @@ export function rnnCase(c: CaseConstraints = {}): fc.Arbitrary<RnnCase> {
     };
     const params = { wx: flat('wx'), wh: flat('wh'), b: flat('b') };
     if (cell === 'lstm') return { ...common, cell, params, c0: v.withC0 ? t('c0') : undefined };
-    if (cell === 'gru') return { ...common, cell, resetAfter: v.resetAfter, params: { ...params, bh: flat('bh') } };
+    if (cell === 'gru')
+      return { ...common, cell, resetAfter: v.resetAfter, params: { ...params, bh: gruBh(c, params.b, flat('bh')) } };
     return { ...common, params };
   });
 }
