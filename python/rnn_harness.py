@@ -32,7 +32,7 @@ Declare what your code does (the harness checks exactly that and shows the rest 
     precision      'float64' (default) or 'float32': the dtype of the arrays you get, and the tolerance
     activations    ('tanh', 'relu') by default
     cells          ('rnn',) by default: which of 'rnn', 'lstm', 'gru' you implement
-    gruResetBefore see above (gru_reset_before=False by default)
+    gru_reset_before  see above (False by default)
     gradients      ('wx', 'wh', 'b', 'x', 'h0'), and 'bh' / 'c0' for a declared GRU / LSTM, by default
     last_step_only True if backward reads only dhs[:, -1] (a many-to-one model)
     initial_state  False if your code always starts from zeros (h0 is then always None)

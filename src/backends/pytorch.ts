@@ -1,5 +1,5 @@
 /**
- * `pytorch` and `pytorch-f32`: PyTorch's torch.nn.RNN(batch_first=True) as a peer backend, run by
+ * `pytorch` and `pytorch-f32`: PyTorch's torch.nn.RNN, LSTM and GRU (batch_first=True) as a peer backend, run by
  * python/rnn_harness_torch.py through the exec protocol, so that bench shows it beside ours in one run.
  * Available when a Python that imports torch and numpy is found (see python-env.ts). Debian's torch links
  * the system BLAS: with libopenblas0-pthread it is OpenBLAS, otherwise the reference BLAS, about 6x
@@ -9,6 +9,7 @@ import { describeValue, invalidArgument } from '../core/errors.js';
 import { packageFile } from '../core/package-files.js';
 import type { BackendEntry } from '../registry/types.js';
 import type { Precision } from '../core/rnn.js';
+import { CELLS } from '../core/kinds.js';
 import { ExecBackend } from './exec.js';
 import { findPython, pythonCandidates } from './python-env.js';
 
@@ -38,7 +39,10 @@ function pytorchEntry(name: string, precision: Precision): BackendEntry {
     name,
     precision,
     validatesInput: true,
-    description: `PyTorch's torch.nn.RNN (${precision}) in a Python child, through the exec protocol`,
+    // nn.GRU applies the reset gate after the product only.
+    cells: CELLS,
+    gruResetBefore: false,
+    description: `PyTorch's torch.nn.RNN, LSTM and GRU (${precision}) in a Python child, through the exec protocol`,
     availability: async () =>
       (await findPython(['torch', 'numpy'])) === undefined
         ? {
