@@ -9,6 +9,7 @@ import {
   ALL_GRADIENT_KEYS,
   checkDeclarations,
   gradientKeys,
+  gradientShapes,
   type CapabilityDeclarations,
   type GradientKey,
 } from '../core/capabilities.js';
@@ -254,17 +255,7 @@ export class ExecBackend implements RnnBackend {
     const channel = await this.live();
     // A child whose backward does not read hs (it runs the forward pass again) is not sent it.
     const hsToo = channel.hello.readsHs === false ? [] : [this.wire('hs', hs)];
-    const { B, T, F, H } = call;
-    const G = GATES[call.cell] * H;
-    const shapes: Record<GradientKey, number[]> = {
-      wx: [F, G],
-      wh: [H, G],
-      b: [G],
-      bh: [G],
-      x: [B, T, F],
-      h0: [B, H],
-      c0: [B, H],
-    };
+    const shapes = gradientShapes({ ...call, G: GATES[call.cell] * call.H });
     // The declared gradients of this call's cell: the SimpleRNN's five, and bh (GRU) or c0 (LSTM).
     const ofCell = gradientKeys(call.cell);
     const declared = (this.gradients ?? ALL_GRADIENT_KEYS).filter((k) => ofCell.includes(k));

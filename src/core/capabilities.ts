@@ -17,6 +17,21 @@ export const GRADIENT_KEYS: readonly SimpleGradientKey[] = ['wx', 'wh', 'b', 'x'
 /** Every gradient of every cell, in the order every table shows them. */
 export const ALL_GRADIENT_KEYS: readonly GradientKey[] = ['wx', 'wh', 'b', 'bh', 'x', 'h0', 'c0'];
 
+/**
+ * The shape of every gradient of a call with batch B, steps T, features F, hidden size H and G columns
+ * in each weight (H, 4H or 3H: the cell's gate blocks side by side).
+ */
+export function gradientShapes(d: {
+  B: number;
+  T: number;
+  F: number;
+  H: number;
+  G: number;
+}): Record<GradientKey, number[]> {
+  const { B, T, F, H, G } = d;
+  return { wx: [F, G], wh: [H, G], b: [G], bh: [G], x: [B, T, F], h0: [B, H], c0: [B, H] };
+}
+
 /** The gradients of a cell: the SimpleRNN's five, and bh for a GRU or c0 for an LSTM. */
 export function gradientKeys(cell: Cell = 'rnn'): readonly GradientKey[] {
   return ALL_GRADIENT_KEYS.filter((k) => (k !== 'bh' || cell === 'gru') && (k !== 'c0' || cell === 'lstm'));

@@ -6,7 +6,7 @@
  * answer in time is not called again: its later calls reject at once, so a hung child or a lost promise
  * costs one timeout, not one per case.
  */
-import { checkedGradients, resolveCapabilities, type Capabilities } from '../core/capabilities.js';
+import { checkedGradients, gradientShapes, resolveCapabilities, type Capabilities } from '../core/capabilities.js';
 import { describeValue } from '../core/errors.js';
 import type { RnnBackend, RnnGradients, RnnOptions, RnnParams } from '../core/rnn.js';
 import type { Tensor } from '../core/tensor.js';
@@ -111,23 +111,14 @@ export function guardBackend(inner: RnnBackend, options: GuardOptions = {}): Rnn
     async backward(p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor, o?: RnnOptions) {
       const g = await call(`${inner.name}.backward`, () => inner.backward(p, x, hs, dhs, o));
       if (options.checkResults === false) return g;
-      const { B, T, F, H, G } = dimsOf(p, x);
       const keys = checkedGradients(caps, o?.cell);
       if (typeof g !== 'object' || g === null)
         throw new BackendFault(
           `${inner.name}.backward must resolve to { ${keys.join(', ')} }; got ${describeValue(g)}`,
         );
-      const shapes: Record<string, number[]> = {
-        wx: [F, G],
-        wh: [H, G],
-        b: [G],
-        bh: [G],
-        x: [B, T, F],
-        h0: [B, H],
-        c0: [B, H],
-      };
+      const shapes = gradientShapes(dimsOf(p, x));
       for (const k of keys)
-        checkResult(`${inner.name}.backward's gradient ${k}`, (g as Record<string, unknown>)[k], shapes[k] as number[]);
+        checkResult(`${inner.name}.backward's gradient ${k}`, (g as Record<string, unknown>)[k], shapes[k]);
       return g as RnnGradients;
     },
     ...(inner.timeInProcess === undefined
