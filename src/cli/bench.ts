@@ -75,7 +75,8 @@ ${backendHelp(20)}
                         and both runs' measured noise, and a rank test on the samples (Mann-Whitney U,
                         95 %) tells them apart (twice --min-change for calls under 5 ms or of under
                         10,000 floating-point operations); and only when its shape and op, timed
-                        again on new instances of every backend, says so too; otherwise
+                        again in a new process (a process can keep a slow state for its whole
+                        life), says so too; otherwise
                         'no change'. A backend whose every shape and op slowed together with all the
                         others is not told from a busier machine
   --min-change PCT      the smallest net change --compare calls (default ${DEFAULT_MIN_CHANGE_PCT}: reruns of the same code
@@ -180,6 +181,7 @@ export async function bench(argv: string[], io: Io): Promise<number> {
   const report = await runBench({
     backends: flags.backends,
     timeoutMs: flags.timeoutMs,
+    replayArgs: flags.loadArgs,
     shapes,
     ops,
     rounds,

@@ -24,6 +24,8 @@ import { ACTIVATIONS, type Activation, type Dims, type RnnBackend } from '../cor
 import { CELLS, type Cell } from '../core/kinds.js';
 import { engineOf, rendererOf } from './guard.js';
 import { closeSubject, errorMessage, openSubject, selectBackends, type BackendRef, type Subject } from './select.js';
+import { isReloadable } from '../registry/registry.js';
+import { runJobs } from './jobs.js';
 
 /** `quick`: the notebook's case and the reference shape. */
 export const QUICK_SHAPES: Dims[] = [
@@ -60,6 +62,11 @@ export type BenchOptions = {
   compare?: { baseline: BaselineResult[]; peaks?: BaselinePeak[]; file: string; minChangePct?: number };
   /** Called before each measurement. */
   progress?: (done: number, total: number, what: string) => void;
+  /**
+   * Words that load the backends again in a child process, e.g. ['--plugin', './mine.mjs']: with them (or
+   * with built-in backends only), a change that --compare flags is measured again in a new process.
+   */
+  replayArgs?: readonly string[];
 };
 
 /** Versions of the engines and tools a benchmark depends on, as installed. */
@@ -113,7 +120,7 @@ function positive(name: string, v: number | undefined, fallback: number, integer
 async function compareAndConfirm(
   options: BenchOptions,
   run: BenchRun,
-  timeAgain: (shape: Dims, op: BenchOp) => Promise<BenchRun>,
+  timeAgain: (groups: { shape: Dims; op: BenchOp }[]) => Promise<BenchRun>,
 ): Promise<CompareReport | undefined> {
   const cmp = options.compare;
   if (cmp === undefined) return undefined;
@@ -125,13 +132,7 @@ async function compareAndConfirm(
   const first = compare(run);
   const flagged = flaggedGroups(first);
   if (flagged.length === 0) return first;
-  const again: BenchRun = { results: [], peaks: [], failures: [] };
-  for (const { shape, op } of flagged) {
-    const r = await timeAgain(shape, op);
-    again.results.push(...r.results);
-    again.peaks.push(...r.peaks);
-  }
-  return confirmComparison(first, compare(again));
+  return confirmComparison(first, compare(await timeAgain(flagged)));
 }
 
 /**
@@ -159,6 +160,90 @@ async function reopenSubjects(
   }
   subjects.splice(0, subjects.length, ...kept);
   return kept.map((s) => s.backend);
+}
+
+type Timing = { rounds: number; maxTimeS: number; activation: Activation; cell: Cell };
+type Groups = { shape: Dims; op: BenchOp }[];
+
+/** Every shape and op of `groups`, once each. */
+function groupAxes(groups: Groups): { shapes: Dims[]; ops: BenchOp[] } {
+  const shapes = new Map(groups.map((g) => [`${g.shape.B}x${g.shape.T}x${g.shape.F}x${g.shape.H}`, g.shape]));
+  return { shapes: [...shapes.values()], ops: BENCH_OPS.filter((op) => groups.some((g) => g.op === op)) };
+}
+
+/** Only the results of `run` in `groups` (a run of their shapes times their ops holds more). */
+function onlyGroups(run: BenchRun, groups: Groups): BenchRun {
+  const same = (a: Dims, b: Dims) => a.B === b.B && a.T === b.T && a.F === b.F && a.H === b.H;
+  return { ...run, results: run.results.filter((r) => groups.some((g) => g.op === r.op && same(g.shape, r.shape))) };
+}
+
+/** The flagged groups timed again on new instances of every backend, in this process. */
+async function timeOnNewInstances(
+  subjects: Subject[],
+  groups: Groups,
+  timing: Timing & { probes: MatmulProbe[] },
+  options: BenchOptions,
+  failures: BenchReport['failures'],
+): Promise<BenchRun> {
+  const fresh = await reopenSubjects(subjects, options.timeoutMs, failures);
+  const again: BenchRun = { results: [], peaks: [], failures: [] };
+  for (const { shape, op } of groups) {
+    const r = await timeBackends(
+      { ...timing, backends: fresh, shapes: [shape], ops: [op] },
+      options.progress && ((done, total, what) => options.progress?.(done, total, `confirming: ${what}`)),
+    );
+    again.results.push(...r.results);
+    again.peaks.push(...r.peaks);
+  }
+  return again;
+}
+
+/**
+ * The flagged groups timed again by `rnn-harness bench` in a child process, with the same backends and
+ * settings; a child that fails leaves the first verdicts unconfirmed (no results), with the reason in
+ * `failures`.
+ */
+async function timeInNewProcess(
+  options: BenchOptions,
+  groups: Groups,
+  timing: Timing,
+  available: string[],
+  failures: BenchReport['failures'],
+): Promise<BenchRun> {
+  const { shapes, ops } = groupAxes(groups);
+  const names = options.backends?.map((ref) => (typeof ref === 'string' ? ref : ref.name));
+  const args = [
+    'bench',
+    '--shapes',
+    shapes.map((s) => `${s.B}x${s.T}x${s.F}x${s.H}`).join(','),
+    '--ops',
+    ops.join(','),
+    '--rounds',
+    String(timing.rounds),
+    '--max-time',
+    String(timing.maxTimeS),
+    '--activation',
+    timing.activation,
+    '--cell',
+    timing.cell,
+    ...(names === undefined ? [] : ['--backends', names.join(',')]),
+    ...(options.timeoutMs === undefined ? [] : ['--timeout-ms', String(options.timeoutMs)]),
+    ...(options.replayArgs ?? []),
+  ];
+  const [outcome] = await runJobs<BenchReport>([{ args, label: 'a new process' }], {
+    available,
+    ...(options.progress === undefined
+      ? {}
+      : { progress: (line) => options.progress?.(0, 1, `confirming in ${line}`) }),
+  });
+  if (outcome === undefined || 'error' in outcome) {
+    failures.push({
+      backend: 'bench --compare',
+      reason: `could not confirm a change in a new process: ${outcome?.error ?? 'no result'}`,
+    });
+    return { results: [], peaks: [], failures: [] };
+  }
+  return onlyGroups(outcome.report, groups);
 }
 
 /**
@@ -216,25 +301,27 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     }
     const backends: RnnBackend[] = subjects.map((s) => s.backend);
     run = await timeBackends({ backends, shapes, ops, rounds, maxTimeS, probes, activation, cell }, options.progress);
-    let fresh: RnnBackend[] | undefined;
-    comparison = await compareAndConfirm(options, run, async (shape, op) => {
-      // The second measurement times new instances, so that a slow state of one does not confirm itself.
-      fresh ??= await reopenSubjects(subjects, options.timeoutMs, failures);
-      return timeBackends(
-        // A group of fewer than 3 backends is judged against the probes: time them again too.
-        {
-          backends: fresh,
-          shapes: [shape],
-          ops: [op],
-          rounds,
-          maxTimeS,
-          probes: backends.length < 3 ? probes : [],
-          activation,
-          cell,
-        },
-        options.progress && ((done, total, what) => options.progress?.(done, total, `confirming: ${what}`)),
-      );
-    });
+    const timing = { rounds, maxTimeS, activation, cell };
+    comparison = await compareAndConfirm(options, run, async (groups) =>
+      // The second measurement runs in a new process when a child can load every backend (a process can
+      // stay in a slow state of its own: loops' train step here kept 95-115 ms or 140-185 ms for a
+      // process's whole life), else on new instances in this one.
+      selection.run.every(isReloadable)
+        ? timeInNewProcess(
+            options,
+            groups,
+            timing,
+            selection.run.map((e) => e.name),
+            failures,
+          )
+        : timeOnNewInstances(
+            subjects,
+            groups,
+            { ...timing, probes: backends.length < 3 ? probes : [] },
+            options,
+            failures,
+          ),
+    );
   } finally {
     for (const s of subjects) await closeSubject(s);
     for (const p of probes) await p.dispose().catch(() => undefined);

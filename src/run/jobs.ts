@@ -88,7 +88,9 @@ export async function runJobs<R>(jobs: readonly Job[], options: JobsOptions = {}
   const progress = options.progress ?? (() => {});
   const now = new Map<string, string>();
   const show = () =>
-    progress(`${jobs.length} jobs: ${[...now.entries()].map(([label, what]) => `${label}: ${what}`).join('; ')}`);
+    progress(
+      `${jobs.length === 1 ? '' : `${jobs.length} jobs: `}${[...now.entries()].map(([label, what]) => `${label}: ${what}`).join('; ')}`,
+    );
   try {
     return await Promise.all(
       jobs.map(async (job, i) => {
