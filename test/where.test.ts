@@ -26,6 +26,18 @@ describe('where a comparison went wrong', () => {
     expect(elementName('db', [3])).toBe('db[3]');
   });
 
+  it("should name the gate block and unit of a gated cell's weight column, and nothing more elsewhere", () => {
+    // An LSTM with H = 5: columns 0-4 i, 5-9 f, 10-14 g, 15-19 o.
+    expect(elementName('dwx', [0, 12], [4, 20], 'lstm')).toBe('dwx[0,12] (gate g, unit 2)');
+    expect(elementName('db', [19], [20], 'lstm')).toBe('db[19] (gate o, unit 4)');
+    expect(elementName('dwh', [1, 0], [5, 20], 'lstm')).toBe('dwh[1,0] (gate i, unit 0)');
+    // A GRU with H = 3: r, z, n.
+    expect(elementName('dbh', [7], [9], 'gru')).toBe('dbh[7] (gate n, unit 1)');
+    expect(elementName('dwh', [2, 3], [3, 9], 'gru')).toBe('dwh[2,3] (gate z, unit 0)');
+    expect(elementName('dh0', [1, 2], [2, 3], 'gru')).toBe('dh0[b=1,h=2]');
+    expect(elementName('dwh', [2, 0], [3, 3], 'rnn')).toBe('dwh[2,0]');
+  });
+
   it('should describe the worst element with got, expected, the relative error and how many disagree', () => {
     const actual = tensor([2, 2], [1, 2, 3, 2]);
     const expected = tensor([2, 2], [1, 2, 3, 4]);

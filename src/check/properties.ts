@@ -50,7 +50,7 @@ export function assertAgrees(backend: RnnBackend, c: RnnCase, what: string, actu
   if (!cmp.ok) {
     const quantity = what.split(' ')[0] as string;
     throw new Disagreement(
-      `${backend.name} ${what} disagrees with the reference on ${describeCase(c)}: ${describeMismatch(quantity, cmp, actual, expected)} ` +
+      `${backend.name} ${what} disagrees with the reference on ${describeCase(c)}: ${describeMismatch(quantity, cmp, actual, expected, c.cell)} ` +
         `(max |error| ${cmp.maxAbsError.toExponential(3)}; atol ${tol.atol.toExponential(2)}, rtol ${tol.rtol.toExponential(2)})`,
       cmp.worstRatio,
       quantity,

@@ -242,7 +242,11 @@ export class Worst {
         ...verdict(cmp.ok),
         ...(w === undefined
           ? {}
-          : { worst: { ...w, element: elementName(elementOf, w.index) }, mismatches: cmp.mismatches, size: cmp.size }),
+          : {
+              worst: { ...w, element: elementName(elementOf, w.index, expected.shape, cc?.c.cell) },
+              mismatches: cmp.mismatches,
+              size: cmp.size,
+            }),
       },
       cc && {
         features: caseFeatures(cc.c, cc.saturated),

@@ -3,6 +3,7 @@
  * (`dwh[2,0]`, `hs[b=0,t=3,h=1]`), what came back and what was expected, and the relative error.
  */
 import type { Tensor } from '../core/tensor.js';
+import { GATE_NAMES, GATES, type Cell } from '../core/kinds.js';
 import type { Comparison } from './compare.js';
 
 /** The index [i, j, …] of flat element `flat` of a row-major tensor of `shape`. */
@@ -29,13 +30,31 @@ const AXES: Record<string, readonly string[]> = {
   dc0: ['b', 'h'],
 };
 
-/** An element by name and index: `dwh[2,0]`, or with the axes named, `hs[b=0,t=3,h=1]`. */
-export function elementName(quantity: string, index: readonly number[]): string {
+/** The parameters (and their gradients) whose last axis holds a gated cell's gate blocks. */
+const BLOCKED = new Set(['wx', 'wh', 'b', 'bh', 'dwx', 'dwh', 'db', 'dbh']);
+
+/**
+ * An element by name and index: `dwh[2,0]`, or with the axes named, `hs[b=0,t=3,h=1]`. A gated cell's
+ * parameter (given its `shape` and `cell`) also names the gate block and the unit of its column:
+ * `dwx[0,12] (gate o, unit 0)`.
+ */
+export function elementName(
+  quantity: string,
+  index: readonly number[],
+  shape?: readonly number[],
+  cell?: Cell,
+): string {
   const axes = AXES[quantity];
   const parts = index.map((v, d) =>
     axes !== undefined && axes.length === index.length ? `${axes[d]}=${v}` : String(v),
   );
-  return `${quantity}[${parts.join(',')}]`;
+  const name = `${quantity}[${parts.join(',')}]`;
+  const column = index[index.length - 1];
+  const width = shape?.[shape.length - 1];
+  if (cell === undefined || cell === 'rnn' || !BLOCKED.has(quantity) || column === undefined || width === undefined)
+    return name;
+  const H = width / GATES[cell];
+  return `${name} (gate ${GATE_NAMES[cell][Math.floor(column / H)]}, unit ${column % H})`;
 }
 
 /** The worst element of a failed comparison: where it is, what came back and what was expected. */
@@ -77,12 +96,18 @@ export function readableRelative(w: WorstElement): string {
  * One line that says what is wrong and where: `db[0]: got 0.0625, expected 0.125 (relative error 50 %);
  * 1 of 1 elements disagree; worst error/tolerance 2.3e+13`.
  */
-export function describeMismatch(quantity: string, cmp: Comparison, actual: Tensor, expected: Tensor): string {
+export function describeMismatch(
+  quantity: string,
+  cmp: Comparison,
+  actual: Tensor,
+  expected: Tensor,
+  cell?: Cell,
+): string {
   const w = worstElement(cmp, actual, expected);
   if (w === undefined)
     return `${quantity} has shape [${actual.shape.join(',')}] where [${expected.shape.join(',')}] was expected`;
   return (
-    `${elementName(quantity, w.index)}: got ${readable(w.got)}, expected ${readable(w.expected)} (${readableRelative(w)}); ` +
+    `${elementName(quantity, w.index, expected.shape, cell)}: got ${readable(w.got)}, expected ${readable(w.expected)} (${readableRelative(w)}); ` +
     `${cmp.mismatches} of ${cmp.size} elements disagree; worst error/tolerance ${cmp.worstRatio.toExponential(2)}`
   );
 }
