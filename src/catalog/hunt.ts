@@ -4,12 +4,22 @@
  * counterexample.
  */
 import fc from 'fast-check';
-import { agreementProperty, saturationProperty } from '../check/properties.js';
-import { checkBackend, checkCases, checkProblem2, type CheckRow } from '../check/suite.js';
+import { agreementProperty, GATED_SATURATED, saturationProperty } from '../check/properties.js';
+import { CHECK_SEED, checkBackend, checkCases, checkProblem2, type CheckRow } from '../check/suite.js';
+import type { Cell } from '../core/kinds.js';
 import type { RnnCase } from '../check/arbitraries.js';
 import type { RnnBackend } from '../core/rnn.js';
 
-export type Counterexample = { B: number; T: number; F: number; H: number; activation: string; h0: boolean };
+export type Counterexample = {
+  B: number;
+  T: number;
+  F: number;
+  H: number;
+  activation: string;
+  h0: boolean;
+  /** A gated entry's cell. */
+  cell?: Cell;
+};
 export type HuntResult = {
   killed: boolean;
   /** Which checks failed: 'check:<quantity>' (the fixed suite) and 'fuzz:<property>'. */
@@ -20,12 +30,13 @@ export type HuntResult = {
   ms: number;
 };
 
-export type HuntOptions = { runs?: number; seed?: number };
+/** Fuzz runs and seed, and the cell the bug is in (default 'rnn'). */
+export type HuntOptions = { runs?: number; seed?: number; cell?: Cell };
 
 export async function hunt(
   backend: RnnBackend,
   reference: RnnBackend,
-  { runs = 100, seed = 1 }: HuntOptions = {},
+  { runs = 100, seed = 1, cell = 'rnn' }: HuntOptions = {},
 ): Promise<HuntResult> {
   const start = performance.now();
   const caughtBy: string[] = [];
@@ -34,19 +45,36 @@ export async function hunt(
     caughtBy.push(by);
     firstCatch ??= performance.now() - start;
   };
-  const rows: CheckRow[] = [await checkProblem2(backend), ...(await checkBackend(backend, reference, checkCases()))];
+  const suite = await checkBackend(backend, reference, checkCases(CHECK_SEED, cell));
+  const rows: CheckRow[] = cell === 'rnn' ? [await checkProblem2(backend), ...suite] : suite;
   for (const r of rows) if (r.status === 'fail') caught(`check:${r.quantity}`);
   let counterexample: Counterexample | null = null;
   for (const [name, property] of [
-    ['agreement', agreementProperty(backend, reference)],
-    ['saturation', saturationProperty(backend, reference)],
+    [
+      'agreement',
+      cell === 'rnn' ? agreementProperty(backend, reference) : agreementProperty(backend, reference, { cell }),
+    ],
+    [
+      'saturation',
+      cell === 'rnn'
+        ? saturationProperty(backend, reference)
+        : agreementProperty(backend, reference, { ...GATED_SATURATED, cell }),
+    ],
   ] as const) {
     const out = await fc.check(property, { numRuns: runs, seed });
     if (!out.failed) continue;
     caught(`fuzz:${name}`);
     const c = out.counterexample?.[0] as RnnCase | undefined;
     if (c !== undefined && counterexample === null)
-      counterexample = { B: c.B, T: c.T, F: c.F, H: c.H, activation: c.activation, h0: c.h0 !== undefined };
+      counterexample = {
+        B: c.B,
+        T: c.T,
+        F: c.F,
+        H: c.H,
+        activation: c.activation,
+        h0: c.h0 !== undefined,
+        ...(cell === 'rnn' ? {} : { cell }),
+      };
   }
   return {
     killed: caughtBy.length > 0,

@@ -4,6 +4,8 @@
  * reports which check caught it.
  */
 import type { Precision, RnnBackend } from '../core/rnn.js';
+import type { Cell } from '../core/kinds.js';
+import { GATED_CATALOG } from './gated.js';
 import { NotebookBackwardBackend } from './notebook.js';
 import { ScratchRnn, type ScratchBug } from './scratch.js';
 
@@ -18,6 +20,10 @@ export type CatalogEntry = {
    * (catalog/signature.ts); test/catalog.test.ts holds every entry to its signature.
    */
   signature: Readonly<Record<string, string>>;
+  /** The cell the bug is in, and so the cell it is checked and fuzzed with (undefined: the SimpleRNN). */
+  cell?: Cell;
+  /** The public report or change a gated bug is modelled on. */
+  source?: string;
   /** A backend with the bug; `precision` is what it claims (and the tolerance it is judged by). */
   create(precision?: Precision): RnnBackend;
 };
@@ -33,8 +39,8 @@ const scratch = (bug: ScratchBug, description: string, signature: Record<string,
 const grads = (when: string, keys = ['dwx', 'dwh', 'db', 'dx', 'dh0']) =>
   Object.fromEntries(keys.map((k) => [k, when]));
 
-/** The bug catalog: backends with the bugs real scratch-RNN code has, each with its signature in `check`. */
-export const CATALOG: readonly CatalogEntry[] = [
+/** The SimpleRNN's entries: the bugs real scratch-RNN code has. */
+const SIMPLE_CATALOG: readonly CatalogEntry[] = [
   {
     name: 'notebook-problem3',
     description:
@@ -80,6 +86,15 @@ export const CATALOG: readonly CatalogEntry[] = [
     hs: 'saturated',
   }),
 ];
+
+/**
+ * The bug catalog: backends with the bugs real scratch-RNN code has, then LSTM and GRU bugs modelled on
+ * public reports (gated.ts), each with its signature in `check`.
+ */
+export const CATALOG: readonly CatalogEntry[] = [...SIMPLE_CATALOG, ...GATED_CATALOG];
+
+/** The cell an entry is checked with. */
+export const cellOf = (e: CatalogEntry): Cell => e.cell ?? 'rnn';
 
 /** The catalog's scaffolding without a bug: it must pass everything, or a catch proves nothing. */
 export const correctScratch = (precision?: Precision): RnnBackend =>

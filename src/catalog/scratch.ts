@@ -14,6 +14,7 @@ import {
   type RnnParams,
 } from '../core/rnn.js';
 import type { Tensor } from '../core/tensor.js';
+import { stored } from './stored.js';
 
 export type ScratchBug =
   | 'overwritten-weight-grads'
@@ -47,7 +48,7 @@ export class ScratchRnn implements RnnBackend {
 
   /** Outputs as this precision stores them. */
   private out(shape: number[], data: Float64Array | Float32Array): Tensor {
-    return { shape, data: this.precision === 'float32' ? Float32Array.from(data) : Float64Array.from(data) };
+    return stored(this.precision, shape, data);
   }
 
   async forward(p: RnnParams, x: Tensor, o?: RnnOptions): Promise<Tensor> {

@@ -5,7 +5,8 @@
  * fail every gradient only when T>1), and a bug outside the catalog can read like one inside it.
  */
 import type { CheckRow } from '../check/suite.js';
-import { CATALOG } from './index.js';
+import type { Cell } from '../core/kinds.js';
+import { CATALOG, cellOf } from './index.js';
 
 /** When a failed row fails, in the words of a catalog signature. */
 export function conditionOf(row: Pick<CheckRow, 'failsWhen' | 'failsEverywhere'>): string {
@@ -26,16 +27,18 @@ export function signatureOf(rows: readonly CheckRow[]): Record<string, string> {
 /**
  * The catalog entries whose signature, on the quantities this backend was compared on, is exactly the
  * backend's: `checked` are those quantities (a backend that returns only dwx, dwh and db is matched on
- * those three).
+ * those three), and `cell` the cell the rows checked.
  */
 export function likelyCauses(
   rows: readonly CheckRow[],
   checked: readonly string[],
+  cell: Cell = 'rnn',
 ): { name: string; description: string }[] {
   const mine = signatureOf(rows);
   const keys = Object.keys(mine);
   if (keys.length === 0) return [];
   return CATALOG.filter((e) => {
+    if (cellOf(e) !== cell) return false;
     const theirs = Object.entries(e.signature).filter(([q]) => checked.includes(q));
     return theirs.length === keys.length && theirs.every(([q, when]) => mine[q] === when);
   }).map((e) => ({ name: e.name, description: e.description }));

@@ -8,7 +8,9 @@ export const MUTANTS_HELP = `Usage: rnn-harness mutants [--only a,b] [--runs N] 
 
 Runs check and fuzz against every entry of the bug catalog: backends with the bugs real scratch-RNN code
 has (the notebook's own Problem 3 backward, gradients overwritten instead of accumulated, h_t for h_{t-1},
-a tanh that overflows, …). For each it prints whether it was caught (killed), by which check, the shape
+a tanh that overflows, …), then LSTM and GRU bugs modelled on public reports (an output gate's delta
+without tanh, a GRU's reset applied before the product, gate orders of other frameworks, …), each checked
+and fuzzed with its own cell. For each it prints whether it was caught (killed), by which check, the shape
 of fuzz's shrunk counterexample and the time to the first catch. A verification harness is only as good
 as the bugs it catches.
 
@@ -19,7 +21,8 @@ Options:
   --precision P     the precision each buggy backend claims, and so the tolerance it is judged by
                     (default float64; with float32, 'float32-accumulation' is no bug and survives)
 ${jobsHelp('catalog entries')}
-  --json FILE       write { mutants: [{ name, description, killed, caughtBy, counterexample, ms }] }
+  --json FILE       write { mutants: [{ name, description, cell, source, killed, caughtBy,
+                    counterexample, ms }] } (cell and source for a gated entry)
   -h, --help        this text
 
 Exit codes: 0 every entry was caught, 1 one survived, 2 bad usage.`;
@@ -72,7 +75,7 @@ export async function mutants(argv: string[], io: Io): Promise<number> {
 export function printMutants(io: Io, report: MutantsReport): void {
   const shape = (r: MutantRow) =>
     r.counterexample
-      ? `B=${r.counterexample.B} T=${r.counterexample.T} F=${r.counterexample.F} H=${r.counterexample.H} ${r.counterexample.activation}${r.counterexample.h0 ? ' h0' : ''}`
+      ? `B=${r.counterexample.B} T=${r.counterexample.T} F=${r.counterexample.F} H=${r.counterexample.H} ${r.counterexample.cell ?? r.counterexample.activation}${r.counterexample.h0 ? ' h0' : ''}`
       : '-';
   io.out(
     `rnn-harness mutants: ${report.mutants.length} catalog entries, judged as ${report.precision}; fuzz ${report.runs} runs per property, seed ${report.seed}`,
@@ -80,7 +83,7 @@ export function printMutants(io: Io, report: MutantsReport): void {
   for (const line of table(
     ['mutant', 'killed', 'caught by', 'shrunk counterexample', 'ms'],
     report.mutants.map((r) => [
-      r.name,
+      r.cell === undefined ? r.name : `${r.name} (${r.cell})`,
       r.killed ? 'yes' : 'SURVIVED',
       r.caughtBy.join(' ') || '-',
       shape(r),

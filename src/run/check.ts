@@ -86,14 +86,12 @@ async function checkEntry(entry: BackendEntry, ctx: Context, report: CheckReport
     if (entry.name !== 'loops') {
       const suite = await checkBackend(backend, reference, cases, caps);
       cellRows.push(...suite);
-      const causes =
-        cell === 'rnn'
-          ? likelyCauses(
-              suite,
-              suite.filter(checked).map((r) => r.quantity),
-            )
-          : [];
-      if (causes.length > 0) report.likelyCauses[entry.name] = causes;
+      const causes = likelyCauses(
+        suite,
+        suite.filter(checked).map((r) => r.quantity),
+        cell,
+      );
+      if (causes.length > 0) report.likelyCauses[entry.name] = [...(report.likelyCauses[entry.name] ?? []), ...causes];
     }
     const big = cell === 'rnn' ? large : [];
     if (big.length > 0) {

@@ -2,11 +2,12 @@
  * runMutants: `rnn-harness mutants` as a function. Every entry of the bug catalog is hunted with check and
  * fuzz against loops; the report says which were caught, by what, and with which shrunk counterexample.
  */
-import { CATALOG, type CatalogEntry } from '../catalog/index.js';
+import { CATALOG, cellOf, type CatalogEntry } from '../catalog/index.js';
 import { hunt, type HuntResult } from '../catalog/hunt.js';
 import { describeValue, invalidArgument } from '../core/errors.js';
 import { createBackend } from '../registry/registry.js';
 import { PRECISIONS, type Precision } from '../core/rnn.js';
+import type { Cell } from '../core/kinds.js';
 import { readCosts, recordCosts } from './costs.js';
 import { dealByCost } from './deal.js';
 import { checkJobs, jobsFor, runJobs, type JobsOption } from './jobs.js';
@@ -31,7 +32,13 @@ export type MutantsOptions = {
 };
 
 /** One entry of the bug catalog hunted: whether it was caught, by what, and its shrunk counterexample. */
-export type MutantRow = HuntResult & { name: string; description: string };
+export type MutantRow = HuntResult & {
+  name: string;
+  description: string;
+  /** A gated entry's cell, and the public report it is modelled on. */
+  cell?: Cell;
+  source?: string;
+};
 /** What `rnn-harness mutants` prints and writes: every entry of the catalog hunted. */
 export type MutantsReport = { ok: boolean; precision: Precision; runs: number; seed: number; mutants: MutantRow[] };
 
@@ -76,7 +83,9 @@ export async function runMutants(options: MutantsOptions = {}): Promise<MutantsR
         mutants.push({
           name: entry.name,
           description: entry.description,
-          ...(await hunt(backend, reference, { runs, seed })),
+          ...(entry.cell === undefined ? {} : { cell: entry.cell }),
+          ...(entry.source === undefined ? {} : { source: entry.source }),
+          ...(await hunt(backend, reference, { runs, seed, cell: cellOf(entry) })),
         });
       } finally {
         await backend.dispose();
