@@ -1,6 +1,8 @@
 /**
  * runReport: the main job (`rnn-harness report`) as a function: check, a short fuzz and a quick bench on
- * the same backends, written into one folder (check.json and .md, fuzz.json and .md, bench.json, bench.md, bench.html).
+ * the same backends, for every cell (the SimpleRNN, the LSTM and the GRU), written into one folder:
+ * check.json and .md (every cell), then per cell fuzz.json and .md, bench.json, bench.md and bench.html,
+ * a gated cell's with its name (fuzz-lstm.json, bench-gru.html, …).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { checkMarkdown, fuzzMarkdown } from './summaries.js';
@@ -13,6 +15,8 @@ import { runCheck, type CheckReport } from '../run/check.js';
 import { runFuzz, type FuzzReport } from '../run/fuzz.js';
 import type { JobsOption } from '../run/jobs.js';
 import type { BackendRef } from '../run/select.js';
+import { checkedCells } from '../run/check-plan.js';
+import type { Cell } from '../core/kinds.js';
 
 /** Options of runReport: where to write, which backends, the fuzz seed and runs, jobs. */
 export type ReportOptions = {
@@ -23,6 +27,8 @@ export type ReportOptions = {
   seed?: number;
   /** Fuzz runs per property (default 100). */
   runs?: number;
+  /** The cells: 'all' (default) or one of them. */
+  cell?: Cell | 'all';
   timeoutMs?: number;
   replayArgs?: readonly string[];
   /**
@@ -31,12 +37,19 @@ export type ReportOptions = {
   jobs?: JobsOption;
   /** Called as each step begins ('check', 'fuzz', 'bench --quick') and with the steps' own progress lines. */
   progress?: (line: string) => void;
-  /** Called with each step's report as soon as it is done (the CLI prints it). */
-  onStep?: (step: 'check' | 'fuzz' | 'bench', report: CheckReport | FuzzReport | BenchReport) => void;
+  /** Called with each step's report as soon as it is done (the CLI prints it); fuzz and bench once per cell. */
+  onStep?: (step: 'check' | 'fuzz' | 'bench', report: CheckReport | FuzzReport | BenchReport, cell?: Cell) => void;
 };
 
-/** What `rnn-harness report` wrote: the check, fuzz and bench reports, and whether everything agreed. */
-export type MainReport = { ok: boolean; out: string; check: CheckReport; fuzz: FuzzReport; bench: BenchReport };
+/**
+ * What `rnn-harness report` wrote: the check of every cell, a fuzz and a bench report per cell (in the
+ * order rnn, lstm, gru), and whether everything agreed.
+ */
+export type MainReport = { ok: boolean; out: string; check: CheckReport; fuzz: FuzzReport[]; bench: BenchReport[] };
+
+/** A file of one cell's step: bench.json for the SimpleRNN, bench-lstm.json for the LSTM. */
+export const cellFile = (name: string, cell: Cell, ext: string): string =>
+  `${name}${cell === 'rnn' ? '' : `-${cell}`}.${ext}`;
 
 const writeJsonFile = (file: string, value: unknown) => writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
 
@@ -50,35 +63,53 @@ export async function runReport(options: ReportOptions = {}): Promise<MainReport
     ...(options.progress === undefined ? {} : { progress: options.progress }),
   };
   const jobs = options.jobs ?? 1;
+  const cells = checkedCells('runReport', options.cell ?? 'all');
   const check = await runCheck({
     ...common,
     jobs,
+    cell: options.cell ?? 'all',
     ...(options.replayArgs === undefined ? {} : { replayArgs: options.replayArgs }),
   });
   await writeJsonFile(join(out, 'check.json'), check);
   await writeFile(join(out, 'check.md'), checkMarkdown(check));
   options.onStep?.('check', check);
-  const fuzz = await runFuzz({
-    ...common,
-    jobs,
-    runs: options.runs ?? 100,
-    ...(options.seed === undefined ? {} : { seed: options.seed }),
-    ...(options.replayArgs === undefined ? {} : { replayArgs: options.replayArgs }),
-  });
-  await writeJsonFile(join(out, 'fuzz.json'), fuzz);
-  await writeFile(join(out, 'fuzz.md'), fuzzMarkdown(fuzz));
-  options.onStep?.('fuzz', fuzz);
+  const fuzzes: FuzzReport[] = [];
+  for (const cell of cells) {
+    const fuzz = await runFuzz({
+      ...common,
+      jobs,
+      cell,
+      runs: options.runs ?? 100,
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(options.replayArgs === undefined ? {} : { replayArgs: options.replayArgs }),
+    });
+    await writeJsonFile(join(out, cellFile('fuzz', cell, 'json')), fuzz);
+    await writeFile(join(out, cellFile('fuzz', cell, 'md')), fuzzMarkdown(fuzz));
+    options.onStep?.('fuzz', fuzz, cell);
+    fuzzes.push(fuzz);
+  }
   const { progress, ...benchCommon } = common;
-  const bench = await runBench({
-    ...benchCommon,
-    quick: true,
-    ...(progress === undefined
-      ? {}
-      : { progress: (done, total, what) => done < total && progress(`[${done}/${total}] ${what}`) }),
-  });
-  await writeJsonFile(join(out, 'bench.json'), bench);
-  await writeFile(join(out, 'bench.md'), benchMarkdown(bench));
-  await writeFile(join(out, 'bench.html'), benchHtml(bench));
-  options.onStep?.('bench', bench);
-  return { ok: check.ok && fuzz.ok && bench.failures.length === 0, out, check, fuzz, bench };
+  const benches: BenchReport[] = [];
+  for (const cell of cells) {
+    const bench = await runBench({
+      ...benchCommon,
+      quick: true,
+      cell,
+      ...(progress === undefined
+        ? {}
+        : { progress: (done, total, what) => done < total && progress(`[${done}/${total}] ${what}`) }),
+    });
+    await writeJsonFile(join(out, cellFile('bench', cell, 'json')), bench);
+    await writeFile(join(out, cellFile('bench', cell, 'md')), benchMarkdown(bench));
+    await writeFile(join(out, cellFile('bench', cell, 'html')), benchHtml(bench));
+    options.onStep?.('bench', bench, cell);
+    benches.push(bench);
+  }
+  return {
+    ok: check.ok && fuzzes.every((f) => f.ok) && benches.every((b) => b.failures.length === 0),
+    out,
+    check,
+    fuzz: fuzzes,
+    bench: benches,
+  };
 }
