@@ -2,6 +2,7 @@
 // f64x2 lanes) and once with --use PRECISION=32 (f32, f32x4 lanes). Every argument is a size, a flag or a
 // byte offset into the imported (shared) memory.
 import { backward as backwardT, forward as forwardT } from './rnn';
+import { lstmBackward as lstmBackwardT, lstmForward as lstmForwardT } from './lstm';
 import { gemm, pack as packT, transpose as transposeT } from './simd';
 
 // PRECISION is a compile-time constant introduced by asc's --use (declaring it would make it an import).
@@ -56,6 +57,28 @@ export function backward(
   if (PRECISION == 64)
     backwardT<f64>(B, S, F, H, relu, x, wxt, wxtp, wht, whtp, h0, hs, dhs, da, dap, scratch, g, dx, dwx, dwh, db);
   else backwardT<f32>(B, S, F, H, relu, x, wxt, wxtp, wht, whtp, h0, hs, dhs, da, dap, scratch, g, dx, dwx, dwh, db);
+}
+
+/** The LSTM's forward pass for one chunk: gates, cs and hs (see lstm.ts). */
+export function lstmForward(B: i32, S: i32, F: i32, H: i32, x: usize, wx: usize, wxp: usize, wh: usize, whp: usize, b: usize, h0: usize, c0: usize, gates: usize, cs: usize, hs: usize): void {
+  if (PRECISION == 64) lstmForwardT<f64>(B, S, F, H, x, wx, wxp, wh, whp, b, h0, c0, gates, cs, hs);
+  else lstmForwardT<f32>(B, S, F, H, x, wx, wxp, wh, whp, b, h0, c0, gates, cs, hs);
+}
+
+/** The LSTM's gradients for one chunk: its forward pass again (the contract gives hs only), then backward. */
+export function lstmBackward(
+  B: i32, S: i32, F: i32, H: i32,
+  x: usize, wx: usize, wxp: usize, wh: usize, whp: usize, b: usize, h0: usize, c0: usize,
+  gates: usize, cs: usize, hs: usize, wxt: usize, wxtp: usize, wht: usize, whtp: usize, dhs: usize,
+  da: usize, dap: usize, scratch: usize, g: usize, dc: usize, dx: usize, dwx: usize, dwh: usize, db: usize,
+): void {
+  if (PRECISION == 64) {
+    lstmForwardT<f64>(B, S, F, H, x, wx, wxp, wh, whp, b, h0, c0, gates, cs, hs);
+    lstmBackwardT<f64>(B, S, F, H, x, wxt, wxtp, wht, whtp, h0, c0, gates, cs, hs, dhs, da, dap, scratch, g, dc, dx, dwx, dwh, db);
+  } else {
+    lstmForwardT<f32>(B, S, F, H, x, wx, wxp, wh, whp, b, h0, c0, gates, cs, hs);
+    lstmBackwardT<f32>(B, S, F, H, x, wxt, wxtp, wht, whtp, h0, c0, gates, cs, hs, dhs, da, dap, scratch, g, dc, dx, dwx, dwh, db);
+  }
 }
 
 /** B [K×N] packed into panels of two vectors (see pack in simd.ts). */

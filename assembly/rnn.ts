@@ -30,7 +30,7 @@ export function forward<T>(B: i32, S: i32, F: i32, H: i32, relu: bool, x: usize,
  * hpt [H × B·S] = the states each step started from, transposed: column b·S + t is h_{t−1} of sample b,
  * h0 (or zeros) at t = 0. With it, dwh is one product over all rows, like dwx.
  */
-function previousStatesTransposed<T>(B: i32, S: i32, H: i32, hs: usize, h0: usize, hpt: usize): void {
+export function previousStatesTransposed<T>(B: i32, S: i32, H: i32, hs: usize, h0: usize, hpt: usize): void {
   const rows = B * S;
   for (let i = 0; i < H; i++) {
     const out = at<T>(hpt, i * rows);

@@ -153,7 +153,7 @@ export function transpose<T>(rows: i32, cols: i32, src: usize, dst: usize): void
  * the exponent bits. Below -708 (f64) or -87 (f32) the result is a tiny normal number, which tanh cannot show.
  */
 // @ts-ignore: decorator
-@inline function expNonPositive<T>(x: v128): v128 {
+@inline export function expNonPositive<T>(x: v128): v128 {
   if (sizeof<T>() == 8) {
     x = f64x2.max(x, f64x2.splat(-708));
     const n = f64x2.nearest(f64x2.mul(x, f64x2.splat(1.4426950408889634)));
@@ -191,7 +191,7 @@ export function transpose<T>(rows: i32, cols: i32, src: usize, dst: usize): void
 
 /** tanh, lane-wise, that cannot overflow: sign(a)·(1 − e^{−2|a|})/(1 + e^{−2|a|}). */
 // @ts-ignore: decorator
-@inline function tanhV<T>(a: v128): v128 {
+@inline export function tanhV<T>(a: v128): v128 {
   const sign = v128.and(a, v128.splat<T>(-0.0));
   const abs = v128.xor(a, sign);
   const e = expNonPositive<T>(v128.mul<T>(abs, v128.splat<T>(-2)));
@@ -201,7 +201,7 @@ export function transpose<T>(rows: i32, cols: i32, src: usize, dst: usize): void
 
 /** The same tanh for one number (the columns past the last whole vector). */
 // @ts-ignore: decorator
-@inline function tanhScalar<T>(a: T): T {
+@inline export function tanhScalar<T>(a: T): T {
   const e: T = sizeof<T>() == 8 ? <T>Math.exp(-2 * Math.abs(<f64>a)) : <T>Mathf.exp(-2 * Mathf.abs(<f32>a));
   const m: T = (<T>1 - e) / (<T>1 + e);
   return a < <T>0 ? -m : m;

@@ -11,6 +11,7 @@ import { gatedPeerCases, gatedPeerRnnCase } from '../src/check/gated-peer-cases.
 import { runCheck } from '../src/run/check.js';
 import { gruAlwaysResetAfter, lstmC0Ignored, plantedEntry } from './helpers/planted-gated.js';
 import { CELLS } from '../src/core/kinds.js';
+import type { BackendEntry } from '../src/registry/types.js';
 
 describe('the gated suite', () => {
   it('should pair LSTM cases so that c0 and h0 separate', () => {
@@ -70,10 +71,12 @@ describe('check --cell', () => {
   );
 
   it('should show a backend that does not declare the cell as not supported, never as passed', async () => {
-    const report = await runCheck({ backends: ['loops', 'wasm'], cell: 'gru', jobs: 1 });
-    const wasm = report.rows.filter((r) => r.backend === 'wasm');
-    expect(wasm).toEqual([expect.objectContaining({ quantity: 'gru', status: 'not supported', ok: false })]);
-    expect(wasm[0]?.worstCase).toMatch(/declares cells: rnn/);
+    // The example plug-in is a SimpleRNN only.
+    const scratch = (await import('../examples/plugin/scratch-rnn.mjs')).default as unknown as BackendEntry;
+    const report = await runCheck({ backends: ['loops', scratch], cell: 'gru', jobs: 1 });
+    const rows = report.rows.filter((r) => r.backend === 'scratch');
+    expect(rows).toEqual([expect.objectContaining({ quantity: 'gru', status: 'not supported', ok: false })]);
+    expect(rows[0]?.worstCase).toMatch(/declares cells: rnn$/);
   });
 
   it('should name the function, the option and what it got for an unknown cell', async () => {

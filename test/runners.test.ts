@@ -138,8 +138,9 @@ describe('the runners', () => {
 
   it('should time a gated cell with --cell, counting its gate blocks, and list a backend without it', async () => {
     const shape = { B: 2, T: 3, F: 4, H: 5 };
+    const scratch = (await import('../examples/plugin/scratch-rnn.mjs')).default as unknown as BackendEntry;
     const report = await runBench({
-      backends: ['loops', 'wasm'],
+      backends: ['loops', scratch],
       cell: 'gru',
       shapes: [shape],
       ops: ['train'],
@@ -152,7 +153,7 @@ describe('the runners', () => {
     // A GRU's train step: 3 gate blocks of 6·B·T·H·(F+H) = 3 · 6 · 2 · 3 · 5 · 9 = 4860 flops.
     expect(flops(shape, 'train', 'gru')).toBe(4860);
     expect(r?.gflops).toBeCloseTo(4860 / (r?.meanMs ?? 1) / 1e6, 6);
-    expect(report.notSupported).toEqual([{ backend: 'wasm', reason: 'gru not supported (declares cells: rnn)' }]);
+    expect(report.notSupported).toEqual([{ backend: 'scratch', reason: 'gru not supported (declares cells: rnn)' }]);
     await expect(runBench({ backends: ['loops'], cell: 'lstmx' as 'lstm' })).rejects.toThrow(
       /runBench: options\.cell must be 'rnn', 'lstm' or 'gru'; got "lstmx"/,
     );

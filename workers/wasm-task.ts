@@ -5,7 +5,7 @@
  */
 import { workerData } from 'piscina';
 
-export type WasmTask = { op: 'forward' | 'backward'; args: number[] };
+export type WasmTask = { op: 'forward' | 'backward' | 'lstmForward' | 'lstmBackward'; args: number[] };
 type Exports = Record<WasmTask['op'], (...args: number[]) => void>;
 
 const { module, memory } = workerData as { module: WebAssembly.Module; memory: WebAssembly.Memory };

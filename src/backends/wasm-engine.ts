@@ -50,6 +50,8 @@ export type WasmExports = {
     dwh: number,
     db: number,
   ): void;
+  lstmForward(...args: number[]): void;
+  lstmBackward(...args: number[]): void;
   transpose(rows: number, cols: number, src: number, dst: number): void;
   /** B [K×N] (row stride ldb) packed into panels at bp (K·N numbers of room). */
   pack(K: number, N: number, b: number, ldb: number, bp: number): void;
@@ -156,6 +158,19 @@ export class WasmEngine {
   /** A copy of n numbers at a byte offset, which belongs to the caller. */
   take(at: number, n: number): Float64Array | Float32Array {
     return this.view(at, n).slice();
+  }
+
+  /**
+   * The sum of `count` regions of `size` numbers, one after the other from `at` (each batch chunk's
+   * parameter gradients), as a copy that belongs to the caller.
+   */
+  sumOfChunks(at: number, size: number, count: number): Float64Array | Float32Array {
+    const out = this.take(at, size);
+    for (let k = 1; k < count; k++) {
+      const part = this.view(at + k * size * this.bytes, size);
+      for (let i = 0; i < size; i++) out[i] = (out[i] as number) + (part[i] as number);
+    }
+    return out;
   }
 
   /** Bytes the memory holds now. */

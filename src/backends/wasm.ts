@@ -1,7 +1,8 @@
 /**
- * `wasm` (float64, f64x2) and `wasm-f32` (float32, f32x4): the SimpleRNN as AssemblyScript kernels with
- * 128-bit SIMD (assembly/, see wasm-engine.ts). A call copies its inputs into the module's memory once,
- * runs every product there, and copies its results out. With more than one thread the batch is split:
+ * `wasm` (float64, f64x2) and `wasm-f32` (float32, f32x4): the SimpleRNN and the LSTM (wasm-lstm.ts) as
+ * AssemblyScript kernels with 128-bit SIMD (assembly/, see wasm-engine.ts). A call copies its inputs into
+ * the module's memory once, runs every product there, and copies its results out. With more than one
+ * thread the batch is split:
  * the calling thread runs the first chunk and piscina workers, instantiated on the same shared memory,
  * run the others, so no tensor is copied per chunk; the chunks' parameter gradients are summed here.
  */
@@ -25,6 +26,11 @@ import {
 import type { Tensor } from '../core/tensor.js';
 import { balancedRanges } from './batch-chunks.js';
 import { WasmEngine, wasmFile, wasmModule } from './wasm-engine.js';
+import { wasmLstmBackward, wasmLstmForward } from './wasm-lstm.js';
+import { GATES, type Cell } from '../core/kinds.js';
+
+/** The cells the kernels implement (assembly/rnn.ts, lstm.ts). */
+const WASM_CELLS: readonly Cell[] = ['rnn', 'lstm'];
 
 export type WasmOptions = {
   /** Threads a call may use (default: os.availableParallelism()); 1 runs every call in the calling thread. */
@@ -62,6 +68,7 @@ const nameOf = (p: Precision) => (p === 'float64' ? 'wasm' : 'wasm-f32');
 
 export class WasmBackend implements RnnBackend {
   readonly name: string;
+  readonly cells = WASM_CELLS;
   readonly threads: number;
   readonly minParallelWork: number;
   private readonly engine: WasmEngine;
@@ -117,7 +124,7 @@ export class WasmBackend implements RnnBackend {
 
   /** Batch chunks [from, to), one per thread; a single chunk when the call is small. */
   private chunks(c: CheckedCall): [number, number][] {
-    const work = c.B * c.T * c.H * (c.F + c.H);
+    const work = c.B * c.T * GATES[c.cell] * c.H * (c.F + c.H);
     const n = this.pool === undefined || work < this.minParallelWork ? 1 : Math.min(this.threads, c.B);
     return balancedRanges(c.B, n);
   }
@@ -139,6 +146,8 @@ export class WasmBackend implements RnnBackend {
 
   async forward(p: RnnParams, x: Tensor, o?: RnnOptions): Promise<Tensor> {
     const c = checkForward(`${this.name}.forward`, p, x, o);
+    if (c.cell === 'lstm')
+      return this.serial(() => wasmLstmForward(this.engine, c, p, x, this.chunks(c), (op, a) => this.dispatch(op, a)));
     return this.serial(async () => {
       const { B, T, F, H } = c;
       const e = this.engine;
@@ -173,6 +182,10 @@ export class WasmBackend implements RnnBackend {
 
   async backward(p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor, o?: RnnOptions): Promise<RnnGradients> {
     const c = checkBackward(`${this.name}.backward`, p, x, hs, dhs, o);
+    if (c.cell === 'lstm')
+      return this.serial(() =>
+        wasmLstmBackward(this.engine, c, p, x, dhs, this.chunks(c), (op, a) => this.dispatch(op, a)),
+      );
     return this.serial(async () => {
       const { B, T, F, H } = c;
       const e = this.engine;
@@ -223,14 +236,7 @@ export class WasmBackend implements RnnBackend {
           db + k * H * n,
         ]),
       );
-      const summed = (at: number, size: number): Float64Array | Float32Array => {
-        const out = e.take(at, size);
-        for (let k = 1; k < chunks.length; k++) {
-          const part = e.view(at + k * size * n, size);
-          for (let i = 0; i < size; i++) out[i] = (out[i] as number) + (part[i] as number);
-        }
-        return out;
-      };
+      const summed = (at: number, size: number) => e.sumOfChunks(at, size, chunks.length);
       return {
         wx: { shape: [F, H], data: summed(dwx, F * H) },
         wh: { shape: [H, H], data: summed(dwh, H * H) },
@@ -265,6 +271,7 @@ function wasmEntry(precision: Precision, description: string): BackendEntry {
     name: nameOf(precision),
     precision,
     validatesInput: true,
+    cells: WASM_CELLS,
     description,
     // Small shapes still take the threaded path when checked, so the split is what check and fuzz see.
     checkOptions: { minParallelWork: 0 },
