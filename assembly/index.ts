@@ -3,6 +3,7 @@
 // byte offset into the imported (shared) memory.
 import { backward as backwardT, forward as forwardT } from './rnn';
 import { lstmBackward as lstmBackwardT, lstmForward as lstmForwardT } from './lstm';
+import { gruBackward as gruBackwardT, gruForward as gruForwardT } from './gru';
 import { gemm, pack as packT, transpose as transposeT } from './simd';
 
 // PRECISION is a compile-time constant introduced by asc's --use (declaring it would make it an import).
@@ -78,6 +79,34 @@ export function lstmBackward(
   } else {
     lstmForwardT<f32>(B, S, F, H, x, wx, wxp, wh, whp, b, h0, c0, gates, cs, hs);
     lstmBackwardT<f32>(B, S, F, H, x, wxt, wxtp, wht, whtp, h0, c0, gates, cs, hs, dhs, da, dap, scratch, g, dc, dx, dwx, dwh, db);
+  }
+}
+
+/** The GRU's forward pass for one chunk: gates, hn and hs (see gru.ts). */
+export function gruForward(
+  B: i32, S: i32, F: i32, H: i32, after: bool,
+  x: usize, wx: usize, wxp: usize, wh: usize, whp: usize, whnp: usize, b: usize, bh: usize, h0: usize,
+  gates: usize, hn: usize, hs: usize, hp: usize, rh: usize,
+): void {
+  if (PRECISION == 64) gruForwardT<f64>(B, S, F, H, after, x, wx, wxp, wh, whp, whnp, b, bh, h0, gates, hn, hs, hp, rh);
+  else gruForwardT<f32>(B, S, F, H, after, x, wx, wxp, wh, whp, whnp, b, bh, h0, gates, hn, hs, hp, rh);
+}
+
+/** The GRU's gradients for one chunk: its forward pass again, then backward. */
+export function gruBackward(
+  B: i32, S: i32, F: i32, H: i32, after: bool,
+  x: usize, wx: usize, wxp: usize, wh: usize, whp: usize, whnp: usize, b: usize, bh: usize, h0: usize,
+  gates: usize, hn: usize, hs: usize, hp: usize, rh: usize,
+  wxt: usize, wxtp: usize, wht: usize, whtp: usize, whnt: usize, whntp: usize, dhs: usize,
+  dX: usize, dHp: usize, dXp: usize, dHpp: usize, dHnp: usize, scratch: usize, drh: usize, g: usize,
+  dx: usize, dwx: usize, dwh: usize, db: usize, dbh: usize,
+): void {
+  if (PRECISION == 64) {
+    gruForwardT<f64>(B, S, F, H, after, x, wx, wxp, wh, whp, whnp, b, bh, h0, gates, hn, hs, hp, rh);
+    gruBackwardT<f64>(B, S, F, H, after, x, wxt, wxtp, wht, whtp, whnt, whntp, h0, gates, hn, hs, dhs, dX, dHp, dXp, dHpp, dHnp, scratch, drh, g, dx, dwx, dwh, db, dbh);
+  } else {
+    gruForwardT<f32>(B, S, F, H, after, x, wx, wxp, wh, whp, whnp, b, bh, h0, gates, hn, hs, hp, rh);
+    gruBackwardT<f32>(B, S, F, H, after, x, wxt, wxtp, wht, whtp, whnt, whntp, h0, gates, hn, hs, dhs, dX, dHp, dXp, dHpp, dHnp, scratch, drh, g, dx, dwx, dwh, db, dbh);
   }
 }
 

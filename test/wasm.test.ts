@@ -38,6 +38,19 @@ describe.each(['float64', 'float32'] as const)('wasm kernels in %s', (precision)
     (c) => checkAgreement(two, reference, c),
   );
 
+  // The gated kernels: 4H or 3H columns, the GRU's n block packed on its own, the reset before or after.
+  for (const cell of ['lstm', 'gru'] as const) {
+    const gated = rnnCase({ cell, ranges: { B: [1, 9], T: [1, 4], F: [1, 13], H: [1, 13] } });
+    it.prop([gated], { numRuns: 80, seed: cell === 'lstm' ? 45 : 46 })(
+      `should agree with loops on the ${cell} at sizes around its blocks, in one thread`,
+      (c) => checkAgreement(one, reference, c),
+    );
+    it.prop([gated], { numRuns: 80, seed: cell === 'lstm' ? 47 : 48 })(
+      `should agree with loops on the ${cell} with the batch split across two threads`,
+      (c) => checkAgreement(two, reference, c),
+    );
+  }
+
   it.prop(
     [
       rnnCase({

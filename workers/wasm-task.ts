@@ -5,7 +5,10 @@
  */
 import { workerData } from 'piscina';
 
-export type WasmTask = { op: 'forward' | 'backward' | 'lstmForward' | 'lstmBackward'; args: number[] };
+export type WasmTask = {
+  op: 'forward' | 'backward' | 'lstmForward' | 'lstmBackward' | 'gruForward' | 'gruBackward';
+  args: number[];
+};
 type Exports = Record<WasmTask['op'], (...args: number[]) => void>;
 
 const { module, memory } = workerData as { module: WebAssembly.Module; memory: WebAssembly.Memory };

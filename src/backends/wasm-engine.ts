@@ -52,6 +52,8 @@ export type WasmExports = {
   ): void;
   lstmForward(...args: number[]): void;
   lstmBackward(...args: number[]): void;
+  gruForward(...args: number[]): void;
+  gruBackward(...args: number[]): void;
   transpose(rows: number, cols: number, src: number, dst: number): void;
   /** B [K×N] (row stride ldb) packed into panels at bp (K·N numbers of room). */
   pack(K: number, N: number, b: number, ldb: number, bp: number): void;

@@ -1,5 +1,5 @@
 /**
- * `wasm` (float64, f64x2) and `wasm-f32` (float32, f32x4): the SimpleRNN and the LSTM (wasm-lstm.ts) as
+ * `wasm` (float64, f64x2) and `wasm-f32` (float32, f32x4): the SimpleRNN, the LSTM and the GRU (wasm-lstm.ts, wasm-gru.ts) as
  * AssemblyScript kernels with 128-bit SIMD (assembly/, see wasm-engine.ts). A call copies its inputs into
  * the module's memory once, runs every product there, and copies its results out. With more than one
  * thread the batch is split:
@@ -27,10 +27,11 @@ import type { Tensor } from '../core/tensor.js';
 import { balancedRanges } from './batch-chunks.js';
 import { WasmEngine, wasmFile, wasmModule } from './wasm-engine.js';
 import { wasmLstmBackward, wasmLstmForward } from './wasm-lstm.js';
+import { wasmGruBackward, wasmGruForward } from './wasm-gru.js';
 import { GATES, type Cell } from '../core/kinds.js';
 
-/** The cells the kernels implement (assembly/rnn.ts, lstm.ts). */
-const WASM_CELLS: readonly Cell[] = ['rnn', 'lstm'];
+/** The cells the kernels implement (assembly/rnn.ts, lstm.ts, gru.ts). */
+const WASM_CELLS: readonly Cell[] = ['rnn', 'lstm', 'gru'];
 
 export type WasmOptions = {
   /** Threads a call may use (default: os.availableParallelism()); 1 runs every call in the calling thread. */
@@ -146,8 +147,9 @@ export class WasmBackend implements RnnBackend {
 
   async forward(p: RnnParams, x: Tensor, o?: RnnOptions): Promise<Tensor> {
     const c = checkForward(`${this.name}.forward`, p, x, o);
-    if (c.cell === 'lstm')
-      return this.serial(() => wasmLstmForward(this.engine, c, p, x, this.chunks(c), (op, a) => this.dispatch(op, a)));
+    const dispatch = (op: WasmTask['op'], a: number[][]) => this.dispatch(op, a);
+    if (c.cell === 'lstm') return this.serial(() => wasmLstmForward(this.engine, c, p, x, this.chunks(c), dispatch));
+    if (c.cell === 'gru') return this.serial(() => wasmGruForward(this.engine, c, p, x, this.chunks(c), dispatch));
     return this.serial(async () => {
       const { B, T, F, H } = c;
       const e = this.engine;
@@ -182,10 +184,11 @@ export class WasmBackend implements RnnBackend {
 
   async backward(p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor, o?: RnnOptions): Promise<RnnGradients> {
     const c = checkBackward(`${this.name}.backward`, p, x, hs, dhs, o);
+    const dispatch = (op: WasmTask['op'], a: number[][]) => this.dispatch(op, a);
     if (c.cell === 'lstm')
-      return this.serial(() =>
-        wasmLstmBackward(this.engine, c, p, x, dhs, this.chunks(c), (op, a) => this.dispatch(op, a)),
-      );
+      return this.serial(() => wasmLstmBackward(this.engine, c, p, x, dhs, this.chunks(c), dispatch));
+    if (c.cell === 'gru')
+      return this.serial(() => wasmGruBackward(this.engine, c, p, x, dhs, this.chunks(c), dispatch));
     return this.serial(async () => {
       const { B, T, F, H } = c;
       const e = this.engine;
