@@ -1,10 +1,10 @@
 /**
- * `wasm` (float64, f64x2) and `wasm-f32` (float32, f32x4): the SimpleRNN, the LSTM and the GRU (wasm-lstm.ts, wasm-gru.ts) as
- * AssemblyScript kernels with 128-bit SIMD (assembly/, see wasm-engine.ts). A call copies its inputs into
- * the module's memory once, runs every product there, and copies its results out. With more than one
- * thread the batch is split:
- * the calling thread runs the first chunk and piscina workers, instantiated on the same shared memory,
- * run the others, so no tensor is copied per chunk; the chunks' parameter gradients are summed here.
+ * `wasm` (float64, f64x2) and `wasm-f32` (float32, f32x4): the SimpleRNN, the LSTM and the GRU
+ * (wasm-lstm.ts, wasm-gru.ts) as AssemblyScript kernels with 128-bit SIMD (assembly/, see wasm-engine.ts).
+ * A call copies its inputs into the module's memory once, runs every product there, and copies its
+ * results out. With more than one thread the batch is split: the calling thread runs the first chunk and
+ * piscina workers, instantiated on the same shared memory, run the others, so no tensor is copied per
+ * chunk; the chunks' parameter gradients are summed here.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
