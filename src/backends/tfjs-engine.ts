@@ -29,6 +29,7 @@ import {
   type RnnParams,
 } from '../core/rnn.js';
 import type { Tensor } from '../core/tensor.js';
+import type { Cell } from '../core/kinds.js';
 
 import type { TfjsEngine as Engine, TfjsOptions } from './tfjs-options.js';
 
@@ -78,6 +79,8 @@ export const MAX_LAYERS = 8;
 export class TfjsBackend implements RnnBackend {
   readonly precision = 'float32';
   readonly name: string;
+  /** tf.layers.simpleRNN and tf.layers.lstm (whose gate order i, f, c, o is the contract's). */
+  readonly cells: readonly Cell[] = ['rnn', 'lstm'];
   /** One layer per (F, H, activation), reused across calls (at most MAX_LAYERS); its weights are set on every call. */
   private readonly layers = new Map<string, tf.layers.Layer>();
 
@@ -92,7 +95,7 @@ export class TfjsBackend implements RnnBackend {
   }
 
   private layerFor(call: CheckedCall, p: RnnParams): tf.layers.Layer {
-    const key = `${call.F}x${call.H}x${call.activation}`;
+    const key = `${call.cell}:${call.F}x${call.H}x${call.activation}`;
     let layer = this.layers.get(key);
     if (layer !== undefined) {
       this.layers.delete(key); // most recently used last
@@ -103,16 +106,20 @@ export class TfjsBackend implements RnnBackend {
         this.layers.delete(oldest);
         old.dispose();
       }
-      layer = tf.layers.simpleRNN({
+      // The weights are set on every call; an orthogonal start (the default) costs an SVD and a console
+      // warning above 2000 numbers.
+      const common = {
         units: call.H,
-        activation: call.activation,
         returnSequences: true,
         useBias: true,
-        // The weights are set on every call; an orthogonal start (the default) costs an SVD and a console warning above
-        // 2000 numbers.
         kernelInitializer: 'zeros',
         recurrentInitializer: 'zeros',
-      });
+      } as const;
+      layer =
+        call.cell === 'lstm'
+          ? // tfjs's LSTM gates default to the hard sigmoid; the contract's are the logistic sigmoid.
+            tf.layers.lstm({ ...common, recurrentActivation: 'sigmoid' })
+          : tf.layers.simpleRNN({ ...common, activation: call.activation });
       const built = layer;
       tf.tidy(() => void built.apply(tf.zeros([1, 1, call.F]))); // builds the layer's weights; its output is not kept
     }
@@ -121,14 +128,17 @@ export class TfjsBackend implements RnnBackend {
     return layer;
   }
 
+  /** The layer's initial states: [h0] for the SimpleRNN, [h0, c0] for the LSTM (zeros when not given). */
+  private initialStates(call: CheckedCall): tf.Tensor[] {
+    const state = (t: Tensor | undefined) => (t ? toTf(t) : tf.zeros([call.B, call.H]));
+    return call.cell === 'lstm' ? [state(call.h0), state(call.c0)] : [state(call.h0)];
+  }
+
   async forward(p: RnnParams, x: Tensor, o?: RnnOptions): Promise<Tensor> {
     const call = checkForward(`${this.name}.forward`, p, x, o);
     return withEngine(this.engine, () => {
       const layer = this.layerFor(call, p);
-      const hs = tf.tidy(() => {
-        const h0 = call.h0 ? toTf(call.h0) : tf.zeros([call.B, call.H]);
-        return layer.apply(toTf(x), { initialState: [h0] }) as tf.Tensor;
-      });
+      const hs = tf.tidy(() => layer.apply(toTf(x), { initialState: this.initialStates(call) }) as tf.Tensor);
       return take(hs);
     });
   }
@@ -141,31 +151,33 @@ export class TfjsBackend implements RnnBackend {
       const pad = this.padSingleStep && call.T === 1;
       const padded = (t: Tensor, width: number) =>
         tf.tidy(() => (pad ? tf.concat([toTf(t), tf.zeros([call.B, 1, width])], 1) : toTf(t)));
-      const [x0, h00] = [padded(x, call.F), call.h0 ? toTf(call.h0) : tf.zeros([call.B, call.H])];
-      const [xv, h0v] = [tf.variable(x0, true), tf.variable(h00, true)];
-      tf.dispose([x0, h00]); // the variables keep their own reference to the data
+      const x0 = padded(x, call.F);
+      const states = this.initialStates(call);
+      const xv = tf.variable(x0, true);
+      const stateVars = states.map((t) => tf.variable(t, true));
+      tf.dispose([x0, ...states]); // the variables keep their own reference to the data
       try {
         const [kernel, recurrent, bias] = layer.trainableWeights.map((w) => w.read() as tf.Variable) as [
           tf.Variable,
           tf.Variable,
           tf.Variable,
         ];
-        const order = [kernel, recurrent, bias, xv, h0v];
+        const order = [kernel, recurrent, bias, xv, ...stateVars];
         const grads = tf.tidy(() => {
           const dhsT = padded(dhs, call.H);
           const { grads: byName } = tf.variableGrads(
-            () => tf.sum(tf.mul(layer.apply(xv, { initialState: [h0v] }) as tf.Tensor, dhsT)) as tf.Scalar,
+            () => tf.sum(tf.mul(layer.apply(xv, { initialState: stateVars }) as tf.Tensor, dhsT)) as tf.Scalar,
             order,
           );
           const g = order.map((v) => byName[v.name] as tf.Tensor);
           if (pad) g[3] = tf.slice(g[3] as tf.Tensor, [0, 0, 0], [call.B, 1, call.F]);
           return g;
         });
-        const [wx, wh, b, dx, dh0] = grads.map(take) as [Tensor, Tensor, Tensor, Tensor, Tensor];
-        return { wx, wh, b, x: dx, h0: dh0 };
+        const [wx, wh, b, dx, dh0, dc0] = grads.map(take) as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor?];
+        return { wx, wh, b, x: dx, h0: dh0, ...(dc0 === undefined ? {} : { c0: dc0 }) };
       } finally {
         xv.dispose();
-        h0v.dispose();
+        for (const v of stateVars) v.dispose();
       }
     });
   }

@@ -35,6 +35,7 @@ function tfjsEntry(name: TfjsEngine, description: string): BackendEntry {
     name: `tfjs-${name}`,
     precision: 'float32',
     validatesInput: true,
+    cells: ['rnn', 'lstm'],
     description,
     availability: async () => {
       const missing = missingPackages(name);
@@ -57,9 +58,9 @@ function tfjsEntry(name: TfjsEngine, description: string): BackendEntry {
 
 export const tfjsCpuEntry = tfjsEntry(
   'cpu',
-  "TensorFlow.js's tf.layers.simpleRNN on its plain-JavaScript cpu backend (float32)",
+  "TensorFlow.js's tf.layers.simpleRNN and tf.layers.lstm on its plain-JavaScript cpu backend (float32)",
 );
 export const tfjsWasmEntry = tfjsEntry(
   'wasm',
-  "TensorFlow.js's tf.layers.simpleRNN on its WebAssembly backend, wasm files from the package (float32)",
+  "TensorFlow.js's tf.layers.simpleRNN and lstm on its WebAssembly backend, wasm files from the package (float32)",
 );
