@@ -30,6 +30,7 @@ import {
 } from '../core/rnn.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Cell } from '../core/kinds.js';
+import { contractGruGradients, gruResetAfter, kerasGruWeights } from './tfjs-gru.js';
 
 import type { TfjsEngine as Engine, TfjsOptions } from './tfjs-options.js';
 
@@ -79,8 +80,12 @@ export const MAX_LAYERS = 8;
 export class TfjsBackend implements RnnBackend {
   readonly precision = 'float32';
   readonly name: string;
-  /** tf.layers.simpleRNN and tf.layers.lstm (whose gate order i, f, c, o is the contract's). */
-  readonly cells: readonly Cell[] = ['rnn', 'lstm'];
+  /**
+   * tf.layers.simpleRNN, tf.layers.lstm (whose gate order i, f, c, o is the contract's), tf.layers.gru for
+   * the reset before the product and TensorFlow.js's ops for the reset after it (tfjs-gru.ts).
+   */
+  readonly cells: readonly Cell[] = ['rnn', 'lstm', 'gru'];
+  readonly gruResetBefore = true;
   /** One layer per (F, H, activation), reused across calls (at most MAX_LAYERS); its weights are set on every call. */
   private readonly layers = new Map<string, tf.layers.Layer>();
 
@@ -115,16 +120,22 @@ export class TfjsBackend implements RnnBackend {
         kernelInitializer: 'zeros',
         recurrentInitializer: 'zeros',
       } as const;
+      // tfjs's LSTM and GRU gates default to the hard sigmoid; the contract's are the logistic sigmoid.
       layer =
         call.cell === 'lstm'
-          ? // tfjs's LSTM gates default to the hard sigmoid; the contract's are the logistic sigmoid.
-            tf.layers.lstm({ ...common, recurrentActivation: 'sigmoid' })
-          : tf.layers.simpleRNN({ ...common, activation: call.activation });
+          ? tf.layers.lstm({ ...common, recurrentActivation: 'sigmoid' })
+          : call.cell === 'gru'
+            ? tf.layers.gru({ ...common, recurrentActivation: 'sigmoid' })
+            : tf.layers.simpleRNN({ ...common, activation: call.activation });
       const built = layer;
       tf.tidy(() => void built.apply(tf.zeros([1, 1, call.F]))); // builds the layer's weights; its output is not kept
     }
     this.layers.set(key, layer);
-    tf.tidy(() => (layer as tf.layers.Layer).setWeights([toTf(p.wx), toTf(p.wh), toTf(p.b)]));
+    const weights =
+      call.cell === 'gru'
+        ? kerasGruWeights(p, call.H).map((d, i) => ({ shape: [p.wx, p.wh, p.b][i]!.shape, data: d }))
+        : [p.wx, p.wh, p.b];
+    tf.tidy(() => (layer as tf.layers.Layer).setWeights(weights.map(toTf)));
     return layer;
   }
 
@@ -137,6 +148,13 @@ export class TfjsBackend implements RnnBackend {
   async forward(p: RnnParams, x: Tensor, o?: RnnOptions): Promise<Tensor> {
     const call = checkForward(`${this.name}.forward`, p, x, o);
     return withEngine(this.engine, () => {
+      if (call.cell === 'gru' && call.resetAfter)
+        return take(
+          tf.tidy(() => {
+            const [h0] = this.initialStates(call) as [tf.Tensor];
+            return gruResetAfter(toTf(x), h0, toTf(p.wx), toTf(p.wh), toTf(p.b), toTf(p.bh as Tensor));
+          }),
+        );
       const layer = this.layerFor(call, p);
       const hs = tf.tidy(() => layer.apply(toTf(x), { initialState: this.initialStates(call) }) as tf.Tensor);
       return take(hs);
@@ -145,6 +163,8 @@ export class TfjsBackend implements RnnBackend {
 
   async backward(p: RnnParams, x: Tensor, hs: Tensor, dhs: Tensor, o?: RnnOptions): Promise<RnnGradients> {
     const call = checkBackward(`${this.name}.backward`, p, x, hs, dhs, o);
+    if (call.cell === 'gru' && call.resetAfter)
+      return withEngine(this.engine, () => gruAfterGradients(call, p, x, dhs));
     return withEngine(this.engine, () => {
       const layer = this.layerFor(call, p);
       // tensorflow/tfjs#8255: pad a single step with a zero step that receives no upstream gradient.
@@ -174,6 +194,16 @@ export class TfjsBackend implements RnnBackend {
           return g;
         });
         const [wx, wh, b, dx, dh0, dc0] = grads.map(take) as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor?];
+        if (call.cell === 'gru') {
+          // The layer's one bias is b + bh: its gradient is both; its blocks back in the contract's order.
+          const [gx, gh, gb] = contractGruGradients([wx.data, wh.data, b.data], call.H) as [
+            Float64Array,
+            Float64Array,
+            Float64Array,
+          ];
+          const t = (like: Tensor, data: Float64Array) => ({ shape: like.shape, data });
+          return { wx: t(wx, gx), wh: t(wh, gh), b: t(b, gb), bh: t(b, gb.slice()), x: dx, h0: dh0 };
+        }
         return { wx, wh, b, x: dx, h0: dh0, ...(dc0 === undefined ? {} : { c0: dc0 }) };
       } finally {
         xv.dispose();
@@ -185,6 +215,35 @@ export class TfjsBackend implements RnnBackend {
   async dispose(): Promise<void> {
     for (const layer of this.layers.values()) layer.dispose();
     this.layers.clear();
+  }
+}
+
+/** The gradients of the GRU with the reset after the product, by tf.variableGrads through tfjs-gru.ts's ops. */
+function gruAfterGradients(call: CheckedCall, p: RnnParams, x: Tensor, dhs: Tensor): RnnGradients {
+  const h0 = call.h0 ? toTf(call.h0) : tf.zeros([call.B, call.H]);
+  const inputs = [toTf(p.wx), toTf(p.wh), toTf(p.b), toTf(p.bh as Tensor), toTf(x), h0];
+  const vars = inputs.map((t) => tf.variable(t, true));
+  tf.dispose(inputs);
+  try {
+    const grads = tf.tidy(() => {
+      const [wx, wh, b, bh, xv, h0v] = vars as [
+        tf.Variable,
+        tf.Variable,
+        tf.Variable,
+        tf.Variable,
+        tf.Variable,
+        tf.Variable,
+      ];
+      const { grads: byName } = tf.variableGrads(
+        () => tf.sum(tf.mul(gruResetAfter(xv, h0v, wx, wh, b, bh), toTf(dhs))) as tf.Scalar,
+        vars,
+      );
+      return vars.map((v) => byName[v.name] as tf.Tensor);
+    });
+    const [wx, wh, b, bh, dx, dh0] = grads.map(take) as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
+    return { wx, wh, b, bh, x: dx, h0: dh0 };
+  } finally {
+    for (const v of vars) v.dispose();
   }
 }
 

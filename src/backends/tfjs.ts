@@ -35,7 +35,8 @@ function tfjsEntry(name: TfjsEngine, description: string): BackendEntry {
     name: `tfjs-${name}`,
     precision: 'float32',
     validatesInput: true,
-    cells: ['rnn', 'lstm'],
+    cells: ['rnn', 'lstm', 'gru'],
+    gruResetBefore: true,
     description,
     availability: async () => {
       const missing = missingPackages(name);
@@ -58,9 +59,9 @@ function tfjsEntry(name: TfjsEngine, description: string): BackendEntry {
 
 export const tfjsCpuEntry = tfjsEntry(
   'cpu',
-  "TensorFlow.js's tf.layers.simpleRNN and tf.layers.lstm on its plain-JavaScript cpu backend (float32)",
+  "TensorFlow.js's tf.layers.simpleRNN, lstm and gru on its plain-JavaScript cpu backend (float32)",
 );
 export const tfjsWasmEntry = tfjsEntry(
   'wasm',
-  "TensorFlow.js's tf.layers.simpleRNN and lstm on its WebAssembly backend, wasm files from the package (float32)",
+  "TensorFlow.js's tf.layers.simpleRNN, lstm and gru on its WebAssembly backend, wasm files from the package (float32)",
 );
