@@ -219,6 +219,20 @@ describe('confirmComparison', () => {
     );
   });
 
+  it('should judge nothing when the host took 5 % of the CPU or more while it measured again', () => {
+    const again = compareResults(base, [result('a', 22), result('b', 9), result('c', 5), result('d', 8)], 70);
+    const busy = confirmComparison(first, again, 12.4).rows;
+    expect(busy.map((r) => r.verdict)).toEqual(['same', 'same', 'same', 'same']);
+    expect(busy[0]?.confirmation).toMatchObject({ verdict: 'regression', stealPct: 12.4 });
+    expect(compareCells(busy[0]!).at(-1)).toBe(
+      'no change (not judged: +120 % measured again, while the host took 12 % of the CPU)',
+    );
+    // Under the limit, the verdicts stand.
+    const quiet = confirmComparison(first, again, 4.9).rows;
+    expect(quiet.map((r) => r.verdict)).toEqual(['regression', 'improvement', 'same', 'same']);
+    expect(compareCells(quiet[0]!).at(-1)).toBe('REGRESSION (confirmed: +120 % measured again)');
+  });
+
   it('should call no change for a flagged row the second measurement lacks', () => {
     const again = compareResults(base, [result('b', 9), result('c', 5), result('d', 8)], 70);
     const rows = confirmComparison(first, again).rows;

@@ -23,14 +23,16 @@
  *
  * 4. A change is called only when a second measurement says it too (`confirmComparison`): the shapes and
  *    ops of the flagged rows are timed again, every backend beside them, and compared by the same rule.
- *    The backends are created afresh for it (src/run/bench.ts): a slow state of one instance (a GL context
- *    whose calls stayed 4x slower for the rest of a run) does not confirm itself.
- *    Reruns here showed the host's load moving within one run (a neighbour's burst slowing the backends
- *    that use both cores, not the others); such a burst rarely comes back in the same place.
+ *    It runs in a new process (src/run/bench.ts): a slow state of one process (a GL context whose calls
+ *    stayed 4x slower for the rest of a run, loops' train step bimodal between processes) does not
+ *    confirm itself. And it confirms nothing when the host took more than STEAL_LIMIT_PCT of the CPU
+ *    while it ran (steal.ts): a neighbour's burst slows the backends on two threads or behind a pipe far
+ *    more than the others (PyTorch's forward 2.5x, in the first measurement and the second alike).
  *
  * A baseline written before samples were kept (no `sampleMs`) is judged by its means, without the rank
  * test, and only beyond twice the threshold.
  */
+import { STEAL_LIMIT_PCT } from './steal.js';
 import { readFile } from 'node:fs/promises';
 import Benchmark from 'benchmark';
 import type { Dims } from '../core/rnn.js';
@@ -60,11 +62,18 @@ export type Comparison = {
    * For a row the first measurement flagged: the net change and verdict of the second. The row's verdict
    * is the first one when both agree, else 'same'.
    */
-  confirmation?: { net: number; verdict: Verdict };
+  confirmation?: {
+    net: number;
+    verdict: Verdict;
+    /** The share of the CPU the host took (steal) while the second measurement ran, when known. */
+    stealPct?: number;
+  };
 };
 export type CompareReport = {
   baseline: string;
   minChangePct: number;
+  /** The share of steal at or above which the second measurement confirms nothing (see steal.ts). */
+  maxStealPct?: number;
   rows: Comparison[];
   /** Results of this run with no counterpart in the baseline, as 'backend op BxTxFxH'. */
   unmatched: string[];
@@ -209,16 +218,25 @@ export function flaggedGroups(report: CompareReport): { shape: Dims; op: BenchOp
  * The first comparison with every flagged row checked against the second measurement's: the verdict
  * stands when the second says the same, else it becomes 'same'; either way the row keeps both.
  */
-export function confirmComparison(first: CompareReport, second: CompareReport): CompareReport {
+export function confirmComparison(
+  first: CompareReport,
+  second: CompareReport,
+  secondStealPct?: number,
+  maxStealPct = STEAL_LIMIT_PCT,
+): CompareReport {
   const again = new Map(second.rows.map((r) => [key(r), r]));
+  // A second measurement the host took CPU from confirms nothing (see steal.ts).
+  const busy = secondStealPct !== undefined && secondStealPct >= maxStealPct;
   const rows = first.rows.map((r): Comparison => {
     const c = r.verdict === 'same' ? undefined : again.get(key(r));
     if (r.verdict === 'same') return r;
     const confirmation =
-      c === undefined ? { net: Number.NaN, verdict: 'same' as const } : { net: c.net, verdict: c.verdict };
-    return { ...r, confirmation, verdict: confirmation.verdict === r.verdict ? r.verdict : 'same' };
+      c === undefined
+        ? { net: Number.NaN, verdict: 'same' as const }
+        : { net: c.net, verdict: c.verdict, ...(secondStealPct === undefined ? {} : { stealPct: secondStealPct }) };
+    return { ...r, confirmation, verdict: confirmation.verdict === r.verdict && !busy ? r.verdict : 'same' };
   });
-  return { ...first, rows };
+  return { ...first, maxStealPct, rows };
 }
 
 const isDims = (d: unknown): d is Dims =>

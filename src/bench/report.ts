@@ -21,6 +21,8 @@ export type BenchEnvironment = {
   renderers?: Record<string, string>;
   /** What each backend in another process computes with, from its hello (e.g. torch and its BLAS). */
   engines?: Record<string, string>;
+  /** The share of the machine's CPU time its host took while this run timed (steal; Linux only). */
+  stealPct?: number;
 };
 
 /** Everything bench.json, bench.md and bench.html hold. */

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MIN_CHANGE_PCT, readBaseline, type Baseline } from '../bench/compare.js';
+import { STEAL_LIMIT_PCT } from '../bench/steal.js';
 import { BENCH_OPS, PEAK_N, type BenchOp } from '../bench/runner.js';
 import {
   baselineOf,
@@ -40,7 +41,7 @@ export const BENCH_HELP = `Usage: rnn-harness bench [--quick] [--backends a,b] [
                          [--shapes BxTxFxH,...] [--ops forward,train] [--activation tanh|relu]
                          [--cell rnn|lstm|gru]
                          [--rounds N] [--max-time S] [--json FILE] [--out DIR]
-                         [--compare BASELINE.json [--min-change PCT] [--fail-on-regression]]
+                         [--compare BASELINE.json [--min-change PCT] [--max-steal PCT] [--fail-on-regression]]
 
 Times every available backend with benchmark.js, side by side in one process: for each shape and op,
 the backends take turns for N rounds and each keeps its best round (interleaving spreads a slow phase of
@@ -76,11 +77,16 @@ ${backendHelp(20)}
                         95 %) tells them apart (twice --min-change for calls under 5 ms or of under
                         10,000 floating-point operations); and only when its shape and op, timed
                         again in a new process (a process can keep a slow state for its whole
-                        life), says so too; otherwise
+                        life) while the host takes under 5 % of the CPU (steal time, which slows
+                        a backend on two threads or behind a pipe far more than the others),
+                        says so too; otherwise
                         'no change'. A backend whose every shape and op slowed together with all the
                         others is not told from a busier machine
   --min-change PCT      the smallest net change --compare calls (default ${DEFAULT_MIN_CHANGE_PCT}: reruns of the same code
                         with --quick moved by up to 1.6x net here; lower it on a quiet machine)
+  --max-steal PCT       the share of the CPU the host may take (steal time, Linux) while a change is
+                        measured again before that measurement confirms nothing (default ${STEAL_LIMIT_PCT}); a run
+                        prints the steal it saw
   --fail-on-regression  exit 1 when --compare finds a regression
   -h, --help            this text
 
@@ -119,6 +125,16 @@ function secondsOption(flag: string | undefined, fallback: number): number {
   return v;
 }
 
+function stealOption(flag: string | undefined): number {
+  if (flag === undefined) return STEAL_LIMIT_PCT;
+  const v = Number(flag);
+  if (flag.trim() === '' || !Number.isFinite(v) || v <= 0 || v > 100)
+    throw new UsageError(
+      `rnn-harness bench: --max-steal must be a percentage in (0, 100]; got ${JSON.stringify(flag)}`,
+    );
+  return v;
+}
+
 function percentOption(flag: string | undefined): number {
   if (flag === undefined) return DEFAULT_MIN_CHANGE_PCT;
   const v = Number(flag);
@@ -145,6 +161,7 @@ export async function bench(argv: string[], io: Io): Promise<number> {
         quick: { type: 'boolean' },
         compare: { type: 'string' },
         'min-change': { type: 'string' },
+        'max-steal': { type: 'string' },
         'fail-on-regression': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -157,6 +174,7 @@ export async function bench(argv: string[], io: Io): Promise<number> {
   const rounds = intOption('bench', 'rounds', values.rounds, quick ? 1 : 2);
   const maxTimeS = secondsOption(values['max-time'], quick ? 1 : 2);
   const minChangePct = percentOption(values['min-change']);
+  const maxStealPct = stealOption(values['max-steal']);
   const activation = (values.activation ?? 'tanh') as Activation;
   if (!ACTIVATIONS.includes(activation))
     throw new UsageError(
@@ -191,7 +209,13 @@ export async function bench(argv: string[], io: Io): Promise<number> {
     ...(baseline === undefined
       ? {}
       : {
-          compare: { baseline: baseline.results, peaks: baseline.peaks, file: values.compare as string, minChangePct },
+          compare: {
+            baseline: baseline.results,
+            peaks: baseline.peaks,
+            file: values.compare as string,
+            minChangePct,
+            maxStealPct,
+          },
         }),
     progress: (done, total, what) => {
       const line = `[${done}/${total}] ${what}`;
@@ -221,6 +245,10 @@ export function printReport(io: Io, report: BenchReport): void {
   );
   for (const [name, renderer] of Object.entries(env.renderers ?? {})) io.out(`GL renderer of ${name}: ${renderer}`);
   for (const [name, engine] of Object.entries(env.engines ?? {})) io.out(`engine of ${name}: ${engine}`);
+  if (env.stealPct !== undefined && env.stealPct >= 1)
+    io.out(
+      `the host took ${env.stealPct.toFixed(1)} % of this machine's CPU while it timed (steal time): these timings are noisier than usual`,
+    );
   if (report.limit !== undefined) {
     io.out(
       `machine limit: ${report.limit.gflops.toFixed(2)} GFLOP/s (${report.limit.engine}, ${PEAK_N}x${PEAK_N}); ` +
@@ -283,8 +311,12 @@ export function printReport(io: Io, report: BenchReport): void {
     io.out(
       `\ncompared with ${cmp.baseline}: ${cmp.rows.length} matched, ${regressions.length} regression${regressions.length === 1 ? '' : 's'}`,
     );
-    io.out(compareRule(cmp.minChangePct));
-    for (const line of table(COMPARE_HEADER, cmp.rows.map(compareCells))) io.out(line);
+    io.out(compareRule(cmp.minChangePct, cmp.maxStealPct));
+    for (const line of table(
+      COMPARE_HEADER,
+      cmp.rows.map((r) => compareCells(r, cmp.maxStealPct)),
+    ))
+      io.out(line);
     if (cmp.unmatched.length > 0) io.out(`not in the baseline: ${cmp.unmatched.join(', ')}`);
   }
 }

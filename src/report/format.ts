@@ -1,6 +1,7 @@
 /** Formatting shared by the Markdown and HTML writers. */
 import type { BenchRun } from '../bench/runner.js';
 import { OVERHEAD_FLOPS, SHORT_CALL_MS, type Comparison } from '../bench/compare.js';
+import { STEAL_LIMIT_PCT } from '../bench/steal.js';
 import { shapeName, type BenchReport } from '../bench/report.js';
 
 export { shapeName, type BenchEnvironment, type BenchReport } from '../bench/report.js';
@@ -64,8 +65,8 @@ export const COMPARE_HEADER = [
   'verdict',
 ];
 
-/** One comparison's cells, in the order of COMPARE_HEADER. */
-export function compareCells(r: Comparison): string[] {
+/** One comparison's cells, in the order of COMPARE_HEADER (maxStealPct: the comparison's, see steal.ts). */
+export function compareCells(r: Comparison, maxStealPct?: number): string[] {
   return [
     r.backend,
     shapeName(r.shape),
@@ -77,23 +78,26 @@ export function compareCells(r: Comparison): string[] {
     changePct(r.net),
     `±${r.thresholdPct.toFixed(0)} %`,
     r.significant === undefined ? 'no samples' : r.significant ? 'differ' : 'cannot tell',
-    verdictWord(r.verdict) + confirmationNote(r),
+    verdictWord(r.verdict) + confirmationNote(r, maxStealPct),
   ];
 }
 
 /** How a flagged row fared when measured again: '' for a row not flagged. */
-function confirmationNote(r: Comparison): string {
+function confirmationNote(r: Comparison, maxStealPct: number | undefined): string {
   const c = r.confirmation;
   if (c === undefined) return '';
   if (Number.isNaN(c.net)) return ' (not confirmed: could not be measured again)';
+  if (c.stealPct !== undefined && c.stealPct >= (maxStealPct ?? STEAL_LIMIT_PCT) && c.verdict !== 'same')
+    return ` (not judged: ${changePct(c.net)} measured again, while the host took ${c.stealPct.toFixed(0)} % of the CPU)`;
   return c.verdict === r.verdict && r.verdict !== 'same'
     ? ` (confirmed: ${changePct(c.net)} measured again)`
     : ` (not confirmed: ${changePct(c.net)} measured again)`;
 }
 
 /** One sentence on the rule, for the head of a comparison. */
-export const compareRule = (minChangePct: number): string =>
+export const compareRule = (minChangePct: number, maxStealPct = STEAL_LIMIT_PCT): string =>
   `A result is called slower (REGRESSION) or faster only when its net change, against the other backends timed beside it (which takes out ` +
   `the machine's drift), is beyond the larger of ${minChangePct} % (${2 * minChangePct} % for calls under ${SHORT_CALL_MS} ms or of under ${OVERHEAD_FLOPS.toLocaleString('en')} floating-point operations, which ` +
   'time the machine as much as the code) and the noise both runs measured, and a rank test (Mann–Whitney U, 95 %) ' +
-  'tells the samples apart, and its shape and op timed again say so too; otherwise: no change.';
+  'tells the samples apart, and its shape and op timed again in a new process say so too, with the host taking ' +
+  `under ${maxStealPct} % of the CPU (steal) meanwhile; otherwise: no change.`;

@@ -135,11 +135,11 @@ export function benchHtml(report: BenchReport): string {
   if (cmp !== undefined) {
     parts.push(
       `<h2>Compared with ${escapeXml(cmp.baseline)}</h2>`,
-      `<p>${escapeXml(compareRule(cmp.minChangePct))}</p>`,
+      `<p>${escapeXml(compareRule(cmp.minChangePct, cmp.maxStealPct))}</p>`,
       table(
         COMPARE_HEADER,
         cmp.rows.map((r) =>
-          compareCells(r).map((c, i) =>
+          compareCells(r, cmp.maxStealPct).map((c, i) =>
             i === 10 ? `<span class="${r.verdict}">${escapeXml(c)}</span>` : escapeXml(c),
           ),
         ),

@@ -81,13 +81,13 @@ export function benchMarkdown(report: BenchReport): string {
     lines.push(
       `## Compared with ${cmp.baseline}: ${regressions} regression${regressions === 1 ? '' : 's'}`,
       '',
-      compareRule(cmp.minChangePct),
+      compareRule(cmp.minChangePct, cmp.maxStealPct),
       '',
       `| ${COMPARE_HEADER.join(' | ')} |`,
       `| ${COMPARE_HEADER.map((_, i) => (i >= 3 && i <= 8 ? '---:' : '---')).join(' | ')} |`,
       ...cmp.rows.map(
         (r) =>
-          `| ${compareCells(r)
+          `| ${compareCells(r, cmp.maxStealPct)
             .map((c, i) => (i === 10 && r.verdict === 'regression' ? `**${c}**` : c))
             .join(' | ')} |`,
       ),

@@ -26,6 +26,7 @@ import { engineOf, rendererOf } from './guard.js';
 import { closeSubject, errorMessage, openSubject, selectBackends, type BackendRef, type Subject } from './select.js';
 import { isReloadable } from '../registry/registry.js';
 import { runJobs } from './jobs.js';
+import { cpuTimes, stealPctSince } from '../bench/steal.js';
 
 /** `quick`: the notebook's case and the reference shape. */
 export const QUICK_SHAPES: Dims[] = [
@@ -59,7 +60,14 @@ export type BenchOptions = {
   cell?: Cell;
   timeoutMs?: number;
   /** A baseline's results to compare with (see src/bench/compare.ts). */
-  compare?: { baseline: BaselineResult[]; peaks?: BaselinePeak[]; file: string; minChangePct?: number };
+  compare?: {
+    baseline: BaselineResult[];
+    peaks?: BaselinePeak[];
+    file: string;
+    minChangePct?: number;
+    /** Steal (in %) at or above which a second measurement confirms nothing (default STEAL_LIMIT_PCT, 5). */
+    maxStealPct?: number;
+  };
   /** Called before each measurement. */
   progress?: (done: number, total: number, what: string) => void;
   /**
@@ -120,7 +128,7 @@ function positive(name: string, v: number | undefined, fallback: number, integer
 async function compareAndConfirm(
   options: BenchOptions,
   run: BenchRun,
-  timeAgain: (groups: { shape: Dims; op: BenchOp }[]) => Promise<BenchRun>,
+  timeAgain: (groups: { shape: Dims; op: BenchOp }[]) => Promise<BenchRun & { stealPct?: number | undefined }>,
 ): Promise<CompareReport | undefined> {
   const cmp = options.compare;
   if (cmp === undefined) return undefined;
@@ -132,7 +140,8 @@ async function compareAndConfirm(
   const first = compare(run);
   const flagged = flaggedGroups(first);
   if (flagged.length === 0) return first;
-  return confirmComparison(first, compare(await timeAgain(flagged)));
+  const again = await timeAgain(flagged);
+  return confirmComparison(first, compare(again), again.stealPct, cmp.maxStealPct);
 }
 
 /**
@@ -184,9 +193,10 @@ async function timeOnNewInstances(
   timing: Timing & { probes: MatmulProbe[] },
   options: BenchOptions,
   failures: BenchReport['failures'],
-): Promise<BenchRun> {
+): Promise<BenchRun & { stealPct?: number | undefined }> {
   const fresh = await reopenSubjects(subjects, options.timeoutMs, failures);
   const again: BenchRun = { results: [], peaks: [], failures: [] };
+  const start = cpuTimes();
   for (const { shape, op } of groups) {
     const r = await timeBackends(
       { ...timing, backends: fresh, shapes: [shape], ops: [op] },
@@ -195,7 +205,7 @@ async function timeOnNewInstances(
     again.results.push(...r.results);
     again.peaks.push(...r.peaks);
   }
-  return again;
+  return { ...again, stealPct: stealPctSince(start) };
 }
 
 /**
@@ -209,7 +219,7 @@ async function timeInNewProcess(
   timing: Timing,
   available: string[],
   failures: BenchReport['failures'],
-): Promise<BenchRun> {
+): Promise<BenchRun & { stealPct?: number | undefined }> {
   const { shapes, ops } = groupAxes(groups);
   const names = options.backends?.map((ref) => (typeof ref === 'string' ? ref : ref.name));
   const args = [
@@ -243,7 +253,7 @@ async function timeInNewProcess(
     });
     return { results: [], peaks: [], failures: [] };
   }
-  return onlyGroups(outcome.report, groups);
+  return { ...onlyGroups(outcome.report, groups), stealPct: outcome.report.environment.stealPct };
 }
 
 /**
@@ -268,6 +278,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const failures: BenchReport['failures'] = [];
   const notSupported: { backend: string; reason: string }[] = [];
   let run;
+  let stealPct: number | undefined;
   let comparison: CompareReport | undefined;
   try {
     for (const entry of selection.run) {
@@ -300,7 +311,9 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       }
     }
     const backends: RnnBackend[] = subjects.map((s) => s.backend);
+    const start = cpuTimes();
     run = await timeBackends({ backends, shapes, ops, rounds, maxTimeS, probes, activation, cell }, options.progress);
+    stealPct = stealPctSince(start);
     const timing = { rounds, maxTimeS, activation, cell };
     comparison = await compareAndConfirm(options, run, async (groups) =>
       // The second measurement runs in a new process when a child can load every backend (a process can
@@ -344,6 +357,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     date: new Date().toISOString(),
     activation,
     ...(cell === 'rnn' ? {} : { cell }),
+    ...(stealPct === undefined ? {} : { stealPct: Number(stealPct.toFixed(2)) }),
     packages: await packageVersions(),
     ...(Object.keys(renderers).length === 0 ? {} : { renderers }),
     ...(Object.keys(engines).length === 0 ? {} : { engines }),
