@@ -3,7 +3,7 @@
  * its own, and judges real sizes (check --large).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CATALOG, correctScratch } from '../src/catalog/index.js';
+import { CATALOG, cellOf, correctScratch } from '../src/catalog/index.js';
 import { largeCases } from '../src/oracle/large.js';
 import { scaledCase } from '../src/check/scaled-case.js';
 import { createBackend, type RnnBackend } from '../src/index.js';
@@ -31,6 +31,11 @@ const cases = [
   scaledCase({ B: 3, T: 9, F: 2, H: 5 }, 'tanh', 2, { h0: false }),
   scaledCase({ B: 2, T: 5, F: 3, H: 4 }, 'tanh', 3, { biasMagnitude: 1e4 }),
 ];
+// A gated entry's: its cell with and without an initial state, a GRU's reset gate after and before.
+const gatedCases = (cell: 'lstm' | 'gru') => [
+  scaledCase({ B: 4, T: 6, F: 5, H: 7 }, 'tanh', 1, { cell }),
+  scaledCase({ B: 3, T: 9, F: 2, H: 5 }, 'tanh', 2, { cell, h0: false, resetAfter: false }),
+];
 
 describe('the directional oracle', () => {
   it('should pass loops, a correct scratch RNN and the catalog scaffolding on every case', async () => {
@@ -44,8 +49,10 @@ describe('the directional oracle', () => {
 
   it.each(CATALOG.map((e) => [e.name, e] as const))('should catch %s on its own', async (_, entry) => {
     const b = entry.create();
+    const cell = cellOf(entry);
     const verdicts = [];
-    for (const c of cases) verdicts.push((await checkDirectional(b, loops, c, { seed: 5 })).ok);
+    for (const c of cell === 'rnn' ? cases : gatedCases(cell))
+      verdicts.push((await checkDirectional(b, loops, c, { seed: 5 })).ok);
     expect(verdicts).toContain(false);
   });
 
@@ -130,6 +137,38 @@ describe('check --large', () => {
       ]),
     );
     expect(report.rows.filter((r) => r.backend === 'loops' && r.quantity.startsWith('directional'))).toHaveLength(6);
+  }, 120_000);
+
+  it.each(['lstm', 'gru'] as const)(
+    "should check the %s at the bench's shapes too, every gradient against the directional oracle",
+    async (cell) => {
+      const report = await runCheck({ backends: ['loops', 'wasm'], large: true, cell, jobs: 1 });
+      expect(report.rows.filter((r) => !r.ok)).toEqual([]);
+      expect(report.cases).toEqual(expect.arrayContaining(largeCases(undefined, cell).map((c) => c.name)));
+      // A GRU's large cases have the reset gate after the product and before it.
+      if (cell === 'gru') expect(report.cases.join()).toMatch(/reset after[\s\S]*reset before/);
+      const keys =
+        cell === 'lstm'
+          ? ['hs', 'dwx', 'dwh', 'db', 'dx', 'dh0', 'dc0']
+          : ['hs', 'dwx', 'dwh', 'db', 'dbh', 'dx', 'dh0'];
+      const directional = (backend: string) =>
+        report.rows
+          .filter((r) => r.backend === backend && r.quantity.startsWith(`${cell} directional`))
+          .map((r) => r.quantity);
+      expect(directional('wasm').sort()).toEqual(keys.map((k) => `${cell} directional ${k}`).sort());
+      expect(directional('loops')).toHaveLength(keys.length);
+    },
+    600_000,
+  );
+
+  it("should fail an LSTM's lost bias gradient at a bench shape", async () => {
+    const b = CATALOG.find((e) => e.name === 'lstm-bias-grad-lost')?.create() as RnnBackend;
+    const c = largeCases(undefined, 'lstm')[0]?.c as ReturnType<typeof scaledCase>;
+    const r = await checkDirectional(b, loops, c, { keys: ['b', 'wx'] });
+    expect(r.gradients.map((g) => [g.key, g.ok])).toEqual([
+      ['b', false],
+      ['wx', true],
+    ]);
   }, 120_000);
 
   it('should fail a wrong bias gradient at a bench shape', async () => {

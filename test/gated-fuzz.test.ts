@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runFuzz } from '../src/run/fuzz.js';
+import type { BackendEntry } from '../src/registry/types.js';
 import { WIDE_MARGIN } from '../src/check/properties.js';
 import { caseValues } from '../src/report/fuzz-text.js';
 import { gruAlwaysResetAfter, lstmC0Ignored } from './helpers/planted-gated.js';
@@ -76,8 +77,10 @@ describe('fuzz --cell', () => {
   });
 
   it('should list a backend that does not declare the cell as not run, with the reason', async () => {
+    // The example plug-in is a SimpleRNN only.
+    const scratch = (await import('../examples/plugin/scratch-rnn.mjs')).default as unknown as BackendEntry;
     const report = await runFuzz({
-      backends: ['wasm'],
+      backends: [scratch],
       cell: 'lstm',
       property: 'agreement',
       runs: 5,
@@ -86,17 +89,41 @@ describe('fuzz --cell', () => {
     });
     expect(report.notRun).toEqual([
       expect.objectContaining({
-        backend: 'wasm',
+        backend: 'scratch',
         reason: expect.stringMatching(/^lstm: not supported \(the backend declares cells: rnn\)$/),
       }),
     ]);
-    expect(report.properties.filter((p) => p.backend === 'wasm')).toEqual([]);
+    expect(report.properties.filter((p) => p.backend === 'scratch')).toEqual([]);
   });
 
-  it('should refuse large sizes for a gated cell, and an unknown cell, naming the option', async () => {
-    await expect(runFuzz({ backends: ['loops'], cell: 'gru', sizes: 'large' })).rejects.toThrow(
-      /runFuzz: options\.sizes must be 'small' for gru/,
-    );
+  it.each(['lstm', 'gru'] as const)(
+    'should fuzz the %s at large sizes, the oracle directional, and find nothing on wasm',
+    async (cell) => {
+      const report = await runFuzz({ backends: ['wasm'], cell, sizes: 'large', runs: 4, seed: 3, jobs: 1 });
+      expect(report).toMatchObject({ ok: true, sizes: 'large', cell, failures: [] });
+      expect(report.properties.map((p) => `${p.name} ${p.backend} ${p.runs}`)).toEqual([
+        'oracle loops 4',
+        'agreement wasm 4',
+        'saturation wasm 4',
+      ]);
+    },
+    300_000,
+  );
+
+  it('should shrink a GRU that ignores resetAfter: false at large sizes too', async () => {
+    const report = await runFuzz({
+      backends: [gruAlwaysResetAfter()],
+      cell: 'gru',
+      sizes: 'large',
+      property: 'agreement',
+      runs: 20,
+      seed: 2,
+    });
+    expect(report.ok).toBe(false);
+    expect(report.failures[0]?.counterexample).toMatchObject({ resetAfter: false });
+  }, 300_000);
+
+  it('should refuse an unknown cell, naming the option', async () => {
     await expect(runFuzz({ backends: ['loops'], cell: 'lstmx' as 'lstm' })).rejects.toThrow(
       /runFuzz: options\.cell must be one of rnn, lstm, gru; got "lstmx"/,
     );

@@ -39,6 +39,8 @@ every backend against loops, and every backend's gradients, loops' included, aga
 oracle, finite differences of loops' forward along random directions (six forward passes per input
 instead of four per number). Its rows are 'directional hs', 'directional dwx', …: the error of the
 projection and what it is allowed. About a minute here for the fast backends; slow ones take longer.
+With --cell lstm, gru or all, the gated cells get the same shapes ('large lstm 32x50x32x128 h0 c0', a
+GRU's reset gate after and before the product), their rows named 'lstm directional dc0', ….
 
 With --cell lstm or --cell gru it checks that cell instead: the same shapes with an LSTM without an
 initial state, with h0 and with h0 and c0, a GRU with its reset gate after and before the product, each
@@ -49,7 +51,7 @@ named 'lstm hs', 'gru dbh', …; a backend that does not declare the cell has a 
 
 Options:
   --cell CELL       rnn (the default), lstm, gru, or all three
-  --large           also the bench's shapes, with the directional oracle (the SimpleRNN's)
+  --large           also the bench's shapes, with the directional oracle (for every cell checked)
 ${jobsHelp('backends')}
   --shard I/N       only the I-th of N shards: the parts (each backend, then the oracle) dealt by cost;
                     merge the shards' check.json with rnn-harness merge

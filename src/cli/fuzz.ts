@@ -44,16 +44,17 @@ cases run and the process's memory, and the end says the most memory the process
 JSON): a leak shows while it grows. A failure is shrunk to a small case and printed with its seed,
 path and the command that replays exactly that case (plug-ins included).
 
---sizes large draws shapes up to B 128, T 500, F 64, H 256 instead, T cut so that B·T·H·(F+H) stays
-within 2^24 multiply-adds, with sizes around multiples of 4 and 8 and around powers of two drawn on
-purpose (where blocked kernels and chunked batches break). The oracle is then the directional one
-(finite differences of loops along random directions), on tanh; relu is fuzzed at large sizes on
-float64 backends only. A case's values come from a seed, which the counterexample shows.
+--sizes large draws shapes up to B 128, T 500, F 64, H 256 instead, T cut so that B·T·G·H·(F+H) stays
+within 2^24 multiply-adds (G gate blocks: 1, 4 or 3), with sizes around multiples of 4 and 8 and around
+powers of two drawn on purpose (where blocked kernels and chunked batches break). The oracle is then the
+directional one (finite differences of loops along random directions), on tanh; relu is fuzzed at large
+sizes on float64 backends only. A case's values come from a seed, which the counterexample shows.
 
---cell lstm or --cell gru fuzzes that cell instead (small sizes): an LSTM with and without h0 and c0, a
-GRU with its reset gate after and before the product, with and without h0; every gradient, the GRU's
-dbh and the LSTM's dc0 included; saturation draws biases beyond 100 in magnitude, so that every gate
-saturates. A backend that does not declare the cell is listed as not run.
+--cell lstm or --cell gru fuzzes that cell instead: an LSTM with and without h0 and c0, a GRU with its
+reset gate after and before the product, with and without h0; every gradient, the GRU's dbh and the
+LSTM's dc0 included; saturation draws biases beyond 100 in magnitude, so that every gate saturates.
+With --sizes large, the large shapes, T cut for the 4 or 3 gate blocks. A backend that does not declare
+the cell is listed as not run.
 
 --shard I/N runs the I-th of N shards of the campaign: its properties (the oracle, then each backend's
 agreement and saturation) are dealt out by their estimated cost, the costliest first to the shard with the

@@ -11,6 +11,7 @@ import type { Activation, RnnBackend } from '../core/rnn.js';
 import { checkAgreement } from '../check/properties.js';
 import { scaledCase } from '../check/scaled-case.js';
 import type { RnnCase } from '../check/arbitraries.js';
+import { GATES, type Cell } from '../core/kinds.js';
 
 /** The largest sizes `fuzz --sizes large` draws: B 128, T 500, F 64, H 256. */
 export const LARGE_LIMITS = { B: 128, T: 500, F: 64, H: 256 } as const;
@@ -40,14 +41,24 @@ export type LargeConstraints = {
   /** Always (true) or never (false) an initial state. */
   h0?: boolean;
   lastStepOnly?: boolean;
-  /** Biases in ±this (default 0.5); 1e4 saturates every tanh. */
+  /** Biases in ±this (default 0.5); 1e4 saturates every tanh (and every gate). */
   biasMagnitude?: number;
+  /** The cell (default 'rnn'); a gated cell draws c0 (LSTM) or the reset gate's place (GRU). */
+  cell?: Cell;
+  /** A GRU's reset gate always after the product (a backend without the reset before). */
+  resetAfter?: boolean;
 };
 
-/** A large case: what the shape and seed give, with T cut to the work budget. */
+/**
+ * A large case: what the shape and seed give, with T cut to the work budget (a gated cell's 4 or 3 gate
+ * blocks counted). A saturated GRU has bh equal to b, so that the two never cancel into an unsaturated gate.
+ */
 export function largeCase(c: LargeConstraints = {}): fc.Arbitrary<RnnCase> {
+  const cell = c.cell ?? 'rnn';
   const activation =
-    c.activation === undefined ? fc.constantFrom<Activation>('tanh', 'relu') : fc.constant(c.activation);
+    cell !== 'rnn' || c.activation !== undefined
+      ? fc.constant(c.activation ?? 'tanh')
+      : fc.constantFrom<Activation>('tanh', 'relu');
   const h0 = c.h0 === undefined ? fc.boolean() : fc.constant(c.h0);
   return fc
     .record({
@@ -57,15 +68,22 @@ export function largeCase(c: LargeConstraints = {}): fc.Arbitrary<RnnCase> {
       H: size(LARGE_LIMITS.H),
       activation,
       h0,
+      c0: fc.boolean(),
+      resetAfter: c.resetAfter === undefined ? fc.boolean() : fc.constant(c.resetAfter),
       seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
     })
-    .map(({ B, T, F, H, activation: a, h0: withH0, seed }) => {
-      const t = Math.max(1, Math.min(T, Math.floor(LARGE_WORK_BUDGET / (B * H * (F + H)))));
+    .map(({ B, T, F, H, activation: a, h0: withH0, c0, resetAfter, seed }) => {
+      const t = Math.max(1, Math.min(T, Math.floor(LARGE_WORK_BUDGET / (B * GATES[cell] * H * (F + H)))));
       const rc = scaledCase({ B, T: t, F, H }, a, seed, {
         h0: withH0,
         lastStepOnly: c.lastStepOnly === true,
         ...(c.biasMagnitude === undefined ? {} : { biasMagnitude: c.biasMagnitude }),
+        ...(cell === 'rnn' ? {} : { cell }),
+        ...(cell === 'lstm' ? { c0: withH0 && c0 } : {}),
+        ...(cell === 'gru' ? { resetAfter } : {}),
       });
+      if (cell === 'gru' && c.biasMagnitude !== undefined)
+        rc.params.bh = { ...rc.params.b, data: rc.params.b.data.slice() };
       return { ...rc, recipe: { seed, ...(c.biasMagnitude === undefined ? {} : { biasMagnitude: c.biasMagnitude }) } };
     });
 }
@@ -80,6 +98,7 @@ export const LARGE_RELU_NOTE =
 function constraintsOf(backend: RnnBackend, extra: LargeConstraints = {}): LargeConstraints {
   const caps = resolveCapabilities(backend);
   const out: LargeConstraints = { ...extra };
+  if (out.cell === 'gru' && !caps.gruResetBefore) out.resetAfter = true;
   if (out.activation === undefined) {
     if (caps.activations.length === 1) out.activation = caps.activations[0];
     else if (backend.precision !== 'float64') out.activation = 'tanh';
@@ -90,18 +109,18 @@ function constraintsOf(backend: RnnBackend, extra: LargeConstraints = {}): Large
 }
 
 /** Agreement with loops at large sizes, within the backend's declarations. */
-export const largeAgreementProperty = (backend: RnnBackend, reference: RnnBackend) =>
-  fc.asyncProperty(largeCase(constraintsOf(backend)), (c) => checkAgreement(backend, reference, c));
+export const largeAgreementProperty = (backend: RnnBackend, reference: RnnBackend, cell: Cell = 'rnn') =>
+  fc.asyncProperty(largeCase(constraintsOf(backend, { cell })), (c) => checkAgreement(backend, reference, c));
 
-/** Agreement where every tanh saturates (biases up to 1e4), at large sizes. */
-export const largeSaturationProperty = (backend: RnnBackend, reference: RnnBackend) =>
-  fc.asyncProperty(largeCase(constraintsOf(backend, { activation: 'tanh', biasMagnitude: 1e4 })), (c) =>
+/** Agreement where every tanh (and every gate) saturates (biases up to 1e4), at large sizes. */
+export const largeSaturationProperty = (backend: RnnBackend, reference: RnnBackend, cell: Cell = 'rnn') =>
+  fc.asyncProperty(largeCase(constraintsOf(backend, { activation: 'tanh', biasMagnitude: 1e4, cell })), (c) =>
     checkAgreement(backend, reference, c),
   );
 
 /** loops' gradients against the directional oracle at large sizes (tanh: see DIRECTIONAL_KINK_MARGIN). */
-export const largeOracleProperty = (reference: RnnBackend) =>
-  fc.asyncProperty(largeCase({ activation: 'tanh' }), async (c) => {
+export const largeOracleProperty = (reference: RnnBackend, cell: Cell = 'rnn') =>
+  fc.asyncProperty(largeCase({ activation: 'tanh', cell }), async (c) => {
     const r = await checkDirectional(reference, reference, c, { seed: c.recipe?.seed ?? 1 });
     const bad = [r.forward.ok ? undefined : r.forward, ...r.gradients.filter((g) => !g.ok)].filter(
       (x) => x !== undefined,

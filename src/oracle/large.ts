@@ -13,6 +13,7 @@ import {
   type NumericDirectional,
 } from './directional.js';
 import type { RnnBackend } from '../core/rnn.js';
+import type { Cell } from '../core/kinds.js';
 import type { Tensor } from '../core/tensor.js';
 import { adaptCase, caseOptions, outsideCapabilities, type RnnCase } from '../check/arbitraries.js';
 import { scaledCase, type Shape } from '../check/scaled-case.js';
@@ -32,12 +33,30 @@ export const LARGE_SEED = 20261129;
  * The large cases: each bench shape with tanh and an initial state, and the first with every tanh
  * saturated (biases of magnitude up to 1e4, so a tanh that overflows shows). relu is left to the small
  * cases: among 10⁵–10⁶ pre-activations some always lie within rounding of its kink, where a float32
- * backend may rightly take the other branch and a finite difference crosses it.
+ * backend may rightly take the other branch and a finite difference crosses it. A gated cell's: the same
+ * shapes with h0 (and c0 for an LSTM; a GRU's reset gate after the product on the even ones, before it
+ * on the odd ones), named 'large lstm 32x50x32x128 h0 c0', and the first with its gates saturated (a
+ * GRU's bh equal to b, so that the two never cancel into an unsaturated gate).
  */
-export function largeCases(seed = LARGE_SEED): { name: string; c: RnnCase }[] {
+export function largeCases(seed = LARGE_SEED, cell: Cell = 'rnn'): { name: string; c: RnnCase }[] {
   const name = (s: Shape) => `${s.B}x${s.T}x${s.F}x${s.H}`;
-  const cases = LARGE_SHAPES.map((s, i) => ({ name: `large ${name(s)} tanh h0`, c: scaledCase(s, 'tanh', seed + i) }));
   const first = LARGE_SHAPES[0] as Shape;
+  if (cell !== 'rnn') {
+    const variant = (i: number) =>
+      cell === 'lstm'
+        ? { label: 'h0 c0', o: { cell, h0: true, c0: true } }
+        : { label: `reset ${i % 2 === 0 ? 'after' : 'before'} h0`, o: { cell, h0: true, resetAfter: i % 2 === 0 } };
+    const cases = LARGE_SHAPES.map((s, i) => ({
+      name: `large ${cell} ${name(s)} ${variant(i).label}`,
+      c: scaledCase(s, 'tanh', seed + i, variant(i).o),
+    }));
+    const saturated = scaledCase(first, 'tanh', seed + LARGE_SHAPES.length, { ...variant(0).o, biasMagnitude: 1e4 });
+    if (saturated.params.bh !== undefined)
+      saturated.params.bh = { ...saturated.params.b, data: saturated.params.b.data.slice() };
+    cases.push({ name: `large ${cell} ${name(first)} saturated ${variant(0).label}`, c: saturated });
+    return cases;
+  }
+  const cases = LARGE_SHAPES.map((s, i) => ({ name: `large ${name(s)} tanh h0`, c: scaledCase(s, 'tanh', seed + i) }));
   cases.push({
     name: `large ${name(first)} saturated tanh h0`,
     c: scaledCase(first, 'tanh', seed + LARGE_SHAPES.length, { biasMagnitude: 1e4 }),

@@ -49,14 +49,15 @@ type Context = {
   directional: DirectionalCache;
   /** The cases of each cell checked. */
   suites: { cell: Cell; cases: CheckCase[] }[];
-  large: CheckCase[];
+  /** The large cases of each cell checked (--large), none otherwise. */
+  large: Partial<Record<Cell, CheckCase[]>>;
   timeoutMs: number | undefined;
   progress: (line: string) => void;
 };
 
 /**
  * One backend's rows for each cell: Problem 2 (the SimpleRNN), the suite against loops, the large cases
- * (the SimpleRNN), the peers, and what it leaves out.
+ * (--large), the peers, and what it leaves out.
  */
 async function checkEntry(entry: BackendEntry, ctx: Context, report: CheckReport): Promise<void> {
   const { reference, large } = ctx;
@@ -93,7 +94,7 @@ async function checkEntry(entry: BackendEntry, ctx: Context, report: CheckReport
       );
       if (causes.length > 0) report.likelyCauses[entry.name] = [...(report.likelyCauses[entry.name] ?? []), ...causes];
     }
-    const big = cell === 'rnn' ? large : [];
+    const big = large[cell] ?? [];
     if (big.length > 0) {
       ctx.progress(`checking ${entry.name} at the bench's shapes: agreement with loops and the directional oracle…`);
       if (entry.name !== 'loops') cellRows.push(...(await checkBackend(backend, reference, big, caps)));
@@ -134,7 +135,9 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckReport>
   const selection = await selectBackends('runCheck', options.backends);
   const cells = checkedCells('runCheck', options.cell);
   const suites = cells.map((cell) => ({ cell, cases: checkCases(CHECK_SEED, cell) }));
-  const large = options.large === true && cells.includes('rnn') ? largeCases() : [];
+  const large = Object.fromEntries(
+    options.large === true ? cells.map((cell) => [cell, largeCases(undefined, cell)]) : [],
+  ) as Context['large'];
   const plan = checkPlan(selection.run.map((e) => e.name));
   const mine = shardOf(plan, options.shard, options.costs);
   const reference = await createBackend('loops');
@@ -148,7 +151,10 @@ export async function runCheck(options: CheckOptions = {}): Promise<CheckReport>
   };
   const report: CheckReport = {
     ok: false,
-    cases: [...suites.flatMap((s) => s.cases.map((c) => cellQuantity(s.cell, c.name))), ...large.map((c) => c.name)],
+    cases: [
+      ...suites.flatMap((s) => s.cases.map((c) => cellQuantity(s.cell, c.name))),
+      ...cells.flatMap((cell) => (large[cell] ?? []).map((c) => c.name)),
+    ],
     plan,
     rows: [],
     capabilities: {},

@@ -39,7 +39,7 @@ export type FuzzOptions = {
   /**
    * The cell (default 'rnn', the SimpleRNN): 'lstm' or 'gru' draw that cell's cases (a GRU's reset gate
    * after or before the product, an LSTM with or without c0) for every property, saturation with gate
-   * pre-activations beyond 100 in magnitude. Small sizes only, so far.
+   * pre-activations beyond 100 in magnitude (with --sizes large, biases up to 1e4).
    */
   cell?: Cell;
   /**

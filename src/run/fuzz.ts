@@ -85,13 +85,6 @@ function checkOptions(o: FuzzOptions): { runs: number; seed: number } {
     throw invalidArgument('runFuzz', 'options.seed', 'an integer', describeValue(o.seed));
   if (o.cell !== undefined && !CELLS.includes(o.cell))
     throw invalidArgument('runFuzz', 'options.cell', `one of ${CELLS.join(', ')}`, describeValue(o.cell));
-  if (o.cell !== undefined && o.cell !== 'rnn' && o.sizes === 'large')
-    throw invalidArgument(
-      'runFuzz',
-      'options.sizes',
-      `'small' for ${o.cell} (large gated cases are not there yet)`,
-      "'large'",
-    );
   if (o.property !== undefined && !FUZZ_PROPERTIES.includes(o.property)) {
     throw invalidArgument(
       'runFuzz',
@@ -140,15 +133,19 @@ function propertyOf(
   large: boolean,
   cell: Cell,
 ): fc.IAsyncPropertyWithHooks<[RnnCase]> {
+  if (large) {
+    if (name === 'oracle') return largeOracleProperty(reference, cell);
+    if (name === 'agreement') return largeAgreementProperty(backend, reference, cell);
+    return largeSaturationProperty(backend, reference, cell);
+  }
   if (cell !== 'rnn') {
     // A gated cell's saturation: every gate's pre-activation beyond 100, where e^a/(1 + e^a) overflows at 709.
     if (name === 'oracle') return oracleProperty(reference, { cell });
     return agreementProperty(backend, reference, { cell, ...(name === 'saturation' ? GATED_SATURATED : {}) });
   }
-  if (name === 'oracle') return large ? largeOracleProperty(reference) : oracleProperty(reference);
-  if (name === 'agreement')
-    return large ? largeAgreementProperty(backend, reference) : agreementProperty(backend, reference);
-  return large ? largeSaturationProperty(backend, reference) : saturationProperty(backend, reference);
+  if (name === 'oracle') return oracleProperty(reference);
+  if (name === 'agreement') return agreementProperty(backend, reference);
+  return saturationProperty(backend, reference);
 }
 
 const target = (
