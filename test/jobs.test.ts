@@ -79,7 +79,19 @@ describe('--jobs 2 against --jobs 1', () => {
   it("should make report write the same check and fuzz, its bench alone in the parent's process", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rnn-harness-jobs-'));
     const report = (jobs: string) =>
-      run('report', '--backends', 'loops,wasm', '--seed', '4', '--jobs', jobs, '--out', join(dir, jobs));
+      run(
+        'report',
+        '--backends',
+        'loops,wasm',
+        '--cell',
+        'rnn',
+        '--seed',
+        '4',
+        '--jobs',
+        jobs,
+        '--out',
+        join(dir, jobs),
+      );
     expect((await report('1')).code).toBe(0);
     const two = await watching(() => report('2'));
     expect(two.result.code).toBe(0);
