@@ -7,7 +7,8 @@ import { childLines } from './fuzz-text.js';
 import { sci, table, unavailableLines } from './text.js';
 
 const RESULT = { pass: 'ok', fail: 'FAIL', 'not supported': 'not supported', 'not provided': 'not provided' } as const;
-const num = (v: number) => (Number.isNaN(v) ? '-' : sci(v));
+// NaN for nothing compared, which a report read back from JSON (check --jobs) has as null.
+const num = (v: number | null) => (v === null || Number.isNaN(v) ? '-' : sci(v));
 /** One line of at most 160 characters: a child's traceback or stderr stays in the details and the JSON. */
 const cell = (s: string) => {
   const line = s.split('\n')[0] ?? '';

@@ -19,7 +19,8 @@ export function checkMarkdown(report: CheckReport): string {
   );
   for (const r of report.rows) {
     const result = r.status === 'pass' || r.status === 'fail' ? mark(r.ok) : r.status;
-    const ratio = Number.isNaN(r.worstRatio) ? '–' : r.worstRatio.toExponential(2);
+    // NaN for a row with nothing compared ('not supported'), which a report read back from JSON has as null.
+    const ratio = typeof r.worstRatio === 'number' && !Number.isNaN(r.worstRatio) ? r.worstRatio.toExponential(2) : '–';
     lines.push(
       `| ${r.backend} | ${r.quantity} | ${ratio} | ${cell(r.worstCase)} | ${r.worst?.element ?? ''} | ${result} |`,
     );
