@@ -161,6 +161,9 @@ describe('rnn-harness bench --compare', () => {
       baselineFile,
       '--min-change',
       '20',
+      // The rule on steal time has tests of its own (compare.test.ts); a busy host must not mask this one.
+      '--max-steal',
+      '100',
     );
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/compared with .*baseline\.json: 2 matched, 1 regression$/m);
@@ -187,6 +190,9 @@ describe('rnn-harness bench --compare', () => {
       baselineFile,
       '--min-change',
       '20',
+      // The rule on steal time has tests of its own (compare.test.ts); a busy host must not mask this one.
+      '--max-steal',
+      '100',
       '--fail-on-regression',
       '--out',
       out,
@@ -206,6 +212,7 @@ describe('rnn-harness bench --compare', () => {
       /--compare \/nonexistent\/bench\.json: expected a bench\.json .*could not read it: ENOENT/,
     ],
     [['--min-change=-1', '--compare', '/x'], /--min-change must be a percentage >= 0; got "-1"/],
+    [['--max-steal', '0', '--compare', '/x'], /--max-steal must be a percentage in \(0, 100\]; got "0"/],
     [['--max-time', '0'], /--max-time must be a number of seconds > 0; got "0"/],
   ])('should refuse %j with exit 2', async (args, message) => {
     const r = await run('bench', '--backends', 'loops', ...args);

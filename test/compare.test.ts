@@ -233,6 +233,17 @@ describe('confirmComparison', () => {
     expect(compareCells(quiet[0]!).at(-1)).toBe('REGRESSION (confirmed: +120 % measured again)');
   });
 
+  it('should call nothing faster than a baseline timed while the host took CPU, and still call a regression', () => {
+    const again = compareResults(base, [result('a', 22), result('b', 9), result('c', 5), result('d', 8)], 70);
+    const rows = confirmComparison(first, again, 0.5, 5, 11.8).rows;
+    expect(rows.map((r) => r.verdict)).toEqual(['regression', 'same', 'same', 'same']);
+    expect(rows[1]?.confirmation).toMatchObject({ verdict: 'improvement', notJudged: 'baseline steal' });
+    expect(compareCells(rows[1]!).at(-1)).toBe(
+      'no change (not judged: −55 % measured again, but the baseline was timed while the host took CPU from it)',
+    );
+    expect(confirmComparison(first, again, 0.5, 5, 11.8).baselineStealPct).toBe(11.8);
+  });
+
   it('should call no change for a flagged row the second measurement lacks', () => {
     const again = compareResults(base, [result('b', 9), result('c', 5), result('d', 8)], 70);
     const rows = confirmComparison(first, again).rows;

@@ -67,6 +67,12 @@ export type Comparison = {
     verdict: Verdict;
     /** The share of the CPU the host took (steal) while the second measurement ran, when known. */
     stealPct?: number;
+    /**
+     * Why the second measurement could not judge the row: the host took too much CPU while it ran
+     * ('steal'), or while the baseline was timed ('baseline steal': a slow baseline makes any backend
+     * look faster, so a 'faster' against it is not called).
+     */
+    notJudged?: 'steal' | 'baseline steal';
   };
 };
 export type CompareReport = {
@@ -74,6 +80,8 @@ export type CompareReport = {
   minChangePct: number;
   /** The share of steal at or above which the second measurement confirms nothing (see steal.ts). */
   maxStealPct?: number;
+  /** The steal the baseline's run saw, when it recorded it. */
+  baselineStealPct?: number;
   rows: Comparison[];
   /** Results of this run with no counterpart in the baseline, as 'backend op BxTxFxH'. */
   unmatched: string[];
@@ -86,8 +94,8 @@ export type BaselineResult = Pick<BenchResult, 'backend' | 'shape' | 'op' | 'mea
 };
 /** A machine-limit probe of a run: its engine and mean time. */
 export type BaselinePeak = { engine: string; meanMs: number };
-/** A saved run as --compare reads it: its results, and its probes when it timed any. */
-export type Baseline = { results: BaselineResult[]; peaks: BaselinePeak[] };
+/** A saved run as --compare reads it: its results, its probes when it timed any, and the steal it saw. */
+export type Baseline = { results: BaselineResult[]; peaks: BaselinePeak[]; stealPct?: number };
 
 export const DEFAULT_MIN_CHANGE_PCT = 70;
 
@@ -223,20 +231,31 @@ export function confirmComparison(
   second: CompareReport,
   secondStealPct?: number,
   maxStealPct = STEAL_LIMIT_PCT,
+  baselineStealPct?: number,
 ): CompareReport {
   const again = new Map(second.rows.map((r) => [key(r), r]));
-  // A second measurement the host took CPU from confirms nothing (see steal.ts).
+  // A second measurement the host took CPU from confirms nothing (see steal.ts); a baseline it took CPU
+  // from was slow, so nothing is called faster than it.
   const busy = secondStealPct !== undefined && secondStealPct >= maxStealPct;
+  const slowBaseline = baselineStealPct !== undefined && baselineStealPct >= maxStealPct;
   const rows = first.rows.map((r): Comparison => {
-    const c = r.verdict === 'same' ? undefined : again.get(key(r));
     if (r.verdict === 'same') return r;
-    const confirmation =
-      c === undefined
-        ? { net: Number.NaN, verdict: 'same' as const }
-        : { net: c.net, verdict: c.verdict, ...(secondStealPct === undefined ? {} : { stealPct: secondStealPct }) };
-    return { ...r, confirmation, verdict: confirmation.verdict === r.verdict && !busy ? r.verdict : 'same' };
+    const c = again.get(key(r));
+    if (c === undefined) return { ...r, confirmation: { net: Number.NaN, verdict: 'same' }, verdict: 'same' };
+    const notJudged: 'steal' | 'baseline steal' | undefined = busy
+      ? 'steal'
+      : slowBaseline && r.verdict === 'improvement'
+        ? 'baseline steal'
+        : undefined;
+    const confirmation = {
+      net: c.net,
+      verdict: c.verdict,
+      ...(secondStealPct === undefined ? {} : { stealPct: secondStealPct }),
+      ...(notJudged === undefined ? {} : { notJudged }),
+    };
+    return { ...r, confirmation, verdict: c.verdict === r.verdict && notJudged === undefined ? r.verdict : 'same' };
   });
-  return { ...first, maxStealPct, rows };
+  return { ...first, maxStealPct, ...(baselineStealPct === undefined ? {} : { baselineStealPct }), rows };
 }
 
 const isDims = (d: unknown): d is Dims =>
@@ -282,5 +301,10 @@ export async function readBaseline(file: string): Promise<Baseline> {
   const probes = Array.isArray(peaks)
     ? peaks.filter((p): p is BaselinePeak => typeof p?.engine === 'string' && typeof p?.meanMs === 'number')
     : [];
-  return { results: results as BaselineResult[], peaks: probes };
+  const steal = (json as { environment?: { stealPct?: unknown } }).environment?.stealPct;
+  return {
+    results: results as BaselineResult[],
+    peaks: probes,
+    ...(typeof steal === 'number' && Number.isFinite(steal) ? { stealPct: steal } : {}),
+  };
 }

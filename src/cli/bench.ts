@@ -215,6 +215,7 @@ export async function bench(argv: string[], io: Io): Promise<number> {
             file: values.compare as string,
             minChangePct,
             maxStealPct,
+            ...(baseline.stealPct === undefined ? {} : { baselineStealPct: baseline.stealPct }),
           },
         }),
     progress: (done, total, what) => {
@@ -312,6 +313,10 @@ export function printReport(io: Io, report: BenchReport): void {
       `\ncompared with ${cmp.baseline}: ${cmp.rows.length} matched, ${regressions.length} regression${regressions.length === 1 ? '' : 's'}`,
     );
     io.out(compareRule(cmp.minChangePct, cmp.maxStealPct));
+    if (cmp.baselineStealPct !== undefined && cmp.baselineStealPct >= (cmp.maxStealPct ?? STEAL_LIMIT_PCT))
+      io.out(
+        `The baseline was timed while the host took ${cmp.baselineStealPct.toFixed(1)} % of the CPU (steal time): its times may be slow, so nothing is called faster than it.`,
+      );
     for (const line of table(
       COMPARE_HEADER,
       cmp.rows.map((r) => compareCells(r, cmp.maxStealPct)),

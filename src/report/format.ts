@@ -87,8 +87,16 @@ function confirmationNote(r: Comparison, maxStealPct: number | undefined): strin
   const c = r.confirmation;
   if (c === undefined) return '';
   if (Number.isNaN(c.net)) return ' (not confirmed: could not be measured again)';
-  if (c.stealPct !== undefined && c.stealPct >= (maxStealPct ?? STEAL_LIMIT_PCT) && c.verdict !== 'same')
-    return ` (not judged: ${changePct(c.net)} measured again, while the host took ${c.stealPct.toFixed(0)} % of the CPU)`;
+  if (
+    c.notJudged === 'steal' ||
+    (c.notJudged === undefined &&
+      c.stealPct !== undefined &&
+      c.stealPct >= (maxStealPct ?? STEAL_LIMIT_PCT) &&
+      c.verdict !== 'same')
+  )
+    return ` (not judged: ${changePct(c.net)} measured again, while the host took ${(c.stealPct ?? Number.NaN).toFixed(0)} % of the CPU)`;
+  if (c.notJudged === 'baseline steal')
+    return ` (not judged: ${changePct(c.net)} measured again, but the baseline was timed while the host took CPU from it)`;
   return c.verdict === r.verdict && r.verdict !== 'same'
     ? ` (confirmed: ${changePct(c.net)} measured again)`
     : ` (not confirmed: ${changePct(c.net)} measured again)`;

@@ -67,6 +67,8 @@ export type BenchOptions = {
     minChangePct?: number;
     /** Steal (in %) at or above which a second measurement confirms nothing (default STEAL_LIMIT_PCT, 5). */
     maxStealPct?: number;
+    /** The steal the baseline's run saw: at or above maxStealPct, nothing is called faster than it. */
+    baselineStealPct?: number;
   };
   /** Called before each measurement. */
   progress?: (done: number, total: number, what: string) => void;
@@ -141,7 +143,7 @@ async function compareAndConfirm(
   const flagged = flaggedGroups(first);
   if (flagged.length === 0) return first;
   const again = await timeAgain(flagged);
-  return confirmComparison(first, compare(again), again.stealPct, cmp.maxStealPct);
+  return confirmComparison(first, compare(again), again.stealPct, cmp.maxStealPct, cmp.baselineStealPct);
 }
 
 /**
