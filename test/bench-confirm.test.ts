@@ -33,8 +33,8 @@ async function bench(env: Record<string, string>, ...args: string[]) {
     ...args,
   ];
   return promisify(execFile)(process.execPath, argv, { env: { ...process.env, ...env } }).then(
-    (r) => ({ code: 0, out: r.stdout }),
-    (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
+    (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }),
   );
 }
 
@@ -71,5 +71,7 @@ describe('bench --compare, confirmed in a new process', () => {
     expect(r.out).toMatch(
       /^slow-first-process\s+4x10x8x16\s+forward\s.*no change \(not confirmed: .* measured again\)$/m,
     );
+    // The first measurement took one round (--rounds 1); the second takes three.
+    expect(r.err).toMatch(/confirming in a new process: .* slow forward B=4 T=10 F=8 H=16 \(round 3\/3\)/);
   }, 120_000);
 });

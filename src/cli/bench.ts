@@ -76,8 +76,8 @@ ${backendHelp(20)}
                         and both runs' measured noise, and a rank test on the samples (Mann-Whitney U,
                         95 %) tells them apart (twice --min-change for calls under 5 ms or of under
                         10,000 floating-point operations); and only when its shape and op, timed
-                        again in a new process (a process can keep a slow state for its whole
-                        life) while the host takes under 5 % of the CPU (steal time, which slows
+                        again in a new process in at least 3 rounds (a process can keep a slow
+                        state for its whole life) while the host takes under 5 % of the CPU (steal time, which slows
                         a backend on two threads or behind a pipe far more than the others),
                         says so too; otherwise
                         'no change'. A backend whose every shape and op slowed together with all the
