@@ -37,6 +37,9 @@ export function pack<T>(K: i32, N: i32, b: usize, ldb: i32, bp: usize): void {
   }
 }
 
+/** Rows of A per block in gemm: 64 rows of K = 128 float64 numbers are 64 KB, within L2. */
+const GEMM_ROWS = 64;
+
 /**
  * C[M×N] (+)= A·B, with A's element (i, k) at a + (i·sa + k·sk) (in elements: sa = lda, sk = 1 is A·B;
  * sa = 1, sk = lda is Aᵀ·B), B [K×N] at b with row stride ldb, C row-major with row stride ldc. The full
@@ -49,41 +52,47 @@ export function gemm<T>(M: i32, N: i32, K: i32, a: usize, sa: i32, sk: i32, b: u
   const full = N - N % P;
   const zero = v128.splat<T>(0);
   const skb = <usize>sk << alignof<T>();
-  let i = 0;
-  for (; i + 4 <= M; i += 4) {
-    const a0 = at<T>(a, i * sa), a1 = at<T>(a, (i + 1) * sa), a2 = at<T>(a, (i + 2) * sa), a3 = at<T>(a, (i + 3) * sa);
-    const c0 = at<T>(c, i * ldc), c1 = at<T>(c, (i + 1) * ldc), c2 = at<T>(c, (i + 2) * ldc), c3 = at<T>(c, (i + 3) * ldc);
+  const M4 = M - M % 4;
+  // Rows in blocks of GEMM_ROWS, each panel of B used by every row of the block before the next panel: a
+  // panel (K·P numbers) then stays in L1 across the block. Row by row instead, a step's h·wh (16 rows, wh
+  // 512 KB in float64) read the whole of wh from beyond L2 four times.
+  for (let i0 = 0; i0 < M4; i0 += GEMM_ROWS) {
+    const i1 = min(i0 + GEMM_ROWS, M4);
     for (let j = 0; j < full; j += P) {
       const o0 = <usize>j << alignof<T>(), o1 = o0 + 16;
-      let x00 = zero, x01 = zero, x10 = zero, x11 = zero, x20 = zero, x21 = zero, x30 = zero, x31 = zero;
-      if (accumulate) {
-        x00 = v128.load(c0 + o0); x01 = v128.load(c0 + o1);
-        x10 = v128.load(c1 + o0); x11 = v128.load(c1 + o1);
-        x20 = v128.load(c2 + o0); x21 = v128.load(c2 + o1);
-        x30 = v128.load(c3 + o0); x31 = v128.load(c3 + o1);
+      for (let i = i0; i < i1; i += 4) {
+        const a0 = at<T>(a, i * sa), a1 = at<T>(a, (i + 1) * sa), a2 = at<T>(a, (i + 2) * sa), a3 = at<T>(a, (i + 3) * sa);
+        const c0 = at<T>(c, i * ldc), c1 = at<T>(c, (i + 1) * ldc), c2 = at<T>(c, (i + 2) * ldc), c3 = at<T>(c, (i + 3) * ldc);
+        let x00 = zero, x01 = zero, x10 = zero, x11 = zero, x20 = zero, x21 = zero, x30 = zero, x31 = zero;
+        if (accumulate) {
+          x00 = v128.load(c0 + o0); x01 = v128.load(c0 + o1);
+          x10 = v128.load(c1 + o0); x11 = v128.load(c1 + o1);
+          x20 = v128.load(c2 + o0); x21 = v128.load(c2 + o1);
+          x30 = v128.load(c3 + o0); x31 = v128.load(c3 + o1);
+        }
+        let pb = bp + <usize>(j / P) * panelBytes;
+        let p0 = a0, p1 = a1, p2 = a2, p3 = a3;
+        for (let k = 0; k < K; k++) {
+          const b0 = v128.load(pb), b1 = v128.load(pb + 16);
+          pb += 32;
+          let s = v128.load_splat<T>(p0);
+          x00 = v128.add<T>(x00, v128.mul<T>(s, b0)); x01 = v128.add<T>(x01, v128.mul<T>(s, b1));
+          s = v128.load_splat<T>(p1);
+          x10 = v128.add<T>(x10, v128.mul<T>(s, b0)); x11 = v128.add<T>(x11, v128.mul<T>(s, b1));
+          s = v128.load_splat<T>(p2);
+          x20 = v128.add<T>(x20, v128.mul<T>(s, b0)); x21 = v128.add<T>(x21, v128.mul<T>(s, b1));
+          s = v128.load_splat<T>(p3);
+          x30 = v128.add<T>(x30, v128.mul<T>(s, b0)); x31 = v128.add<T>(x31, v128.mul<T>(s, b1));
+          p0 += skb; p1 += skb; p2 += skb; p3 += skb;
+        }
+        v128.store(c0 + o0, x00); v128.store(c0 + o1, x01);
+        v128.store(c1 + o0, x10); v128.store(c1 + o1, x11);
+        v128.store(c2 + o0, x20); v128.store(c2 + o1, x21);
+        v128.store(c3 + o0, x30); v128.store(c3 + o1, x31);
       }
-      let pb = bp + <usize>(j / P) * panelBytes;
-      let p0 = a0, p1 = a1, p2 = a2, p3 = a3;
-      for (let k = 0; k < K; k++) {
-        const b0 = v128.load(pb), b1 = v128.load(pb + 16);
-        pb += 32;
-        let s = v128.load_splat<T>(p0);
-        x00 = v128.add<T>(x00, v128.mul<T>(s, b0)); x01 = v128.add<T>(x01, v128.mul<T>(s, b1));
-        s = v128.load_splat<T>(p1);
-        x10 = v128.add<T>(x10, v128.mul<T>(s, b0)); x11 = v128.add<T>(x11, v128.mul<T>(s, b1));
-        s = v128.load_splat<T>(p2);
-        x20 = v128.add<T>(x20, v128.mul<T>(s, b0)); x21 = v128.add<T>(x21, v128.mul<T>(s, b1));
-        s = v128.load_splat<T>(p3);
-        x30 = v128.add<T>(x30, v128.mul<T>(s, b0)); x31 = v128.add<T>(x31, v128.mul<T>(s, b1));
-        p0 += skb; p1 += skb; p2 += skb; p3 += skb;
-      }
-      v128.store(c0 + o0, x00); v128.store(c0 + o1, x01);
-      v128.store(c1 + o0, x10); v128.store(c1 + o1, x11);
-      v128.store(c2 + o0, x20); v128.store(c2 + o1, x21);
-      v128.store(c3 + o0, x30); v128.store(c3 + o1, x31);
     }
   }
-  for (; i < M; i++) {
+  for (let i = M4; i < M; i++) {
     const ci = at<T>(c, i * ldc);
     for (let j = 0; j < full; j += P) {
       const o0 = <usize>j << alignof<T>(), o1 = o0 + 16;

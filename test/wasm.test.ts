@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { WasmBackend } from '../src/backends/wasm.js';
 import { caseOptions, rnnCase } from '../src/check/arbitraries.js';
 import { checkAgreement } from '../src/check/properties.js';
+import { scaledCase } from '../src/check/scaled-case.js';
 import { seededRng, uniformTensor } from '../src/core/random.js';
 import { createBackend, RnnInputError, tensor, type RnnBackend } from '../src/index.js';
 
@@ -50,6 +51,18 @@ describe.each(['float64', 'float32'] as const)('wasm kernels in %s', (precision)
       (c) => checkAgreement(two, reference, c),
     );
   }
+
+  // gemm takes rows in blocks of 64: a product of 64 + 4 + 3 rows crosses a block, a 4-row group and the rest
+  // (x·wx and dx over B·T rows, xᵀ·da's sum over them, and h·wh per step over B rows).
+  it.each([
+    ['rnn', 71, 1],
+    ['rnn', 1, 71],
+    ['lstm', 71, 2],
+    ['gru', 3, 24],
+  ] as const)('should agree with loops on the %s across a block of 64 rows (B=%i, T=%i)', async (cell, B, T) => {
+    const c = scaledCase({ B, T, F: 5, H: 6 }, 'tanh', 49, { cell });
+    await checkAgreement(one, reference, c);
+  });
 
   it.prop(
     [
