@@ -87,6 +87,15 @@ export function wasmModule(precision: Precision): WebAssembly.Module {
 export const newSharedMemory = () => new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared: true });
 
 /** One instance on one memory, with the arena a call lays its tensors out in. */
+/**
+ * Runs one gated export on every chunk's arguments: the first chunk on the calling thread, the others on
+ * the workers (wasm-lstm.ts, wasm-gru.ts).
+ */
+export type Dispatch = (
+  op: 'lstmForward' | 'lstmBackward' | 'gruForward' | 'gruBackward',
+  args: number[][],
+) => Promise<void>;
+
 export class WasmEngine {
   readonly exports: WasmExports;
   readonly memory: WebAssembly.Memory;

@@ -4,10 +4,7 @@
  */
 import type { CheckedCall, RnnGradients, RnnParams } from '../core/rnn.js';
 import type { Tensor } from '../core/tensor.js';
-import type { WasmEngine } from './wasm-engine.js';
-
-/** Runs one export on every chunk's arguments: the first chunk here, the others on the workers. */
-export type GruDispatch = (op: 'gruForward' | 'gruBackward', args: number[][]) => Promise<void>;
+import type { Dispatch, WasmEngine } from './wasm-engine.js';
 
 /** The forward pass's inputs, outputs and scratch in the arena; each chunk's arguments for gruForward. */
 function forwardLayout(e: WasmEngine, c: CheckedCall, p: RnnParams, x: Tensor, chunks: [number, number][]) {
@@ -52,7 +49,7 @@ export async function wasmGruForward(
   p: RnnParams,
   x: Tensor,
   chunks: [number, number][],
-  dispatch: GruDispatch,
+  dispatch: Dispatch,
 ): Promise<Tensor> {
   e.reset();
   const { hs, args } = forwardLayout(e, c, p, x, chunks);
@@ -67,7 +64,7 @@ export async function wasmGruBackward(
   x: Tensor,
   dhs: Tensor,
   chunks: [number, number][],
-  dispatch: GruDispatch,
+  dispatch: Dispatch,
 ): Promise<RnnGradients> {
   const { B, T, F, H } = c;
   const G = 3 * H;

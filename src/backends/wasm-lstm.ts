@@ -5,10 +5,7 @@
  */
 import type { CheckedCall, RnnGradients, RnnParams } from '../core/rnn.js';
 import type { Tensor } from '../core/tensor.js';
-import type { WasmEngine } from './wasm-engine.js';
-
-/** Runs one export on every chunk's arguments: the first chunk here, the others on the workers. */
-export type Dispatch = (op: 'lstmForward' | 'lstmBackward', args: number[][]) => Promise<void>;
+import type { Dispatch, WasmEngine } from './wasm-engine.js';
 
 /** The forward pass's inputs and outputs in the arena; each chunk's arguments for lstmForward. */
 function forwardLayout(e: WasmEngine, c: CheckedCall, p: RnnParams, x: Tensor, chunks: [number, number][]) {
