@@ -154,6 +154,42 @@ describe.each(GPUJS_MODES.map((mode) => ({ mode })))('gpujs-$mode after a failed
   });
 });
 
+describe.each(GPUJS_MODES.map((mode) => ({ mode })))('gpujs-$mode on the gated cells', ({ mode }) => {
+  it('should agree with loops on the LSTM and both GRUs, with c0 and bh summed over batch chunks', async (ctx) => {
+    await needs(mode, ctx);
+    const b = await GpujsBackend.create({ mode });
+    const loops = await createBackend('loops');
+    try {
+      expect(b.cells).toEqual(['rnn', 'lstm', 'gru']);
+      const cases = [
+        scaledCase({ B: 3, T: 4, F: 2, H: 5 }, 'tanh', 21, { cell: 'lstm' }),
+        scaledCase({ B: 2, T: 3, F: 3, H: 4 }, 'tanh', 22, { cell: 'gru' }),
+        scaledCase({ B: 2, T: 3, F: 3, H: 4 }, 'tanh', 23, { cell: 'gru', resetAfter: false }),
+      ];
+      for (const c of cases) await checkAgreement(b, loops, c);
+      // Two samples per chunk: dc0 and x are joined across the chunks, dwx, dwh, db and dbh summed.
+      (b as unknown as { maxRows: number }).maxRows = 2 * 4;
+      for (const c of cases) await checkAgreement(b, loops, c);
+    } finally {
+      await b.dispose();
+      await loops.dispose();
+    }
+  });
+
+  it("should refuse 4·H beyond a kernel's loop bound, naming it", async (ctx) => {
+    await needs(mode, ctx);
+    const b = await GpujsBackend.create({ mode });
+    try {
+      const c = scaledCase({ B: 1, T: 1, F: 1, H: 1025 }, 'tanh', 24, { cell: 'lstm' });
+      await expect(b.forward(c.params, c.x, { cell: 'lstm' })).rejects.toThrow(
+        /gpujs-\w+: F and 4·H must be at most 4096 \(a kernel's loop bound\); got 4100/,
+      );
+    } finally {
+      await b.dispose();
+    }
+  });
+});
+
 describe('gpujs-headlessgl at more rows than its largest texture', () => {
   it('should split the batch and agree with loops', async (ctx) => {
     await needs('headlessgl', ctx);

@@ -52,5 +52,7 @@ export function combineGradients(parts: RnnGradients[]): RnnGradients {
     b: sum(parts.map((g) => g.b)),
     x: concatBatch(parts.map((g) => g.x)),
     h0: concatBatch(parts.map((g) => g.h0)),
+    ...(parts[0]?.bh && { bh: sum(parts.map((g) => g.bh as Tensor)) }),
+    ...(parts[0]?.c0 && { c0: concatBatch(parts.map((g) => g.c0 as Tensor)) }),
   };
 }

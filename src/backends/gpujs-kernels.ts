@@ -96,9 +96,10 @@ export function buildKernels(gpu: GPU, activation: Activation): RnnKernels {
       }
       return (dhs[row]![this.thread.x]! + dh[this.thread.y]![this.thread.x]!) * slope;
     }, 2),
-    carry: make(function (this: Ctx, da: M, wh: M, H: number) {
+    // Σ_j da[b][off + j]·wh[k][off + j] over W columns: da·whᵀ, or a block range of it (a gated cell's).
+    carry: make(function (this: Ctx, da: M, wh: M, W: number, off: number) {
       let sum = 0;
-      for (let j = 0; j < H; j++) sum += da[this.thread.y]![j]! * wh[this.thread.x]![j]!;
+      for (let j = 0; j < W; j++) sum += da[this.thread.y]![off + j]! * wh[this.thread.x]![off + j]!;
       return sum;
     }, 2),
     // dwh[k][j] += Σ_b h_{t−1}[b][k]·da[b][j], with h_{t−1} = h0 at t = 0.

@@ -1,6 +1,6 @@
 /**
- * gpu.js backends: the SimpleRNN as gpu.js kernels (src/backends/gpujs-kernels.ts) in one of three modes,
- * each its own registry entry:
+ * gpu.js backends: the SimpleRNN as gpu.js kernels (src/backends/gpujs-kernels.ts), and the LSTM and the
+ * GRU (gpujs-gated.ts), in one of three modes, each its own registry entry:
  *   gpujs-headlessgl  WebGL through the native `gl` package (needs an X display; Xvfb is started if none)
  *   gpujs-webasm      gpu.js's WebAssembly backend (SIMD)
  *   gpujs-cpu         gpu.js's JavaScript backend
@@ -22,6 +22,9 @@ import type { Tensor } from '../core/tensor.js';
 import { invalidArgument, describeValue } from '../core/errors.js';
 import { batchRanges, combineGradients, concatBatch, sliceBatch } from './batch-chunks.js';
 import { allKernels, buildKernels, MAX_LOOP, stableTanh, type RnnKernels } from './gpujs-kernels.js';
+import { allGatedKernels, buildGatedKernels, stableSigmoid, type GatedKernels } from './gpujs-gated-kernels.js';
+import { gatedBackward, gatedForward, type GatedDevice, type GatedReader } from './gpujs-gated.js';
+import { GATES, type Cell } from '../core/kinds.js';
 import { glStrings, loadGpu, unavailableReason } from './gpujs-env.js';
 import { acquireDisplay, pinDisplay, releaseDisplay } from './xvfb.js';
 
@@ -52,13 +55,18 @@ const call = (kernel: IKernelRunShortcut, output: number[], ...args: unknown[]):
   return kernel(...(args as KernelVariable[]));
 };
 
+/** The cells the kernels implement: the SimpleRNN, and the LSTM and the GRU (src/backends/gpujs-gated.ts). */
+const GPUJS_CELLS: readonly Cell[] = ['rnn', 'lstm', 'gru'];
+
 export class GpujsBackend implements RnnBackend {
   readonly name: string;
   readonly precision = 'float32';
+  readonly cells = GPUJS_CELLS;
   /** GL vendor and renderer (llvmpipe means software rendering); undefined in the webasm and cpu modes. */
   readonly renderer: string | undefined;
   readonly vendor: string | undefined;
   private readonly kernels = new Map<string, RnnKernels>();
+  private gated: GatedKernels | undefined;
   private disposed = false;
 
   private constructor(
@@ -89,7 +97,8 @@ export class GpujsBackend implements RnnBackend {
     const lib = await loadGpu();
     const gpu = new lib.GPU({ mode });
     if (mode === 'headlessgl') pinDisplay();
-    gpu.addFunction(stableTanh as never, { argumentTypes: { a: 'Number' }, returnType: 'Number' } as never);
+    for (const fn of [stableTanh, stableSigmoid])
+      gpu.addFunction(fn as never, { argumentTypes: { a: 'Number' }, returnType: 'Number' } as never);
     const maxRows =
       mode === 'headlessgl'
         ? (lib as unknown as { HeadlessGLKernel: { getMaxTextureSize(): number } }).HeadlessGLKernel.getMaxTextureSize()
@@ -106,9 +115,12 @@ export class GpujsBackend implements RnnBackend {
   /** The kernels of the call's activation: one set each, compiled once, whatever the shape. */
   private kernelsFor(c: CheckedCall): RnnKernels {
     if (this.disposed) throw new Error(`${this.name}: used after dispose()`);
-    const largest = Math.max(c.F, c.H);
+    const largest = Math.max(c.F, GATES[c.cell] * c.H);
     if (largest > MAX_LOOP)
-      throw new RangeError(`${this.name}: F and H must be at most ${MAX_LOOP} (a kernel's loop bound); got ${largest}`);
+      throw new RangeError(
+        `${this.name}: F and ${c.cell === 'rnn' ? 'H' : `${GATES[c.cell]}·H`} must be at most ${MAX_LOOP} ` +
+          `(a kernel's loop bound); got ${largest}`,
+      );
     let k = this.kernels.get(c.activation);
     if (k === undefined) this.kernels.set(c.activation, (k = buildKernels(this.gpu, c.activation)));
     return k;
@@ -167,8 +179,13 @@ export class GpujsBackend implements RnnBackend {
   async forward(p: RnnParams, x: Tensor, o?: RnnOptions): Promise<Tensor> {
     const c = checkForward(`${this.name}.forward`, p, x, o);
     const parts = this.batchChunks(c).map(([from, to]) => {
-      const h0 = c.h0 === undefined ? undefined : sliceBatch(c.h0, from, to);
-      return tensor([to - from, c.T, c.H], this.run({ ...c, B: to - from, h0 }, p, sliceBatch(x, from, to)).hs);
+      const part = { ...c, B: to - from, h0: slice(c.h0, from, to), c0: slice(c.c0, from, to) };
+      const xs = sliceBatch(x, from, to);
+      const hs =
+        c.cell === 'rnn'
+          ? this.run(part, p, xs).hs
+          : this.onDevice(part, p, xs, (own, k, d) => gatedForward(this.gatedDevice(own, k, d), READER, part, p));
+      return tensor([to - from, c.T, c.H], hs);
     });
     return parts.length === 1 ? (parts[0] as Tensor) : concatBatch(parts);
   }
@@ -184,13 +201,14 @@ export class GpujsBackend implements RnnBackend {
     work: (own: <V>(v: V) => V, k: RnnKernels, d: { xs: unknown; wx: unknown; wh: unknown }) => R,
   ): R {
     const { B, T, F, H } = c;
+    const W = GATES[c.cell] * H;
     const k = this.kernelsFor(c);
     const owned: unknown[] = [];
     const own = <V>(v: V) => (owned.push(v), v);
     try {
       const xs = own(call(k.copy, [F, B * T], this.rows(f32(x), F, B * T)));
-      const wx = own(call(k.copy, [H, F], this.rows(f32(p.wx), H, F)));
-      const wh = own(call(k.copy, [H, H], this.rows(f32(p.wh), H, H)));
+      const wx = own(call(k.copy, [W, F], this.rows(f32(p.wx), W, F)));
+      const wh = own(call(k.copy, [W, H], this.rows(f32(p.wh), W, H)));
       this.countTextures();
       return work(own, k, { xs, wx, wh });
     } catch (e) {
@@ -198,6 +216,9 @@ export class GpujsBackend implements RnnBackend {
       // so its set is dropped and the next call compiles afresh.
       for (const kernel of allKernels(k)) kernel.destroy();
       this.kernels.delete(c.activation);
+      if (c.cell !== 'rnn' && this.gated !== undefined)
+        for (const kernel of allGatedKernels(this.gated)) kernel.destroy();
+      if (c.cell !== 'rnn') this.gated = undefined;
       throw e;
     } finally {
       for (const v of owned) (v as DeviceValue).delete?.();
@@ -220,9 +241,14 @@ export class GpujsBackend implements RnnBackend {
     const c = checkBackward(`${this.name}.backward`, p, x, hs, dhs, o);
     return combineGradients(
       this.batchChunks(c).map(([from, to]) => {
-        const h0 = c.h0 === undefined ? undefined : sliceBatch(c.h0, from, to);
+        const part = { ...c, B: to - from, h0: slice(c.h0, from, to), c0: slice(c.c0, from, to) };
+        if (c.cell !== 'rnn') {
+          return this.onDevice(part, p, sliceBatch(x, from, to), (own, k, d) =>
+            gatedBackward(this.gatedDevice(own, k, d), READER, part, p, sliceBatch(dhs, from, to)),
+          );
+        }
         return this.backwardChunk(
-          { ...c, B: to - from, h0 },
+          part,
           p,
           sliceBatch(x, from, to),
           sliceBatch(hs, from, to),
@@ -245,7 +271,7 @@ export class GpujsBackend implements RnnBackend {
       const dxSteps: unknown[] = new Array(T);
       for (let t = T - 1; t >= 0; t--) {
         const da = own(call(k.da, [H, B], dhsD, dh, hsD, t, T));
-        dh = own(call(k.carry, [H, B], da, wh, H));
+        dh = own(call(k.carry, [H, B], da, wh, H, 0));
         dwh = own(call(k.accDwh, [H, H], dwh, hsD, h0, da, t, B, T));
         dwx = own(call(k.accDwx, [H, F], dwx, xs, da, t, B, T));
         db = own(call(k.accDb, [H, 1], db, da, B));
@@ -260,6 +286,23 @@ export class GpujsBackend implements RnnBackend {
         h0: tensor([B, H], flatten(read(dh), B, H)),
       };
     });
+  }
+
+  /** The device a gated pass runs on: this call's kernels and uploads, every result owned by the call. */
+  private gatedDevice(own: <V>(v: V) => V, k: RnnKernels, d: { xs: unknown; wx: unknown; wh: unknown }): GatedDevice {
+    if (this.gated === undefined) this.gated = buildGatedKernels(this.gpu);
+    const g = this.gated;
+    return {
+      k,
+      g,
+      ...d,
+      run: (kernel, output, ...args) => {
+        const v = own(call(kernel, output, ...args));
+        this.assertEngine(kernel);
+        return v;
+      },
+      up: (data, cols, rows) => own(call(k.copy, [cols, rows], this.rows(data, cols, rows))),
+    };
   }
 
   /** An n×n matrix product on this engine, reading the result back (for the benchmark's machine limit). */
@@ -294,6 +337,8 @@ export class GpujsBackend implements RnnBackend {
     this.disposed = true;
     for (const k of this.kernels.values()) for (const kernel of allKernels(k)) kernel.destroy();
     this.kernels.clear();
+    if (this.gated !== undefined) for (const kernel of allGatedKernels(this.gated)) kernel.destroy();
+    this.gated = undefined;
     await this.gpu.destroy();
     if (this.mode === 'headlessgl') releaseDisplay();
   }
@@ -308,6 +353,12 @@ function gatherSteps(steps: unknown[], B: number, T: number, width: number): Flo
   });
   return out;
 }
+
+const slice = (t: Tensor | undefined, from: number, to: number) =>
+  t === undefined ? undefined : sliceBatch(t, from, to);
+
+/** Device results read back for the gated passes. */
+const READER: GatedReader = { flat: (v, rows, cols) => flatten(read(v), rows, cols), steps: gatherSteps };
 
 function flatten(r: Rows, rows: number, cols: number): Float64Array {
   const out = new Float64Array(rows * cols);
@@ -326,6 +377,7 @@ function gpujsEntry(mode: GpujsMode): BackendEntry {
     name: `gpujs-${mode}`,
     precision: 'float32',
     validatesInput: true,
+    cells: GPUJS_CELLS,
     description: DESCRIPTIONS[mode],
     availability: async () => {
       const reason = await unavailableReason(mode);
