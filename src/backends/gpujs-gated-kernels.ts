@@ -6,7 +6,7 @@
  * `a[row][column]`, and xp holds x·wx + b for every row b·T + t.
  */
 import type { GPU, IKernelRunShortcut } from 'gpu.js';
-import { MAX_LOOP, stableTanh } from './gpujs-kernels.js';
+import { kernelMaker, stableTanh } from './gpujs-kernels.js';
 
 /** σ(a) that cannot overflow: 1/(1 + e^{−a}) for a ≥ 0, e^{a}/(1 + e^{a}) below. */
 export function stableSigmoid(a: number): number {
@@ -40,18 +40,7 @@ export type GatedKernels = {
 
 /** Creates (compiled on first call) the gated kernels; stableTanh and stableSigmoid must be added to `gpu`. */
 export function buildGatedKernels(gpu: GPU): GatedKernels {
-  const make = (fn: (this: Ctx, ...args: never[]) => number) =>
-    gpu
-      .createKernel(fn as never, {
-        output: [1, 1],
-        pipeline: true,
-        immutable: true,
-        precision: 'single',
-        tactic: 'precision',
-        dynamicOutput: true,
-        dynamicArguments: true,
-      })
-      .setLoopMaxIterations(MAX_LOOP);
+  const make = kernelMaker(gpu);
   return {
     recur: make(function (this: Ctx, h: M, wh: M, bias: V, H: number, off: number) {
       let sum = bias[off + this.thread.x]!;

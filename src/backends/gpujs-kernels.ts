@@ -55,13 +55,15 @@ export type RnnKernels = {
  */
 export const MAX_LOOP = 4096;
 
-/** Creates (compiled on first call) every kernel for one activation. */
-export function buildKernels(gpu: GPU, activation: Activation): RnnKernels {
-  const constants = { relu: activation === 'relu' ? 1 : 0 };
-  const make = (fn: (this: Ctx, ...args: never[]) => number, dims: 2) =>
+/**
+ * Makes 2-D pipeline kernels (outputs immutable, on the device) in float32 with every size an argument and
+ * the output set per call, loops up to MAX_LOOP: the SimpleRNN's here and the gated cells'.
+ */
+export function kernelMaker(gpu: GPU, constants: Record<string, number> = {}) {
+  return <C>(fn: (this: C, ...args: never[]) => number): IKernelRunShortcut =>
     gpu
       .createKernel(fn as never, {
-        output: dims === 2 ? [1, 1] : [1],
+        output: [1, 1],
         constants,
         pipeline: true,
         immutable: true,
@@ -71,21 +73,26 @@ export function buildKernels(gpu: GPU, activation: Activation): RnnKernels {
         dynamicArguments: true,
       })
       .setLoopMaxIterations(MAX_LOOP);
+}
+
+/** Creates (compiled on first call) every kernel for one activation. */
+export function buildKernels(gpu: GPU, activation: Activation): RnnKernels {
+  const make = kernelMaker(gpu, { relu: activation === 'relu' ? 1 : 0 });
   return {
     copy: make(function (this: Ctx, a: M) {
       return a[this.thread.y]![this.thread.x]!;
-    }, 2),
+    }),
     project: make(function (this: Ctx, x: M, wx: M, b: V, F: number) {
       let sum = b[this.thread.x]!;
       for (let f = 0; f < F; f++) sum += x[this.thread.y]![f]! * wx[f]![this.thread.x]!;
       return sum;
-    }, 2),
+    }),
     step: make(function (this: Ctx, xp: M, h: M, wh: M, t: number, T: number, H: number) {
       let sum = xp[this.thread.y * T + t]![this.thread.x]!;
       for (let k = 0; k < H; k++) sum += h[this.thread.y]![k]! * wh[k]![this.thread.x]!;
       if (this.constants.relu === 1) return Math.max(sum, 0);
       return stableTanh(sum);
-    }, 2),
+    }),
     da: make(function (this: Ctx, dhs: M, dh: M, hs: M, t: number, T: number) {
       const row = this.thread.y * T + t;
       const h = hs[row]![this.thread.x]!;
@@ -95,13 +102,13 @@ export function buildKernels(gpu: GPU, activation: Activation): RnnKernels {
         if (h > 0) slope = 1;
       }
       return (dhs[row]![this.thread.x]! + dh[this.thread.y]![this.thread.x]!) * slope;
-    }, 2),
+    }),
     // Σ_j da[b][off + j]·wh[k][off + j] over W columns: da·whᵀ, or a block range of it (a gated cell's).
     carry: make(function (this: Ctx, da: M, wh: M, W: number, off: number) {
       let sum = 0;
       for (let j = 0; j < W; j++) sum += da[this.thread.y]![off + j]! * wh[this.thread.x]![off + j]!;
       return sum;
-    }, 2),
+    }),
     // dwh[k][j] += Σ_b h_{t−1}[b][k]·da[b][j], with h_{t−1} = h0 at t = 0.
     accDwh: make(function (this: Ctx, acc: M, hs: M, h0: M, da: M, t: number, B: number, T: number) {
       let sum = acc[this.thread.y]![this.thread.x]!;
@@ -112,23 +119,23 @@ export function buildKernels(gpu: GPU, activation: Activation): RnnKernels {
         sum += hPrev * da[b]![this.thread.x]!;
       }
       return sum;
-    }, 2),
+    }),
     accDwx: make(function (this: Ctx, acc: M, x: M, da: M, t: number, B: number, T: number) {
       let sum = acc[this.thread.y]![this.thread.x]!;
       for (let b = 0; b < B; b++) sum += x[b * T + t]![this.thread.y]! * da[b]![this.thread.x]!;
       return sum;
-    }, 2),
+    }),
     // db as one row [1, H], a texture like every other accumulator, so its argument type never changes.
     accDb: make(function (this: Ctx, acc: M, da: M, B: number) {
       let sum = acc[0]![this.thread.x]!;
       for (let b = 0; b < B; b++) sum += da[b]![this.thread.x]!;
       return sum;
-    }, 2),
+    }),
     dx: make(function (this: Ctx, da: M, wx: M, H: number) {
       let sum = 0;
       for (let j = 0; j < H; j++) sum += da[this.thread.y]![j]! * wx[this.thread.x]![j]!;
       return sum;
-    }, 2),
+    }),
   };
 }
 
